@@ -1,0 +1,21 @@
+"""Where the bundled data lives, relative to the repository root."""
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+ROOT: Path = Path(__file__).resolve().parent.parent
+GEODATA: Path = ROOT / "geodata"
+SEEDS: Path = ROOT / "seeds"
+ZONES_FILE: Path = GEODATA / "zones.geojson"
+FACTS_FILE: Path = GEODATA / "facts.json"
+REFERENCES_FILE: Path = GEODATA / "references.json"
+GAZETTEER_FILE: Path = GEODATA / "gazetteer_sy.json"
+GAZETTEER_EXTRA_FILE: Path = GEODATA / "gazetteer_extra.json"
+BASEMAP_FILE: Path = GEODATA / "basemap.geojson"
+STATIC: Path = ROOT / "static"
+
+
+def uploads_dir() -> Path:
+    """Directory for documents uploaded through the app (env ATLAS_UPLOADS)."""
+    return Path(os.environ.get("ATLAS_UPLOADS", str(SEEDS)))
