@@ -1,0 +1,60 @@
+"""The whole bundled dataset in one object: documents, zones, facts, references."""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from . import paths
+from .documents import Corpus, load_corpus
+from .facts import Fact, FactSet, fact_problems, load_facts
+from .problems import Problem
+from .references import Reference, load_references
+from .zones import ZONE_IDS, Zone, ZoneSet, load_zones
+
+
+@dataclass(frozen=True)
+class DataPaths:
+    zones: Path = paths.ZONES_FILE
+    facts: Path = paths.FACTS_FILE
+    references: Path = paths.REFERENCES_FILE
+    gazetteer: Path = paths.GAZETTEER_FILE
+    gazetteer_extra: Path = paths.GAZETTEER_EXTRA_FILE
+    basemap: Path = paths.BASEMAP_FILE
+    seeds: tuple[Path, ...] = (paths.SEEDS,)
+
+    @classmethod
+    def default(cls) -> "DataPaths":
+        uploads = paths.uploads_dir()
+        seeds = (paths.SEEDS,) if uploads == paths.SEEDS else (paths.SEEDS, uploads)
+        return cls(seeds=seeds)
+
+
+@dataclass
+class Atlas:
+    zones: ZoneSet
+    facts: FactSet
+    corpus: Corpus
+    references: dict[str, Reference]
+    problems: list[Problem] = field(default_factory=list)
+
+    def zone(self, zone_id: str) -> Zone | None:
+        return self.zones.by_id().get(zone_id)
+
+    def facts_for(self, zone_id: str) -> list[Fact]:
+        return self.facts.for_zone(zone_id)
+
+    @property
+    def ok(self) -> bool:
+        return not self.problems
+
+
+def load_atlas(data: DataPaths | None = None) -> Atlas:
+    """Load every data file and cross-check them; never raises on bad data."""
+    data = data or DataPaths.default()
+    zones = load_zones(data.zones)
+    facts = load_facts(data.facts)
+    corpus = load_corpus(*data.seeds)
+    references, ref_problems = load_references(data.references)
+    problems = list(zones.problems) + list(corpus.problems) + list(facts.problems) + ref_problems
+    problems += fact_problems(facts, corpus, set(ZONE_IDS), set(references), data.facts.name)
+    return Atlas(zones=zones, facts=facts, corpus=corpus, references=references, problems=problems)

@@ -1,0 +1,80 @@
+"""Command line: ``python -m components validate | export | cite``."""
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+from .atlas import load_atlas
+from .atomic import atomic_write_text
+from .documents import DocumentError, read_document_text
+from .export import render
+from .validate import validate_all
+
+
+def cmd_validate(args: argparse.Namespace) -> int:
+    problems = validate_all()
+    for problem in problems:
+        print(problem)
+    if problems:
+        print(f"{len(problems)} problem(s) found", file=sys.stderr)
+        return 1
+    print("all data files are valid")
+    return 0
+
+
+def cmd_export(args: argparse.Namespace) -> int:
+    atlas = load_atlas()
+    if atlas.problems:
+        for problem in atlas.problems:
+            print(problem, file=sys.stderr)
+        print("refusing to export: fix the problems above (python -m components validate)", file=sys.stderr)
+        return 1
+    output = render(atlas, args.format)
+    if args.out:
+        atomic_write_text(Path(args.out), output)
+        print(f"wrote {args.out}", file=sys.stderr)
+    else:
+        sys.stdout.write(output)
+    return 0
+
+
+def cmd_cite(args: argparse.Namespace) -> int:
+    """Curator's helper: print a citation for the n-th occurrence of a quote."""
+    import json
+    try:
+        text = read_document_text(Path(args.document))
+    except (DocumentError, OSError) as exc:
+        print(exc, file=sys.stderr)
+        return 1
+    start = -1
+    for _ in range(args.nth):
+        start = text.find(args.quote, start + 1)
+        if start < 0:
+            print(f"{args.document}: quote not found (occurrence {args.nth})", file=sys.stderr)
+            return 1
+    citation = {"doc": Path(args.document).stem, "start": start, "end": start + len(args.quote), "quote": args.quote}
+    print(json.dumps(citation, ensure_ascii=False))
+    return 0
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="python -m components", description="De-escalation Atlas data tools")
+    sub = parser.add_subparsers(dest="command", required=True)
+    v = sub.add_parser("validate", help="check every data file; exit 0 only when all is well")
+    v.set_defaults(func=cmd_validate)
+    e = sub.add_parser("export", help="zones with facts as GeoJSON, or facts as CSV")
+    e.add_argument("--format", choices=("geojson", "csv"), required=True)
+    e.add_argument("--out", help="write to this file atomically instead of stdout")
+    e.set_defaults(func=cmd_export)
+    c = sub.add_parser("cite", help="print a citation (offsets and quote) for text in a document")
+    c.add_argument("document", help="path of the .txt document")
+    c.add_argument("quote", help="exact text to cite")
+    c.add_argument("--nth", type=int, default=1, help="which occurrence (default 1)")
+    c.set_defaults(func=cmd_cite)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    return int(args.func(args))

@@ -1,0 +1,168 @@
+"""Source documents: UTF-8 text files in ``seeds/`` with an optional metadata sidecar.
+
+A document's text is its bytes decoded as UTF-8, with no newline translation,
+so character offsets (Python code points) are stable on every platform.
+The sidecar ``<name>.meta.json`` sits beside ``<name>.txt``.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import json
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from .problems import Problem
+
+MAX_DOCUMENT_BYTES = 2 * 1024 * 1024
+META_SUFFIX = ".meta.json"
+
+
+class DocumentError(ValueError):
+    """A document or its sidecar cannot be used; the message names the file."""
+
+
+@dataclass(frozen=True)
+class DocumentMeta:
+    title: str
+    publisher: str = ""
+    published: dt.date | None = None
+    date_precision: str = "unknown"  # "day", "inferred-day", "month", "unknown"
+    date_reasoning: str = ""
+    url: str | None = None
+    licence: str = ""
+    notes: str = ""
+
+
+@dataclass(frozen=True)
+class Document:
+    id: str
+    path: Path
+    text: str
+    meta: DocumentMeta
+
+    @property
+    def title(self) -> str:
+        return self.meta.title or self.id
+
+
+@dataclass
+class Corpus:
+    documents: dict[str, Document] = field(default_factory=dict)
+    problems: list[Problem] = field(default_factory=list)
+
+    def get(self, doc_id: str) -> Document | None:
+        return self.documents.get(doc_id)
+
+    def newest_first(self) -> list[Document]:
+        """Documents by publication date, newest first; undated last."""
+        return sorted(
+            self.documents.values(),
+            key=lambda d: (d.meta.published is not None, d.meta.published or dt.date.min, d.id),
+            reverse=True,
+        )
+
+
+def decode_document_bytes(data: bytes, name: str) -> str:
+    """Decode bytes as a document's text, refusing empty, binary and non-UTF-8 input."""
+    if len(data) > MAX_DOCUMENT_BYTES:
+        raise DocumentError(
+            f"{name}: {len(data):,} bytes is over the {MAX_DOCUMENT_BYTES:,}-byte limit for a document"
+        )
+    if b"\x00" in data:
+        offset = data.index(b"\x00")
+        raise DocumentError(f"{name}: looks binary (NUL byte at offset {offset}); only plain UTF-8 text is accepted")
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise DocumentError(
+            f"{name}: not valid UTF-8 (byte {exc.start}: {data[exc.start:exc.start + 1]!r}); save it as UTF-8 text"
+        ) from None
+    if not text.strip():
+        raise DocumentError(f"{name}: empty document (no text)")
+    return text
+
+
+def read_document_text(path: Path) -> str:
+    """Read a document's text exactly as citations index it."""
+    return decode_document_bytes(Path(path).read_bytes(), Path(path).name)
+
+
+def _parse_date(value: object, where: str) -> dt.date | None:
+    if value in (None, ""):
+        return None
+    if not isinstance(value, str):
+        raise DocumentError(f"{where}: 'published' must be an ISO date string, got {value!r}")
+    try:
+        return dt.date.fromisoformat(value)
+    except ValueError:
+        raise DocumentError(f"{where}: 'published' is not an ISO date (YYYY-MM-DD): {value!r}") from None
+
+
+def _text_field(raw: dict, key: str, where: str) -> str:
+    value = raw.get(key, "")
+    if value is None:
+        return ""
+    if not isinstance(value, str):
+        raise DocumentError(f"{where}: '{key}' must be text, got {type(value).__name__}")
+    return value
+
+
+def load_meta(path: Path, fallback_title: str) -> DocumentMeta:
+    """Read a sidecar; a missing sidecar gives a title-only record."""
+    if not path.exists():
+        return DocumentMeta(title=fallback_title)
+    where = path.name
+    try:
+        raw = json.loads(path.read_bytes().decode("utf-8"))
+    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
+        raise DocumentError(f"{where}: malformed metadata JSON ({exc})") from None
+    if not isinstance(raw, dict):
+        raise DocumentError(f"{where}: metadata must be a JSON object")
+    url = raw.get("url")
+    if url is not None and not isinstance(url, str):
+        raise DocumentError(f"{where}: 'url' must be text or null")
+    return DocumentMeta(
+        title=_text_field(raw, "title", where) or fallback_title,
+        publisher=_text_field(raw, "publisher", where),
+        published=_parse_date(raw.get("published"), where),
+        date_precision=_text_field(raw, "date_precision", where) or "unknown",
+        date_reasoning=_text_field(raw, "date_reasoning", where),
+        url=url,
+        licence=_text_field(raw, "licence", where),
+        notes=_text_field(raw, "notes", where),
+    )
+
+
+def first_line_title(text: str) -> str:
+    for line in text.splitlines():
+        if line.strip():
+            return line.strip()[:200]
+    return ""
+
+
+def load_document(path: Path) -> Document:
+    path = Path(path)
+    text = read_document_text(path)
+    meta = load_meta(path.with_name(path.stem + META_SUFFIX), fallback_title=first_line_title(text) or path.stem)
+    return Document(id=path.stem, path=path, text=text, meta=meta)
+
+
+def document_paths(folder: Path) -> list[Path]:
+    """The ``*.txt`` files of a folder, sorted by name; hidden/temporary files skipped."""
+    if not folder.is_dir():
+        return []
+    return sorted(p for p in folder.glob("*.txt") if not p.name.startswith("."))
+
+
+def load_corpus(*folders: Path) -> Corpus:
+    """Load every document in ``folders``; problems are collected, never raised."""
+    corpus = Corpus()
+    for folder in folders:
+        for path in document_paths(Path(folder)):
+            if path.stem in corpus.documents:
+                continue
+            try:
+                corpus.documents[path.stem] = load_document(path)
+            except (DocumentError, OSError) as exc:
+                corpus.problems.append(Problem(str(path.name), "", str(exc).removeprefix(f"{path.name}: ")))
+    return corpus

@@ -1,0 +1,352 @@
+"""Curated facts and their citations (``geodata/facts.json``).
+
+A citation is a W3C Web Annotation TextPositionSelector (``start``, ``end``:
+code-point offsets into the document's text) paired with a
+TextQuoteSelector (``quote``), which must equal ``text[start:end]``.
+The schema is documented in ``geodata/FACTS.md``.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import json
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from .documents import Corpus
+from .problems import Problem
+
+SCHEMA = "atlas-facts/1"
+ALL_ZONES = "all"
+KINDS = (
+    "settlements", "population", "status", "event", "party", "guarantor", "observer",
+    "exclusion", "area", "task", "body", "assessment", "conflict",
+)
+VALUE_TYPES = ("integer", "date", "enum", "text", "list")
+STATUS_VALUES = ("declared", "borders-agreed", "agreement-reached", "operating", "under-consultation")
+DATE_PRECISIONS = ("day", "month", "early-month")
+QUALIFIERS = ("exactly", "more than", "fewer than", "about")
+WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
+RELATIVE_DATE_RE = re.compile(
+    r"\b(monday|tuesday|wednesday|thursday|friday|saturday|sunday|yesterday|today|"
+    r"last week|(?:early|mid|late)[- ](?:january|february|march|april|may|june|july|august|"
+    r"september|october|november|december))\b",
+    re.IGNORECASE,
+)
+
+
+@dataclass(frozen=True)
+class RelativeDate:
+    """How relative words in a quote ("Thursday", "early July") were resolved."""
+
+    words: str
+    anchor: dt.date
+    resolved: str  # ISO date or month
+    rule: str
+
+
+@dataclass(frozen=True)
+class Citation:
+    doc: str
+    start: int
+    end: int
+    quote: str
+    relative: RelativeDate | None = None
+
+    def as_dict(self) -> dict[str, Any]:
+        out: dict[str, Any] = {"doc": self.doc, "start": self.start, "end": self.end, "quote": self.quote}
+        if self.relative:
+            out["relative"] = {
+                "words": self.relative.words, "anchor": self.relative.anchor.isoformat(),
+                "resolved": self.relative.resolved, "rule": self.relative.rule,
+            }
+        return out
+
+
+@dataclass(frozen=True)
+class Fact:
+    id: str
+    zone: str
+    kind: str
+    title: str
+    value_type: str
+    value: Any
+    citations: tuple[Citation, ...]
+    qualifier: str | None = None
+    date_precision: str | None = None
+    related_zones: tuple[str, ...] = ()
+    references: tuple[str, ...] = ()
+    note: str = ""
+
+    def applies_to(self, zone_id: str) -> bool:
+        return self.zone in (zone_id, ALL_ZONES) or zone_id in self.related_zones
+
+    def as_dict(self) -> dict[str, Any]:
+        out: dict[str, Any] = {
+            "id": self.id, "zone": self.zone, "kind": self.kind, "title": self.title,
+            "value_type": self.value_type, "value": list(self.value) if isinstance(self.value, tuple) else self.value,
+        }
+        if self.qualifier:
+            out["qualifier"] = self.qualifier
+        if self.date_precision:
+            out["date_precision"] = self.date_precision
+        if self.related_zones:
+            out["related_zones"] = list(self.related_zones)
+        if self.references:
+            out["references"] = list(self.references)
+        if self.note:
+            out["note"] = self.note
+        out["citations"] = [c.as_dict() for c in self.citations]
+        return out
+
+
+@dataclass
+class FactSet:
+    facts: list[Fact] = field(default_factory=list)
+    problems: list[Problem] = field(default_factory=list)
+
+    def for_zone(self, zone_id: str) -> list[Fact]:
+        return [f for f in self.facts if f.applies_to(zone_id)]
+
+    def by_id(self) -> dict[str, Fact]:
+        return {f.id: f for f in self.facts}
+
+
+class _FactParser:
+    """Turns raw JSON into typed facts, collecting every problem instead of stopping."""
+
+    def __init__(self, file: str):
+        self.file = file
+        self.problems: list[Problem] = []
+
+    def problem(self, where: str, message: str) -> None:
+        self.problems.append(Problem(self.file, where, message))
+
+    def parse_all(self, raw: object) -> list[Fact]:
+        if not isinstance(raw, dict):
+            self.problem("", "top level must be a JSON object with 'schema' and 'facts'")
+            return []
+        if raw.get("schema") != SCHEMA:
+            self.problem("schema", f"expected {SCHEMA!r}, got {raw.get('schema')!r}")
+        items = raw.get("facts")
+        if not isinstance(items, list):
+            self.problem("facts", "'facts' must be a list")
+            return []
+        facts: list[Fact] = []
+        seen: set[str] = set()
+        for index, item in enumerate(items):
+            fact = self.parse_fact(item, index)
+            if fact is None:
+                continue
+            if fact.id in seen:
+                self.problem(f"fact {fact.id}", "duplicate fact id")
+                continue
+            seen.add(fact.id)
+            facts.append(fact)
+        return facts
+
+    def parse_fact(self, item: object, index: int) -> Fact | None:
+        if not isinstance(item, dict):
+            self.problem(f"facts[{index}]", "each fact must be a JSON object")
+            return None
+        fid = item.get("id")
+        if not isinstance(fid, str) or not fid:
+            self.problem(f"facts[{index}]", "fact has no 'id'")
+            return None
+        where = f"fact {fid}"
+        ok = True
+        for key in ("zone", "kind", "title", "value_type"):
+            if not isinstance(item.get(key), str) or not item.get(key):
+                self.problem(where, f"missing or non-text '{key}'")
+                ok = False
+        if not ok:
+            return None
+        kind, value_type = item["kind"], item["value_type"]
+        if kind not in KINDS:
+            self.problem(where, f"unknown kind {kind!r} (expected one of {', '.join(KINDS)})")
+        if value_type not in VALUE_TYPES:
+            self.problem(where, f"unknown value_type {value_type!r} (expected one of {', '.join(VALUE_TYPES)})")
+            return None
+        value = self.parse_value(item, where)
+        citations = self.parse_citations(item.get("citations"), where)
+        if value is None or citations is None:
+            return None
+        qualifier = item.get("qualifier")
+        if qualifier is not None and qualifier not in QUALIFIERS:
+            self.problem(where, f"unknown qualifier {qualifier!r} (expected one of {', '.join(QUALIFIERS)})")
+        return Fact(
+            id=fid, zone=item["zone"], kind=kind, title=item["title"], value_type=value_type,
+            value=value, citations=citations, qualifier=qualifier,
+            date_precision=item.get("date_precision"),
+            related_zones=tuple(item.get("related_zones") or ()),
+            references=tuple(item.get("references") or ()),
+            note=item.get("note") or "",
+        )
+
+    def parse_value(self, item: dict, where: str) -> Any:
+        value_type, value = item["value_type"], item.get("value")
+        if value_type == "integer":
+            if isinstance(value, bool) or not isinstance(value, int):
+                self.problem(where, f"value must be an integer, got {value!r}")
+                return None
+            return value
+        if value_type == "date":
+            precision = item.get("date_precision")
+            if precision not in DATE_PRECISIONS:
+                self.problem(where, f"date_precision must be one of {', '.join(DATE_PRECISIONS)}, got {precision!r}")
+                return None
+            if parse_iso_date(value, precision) is None:
+                self.problem(where, f"value {value!r} is not an ISO date of precision {precision!r}")
+                return None
+            return value
+        if value_type == "enum":
+            if item["kind"] == "status" and value not in STATUS_VALUES:
+                self.problem(where, f"status {value!r} is not one of {', '.join(STATUS_VALUES)}")
+                return None
+            if not isinstance(value, str):
+                self.problem(where, f"enum value must be text, got {value!r}")
+                return None
+            return value
+        if value_type == "list":
+            if not isinstance(value, list) or not value or not all(isinstance(v, str) and v for v in value):
+                self.problem(where, "value must be a non-empty list of text")
+                return None
+            return tuple(value)
+        if not isinstance(value, str) or not value.strip():
+            self.problem(where, "value must be non-empty text")
+            return None
+        return value
+
+    def parse_citations(self, raw: object, where: str) -> tuple[Citation, ...] | None:
+        if not isinstance(raw, list) or not raw:
+            self.problem(where, "a fact needs at least one citation")
+            return None
+        out: list[Citation] = []
+        for n, c in enumerate(raw):
+            cw = f"{where} citation {n}"
+            if not isinstance(c, dict):
+                self.problem(cw, "citation must be an object with doc, start, end, quote")
+                return None
+            doc, start, end, quote = c.get("doc"), c.get("start"), c.get("end"), c.get("quote")
+            if not isinstance(doc, str) or not isinstance(quote, str):
+                self.problem(cw, "citation needs text 'doc' and 'quote'")
+                return None
+            if not all(isinstance(v, int) and not isinstance(v, bool) for v in (start, end)):
+                self.problem(cw, f"start and end must be integers, got {start!r}, {end!r}")
+                return None
+            relative = self.parse_relative(c.get("relative"), cw)
+            out.append(Citation(doc=doc, start=start, end=end, quote=quote, relative=relative))
+        return tuple(out)
+
+    def parse_relative(self, raw: object, where: str) -> RelativeDate | None:
+        if raw is None:
+            return None
+        if not isinstance(raw, dict):
+            self.problem(where, "'relative' must be an object with words, anchor, resolved, rule")
+            return None
+        try:
+            anchor = dt.date.fromisoformat(str(raw.get("anchor")))
+        except ValueError:
+            self.problem(where, f"relative date anchor {raw.get('anchor')!r} is not an ISO date")
+            return None
+        return RelativeDate(
+            words=str(raw.get("words", "")), anchor=anchor,
+            resolved=str(raw.get("resolved", "")), rule=str(raw.get("rule", "")),
+        )
+
+
+def parse_iso_date(value: object, precision: str | None) -> dt.date | None:
+    """First day the value can mean: '2017-05-06' (day) or '2017-07' (month, early-month)."""
+    if not isinstance(value, str):
+        return None
+    try:
+        if precision == "day":
+            return dt.date.fromisoformat(value)
+        if precision in ("month", "early-month") and re.fullmatch(r"\d{4}-\d{2}", value):
+            return dt.date.fromisoformat(value + "-01")
+    except ValueError:
+        return None
+    return None
+
+
+def resolve_weekday(word: str, anchor: dt.date) -> dt.date | None:
+    """The most recent ``word`` weekday on or before ``anchor`` (news past tense)."""
+    try:
+        target = WEEKDAYS.index(word.strip().lower())
+    except ValueError:
+        return None
+    return anchor - dt.timedelta(days=(anchor.weekday() - target) % 7)
+
+
+def load_facts(path: Path) -> FactSet:
+    """Parse a facts file; every problem is collected in ``FactSet.problems``."""
+    path = Path(path)
+    parser = _FactParser(path.name)
+    try:
+        raw = json.loads(path.read_bytes().decode("utf-8"))
+    except FileNotFoundError:
+        return FactSet(problems=[Problem(path.name, "", "file is missing")])
+    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
+        line = f"line {exc.lineno}" if isinstance(exc, json.JSONDecodeError) else ""
+        return FactSet(problems=[Problem(path.name, line, f"malformed JSON: {exc}")])
+    facts = parser.parse_all(raw)
+    return FactSet(facts=facts, problems=parser.problems)
+
+
+def citation_problems(citation: Citation, corpus: Corpus, file: str, where: str) -> list[Problem]:
+    """Check one citation against the document text; empty list when it is exact."""
+    doc = corpus.get(citation.doc)
+    if doc is None:
+        return [Problem(file, where, f"cites unknown document {citation.doc!r}")]
+    n = len(doc.text)
+    if not (0 <= citation.start < citation.end <= n):
+        return [Problem(file, where, f"offsets {citation.start}..{citation.end} out of range for {citation.doc} ({n} characters)")]
+    actual = doc.text[citation.start:citation.end]
+    if actual != citation.quote:
+        return [Problem(file, where, f"quote does not match {citation.doc}[{citation.start}:{citation.end}]: expected {citation.quote!r}, text has {actual!r}")]
+    return []
+
+
+def relative_date_problems(fact: Fact, citation: Citation, file: str, where: str) -> list[Problem]:
+    """A date fact whose quote uses relative words must record how they were resolved."""
+    if fact.value_type != "date":
+        return []
+    match = RELATIVE_DATE_RE.search(citation.quote)
+    if citation.relative is None:
+        if match:
+            return [Problem(file, where, f"unresolved relative date {match.group(0)!r}: add 'relative' with words, anchor, resolved, rule")]
+        return []
+    rel = citation.relative
+    problems: list[Problem] = []
+    if rel.words.lower() not in citation.quote.lower():
+        problems.append(Problem(file, where, f"relative words {rel.words!r} do not occur in the quote"))
+    if rel.resolved != fact.value:
+        problems.append(Problem(file, where, f"relative date resolves to {rel.resolved!r} but the fact's value is {fact.value!r}"))
+    computed = resolve_weekday(rel.words, rel.anchor)
+    if computed is not None and computed.isoformat() != rel.resolved:
+        problems.append(Problem(file, where, f"{rel.words!r} before anchor {rel.anchor} is {computed}, not {rel.resolved}"))
+    return problems
+
+
+def fact_problems(facts: FactSet, corpus: Corpus, zone_ids: set[str], reference_ids: set[str], file: str) -> list[Problem]:
+    """Cross-file checks: zones, documents, offsets, quotes, relative dates, references."""
+    problems: list[Problem] = []
+    valid_zones = zone_ids | {ALL_ZONES}
+    for fact in facts.facts:
+        where = f"fact {fact.id}"
+        if fact.zone not in valid_zones:
+            problems.append(Problem(file, where, f"unknown zone {fact.zone!r} (known: {', '.join(sorted(valid_zones))})"))
+        for z in fact.related_zones:
+            if z not in zone_ids:
+                problems.append(Problem(file, where, f"unknown related zone {z!r}"))
+        for ref in fact.references:
+            if ref not in reference_ids:
+                problems.append(Problem(file, where, f"unknown external reference {ref!r}"))
+        if fact.kind == "conflict" and len(fact.citations) + len(fact.references) < 2:
+            problems.append(Problem(file, where, "a conflict must cite both sides (two citations, or a citation and a reference)"))
+        for n, citation in enumerate(fact.citations):
+            cw = f"{where} citation {n}"
+            problems += citation_problems(citation, corpus, file, cw)
+            problems += relative_date_problems(fact, citation, file, cw)
+    return problems
