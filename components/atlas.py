@@ -6,7 +6,7 @@ from pathlib import Path
 
 from . import paths
 from .documents import Corpus, load_corpus
-from .facts import Fact, FactSet, fact_problems, load_facts
+from .facts import Fact, FactSet, citation_problems, fact_problems, load_facts
 from .problems import Problem
 from .references import Reference, load_references
 from .zones import ZONE_IDS, Zone, ZoneSet, load_zones
@@ -57,4 +57,17 @@ def load_atlas(data: DataPaths | None = None) -> Atlas:
     references, ref_problems = load_references(data.references)
     problems = list(zones.problems) + list(corpus.problems) + list(facts.problems) + ref_problems
     problems += fact_problems(facts, corpus, set(ZONE_IDS), set(references), data.facts.name)
+    facts = FactSet(facts=verified_facts(facts, corpus), problems=facts.problems)
     return Atlas(zones=zones, facts=facts, corpus=corpus, references=references, problems=problems)
+
+
+def verified_facts(facts: FactSet, corpus: Corpus) -> list[Fact]:
+    """Facts whose every citation equals the document text at its offsets.
+
+    Anything else is never shown: it stays in ``Atlas.problems``.
+    """
+    return [
+        f for f in facts.facts
+        if f.zone in (*ZONE_IDS, "all")
+        and not any(citation_problems(c, corpus, "", "") for c in f.citations)
+    ]

@@ -1,0 +1,40 @@
+"""De-escalation Atlas: the four Astana de-escalation zones (2017), with cited facts.
+
+Run with ``streamlit run app.py``. This file is the table of contents; the
+pieces live in ``components/ui`` and the logic in ``components``.
+"""
+import streamlit as st
+
+from components.ui import selection
+from components.ui.data import load_app_data
+from components.ui.mapview import show_legend, show_map
+from components.ui.panel import show_zone
+from components.ui.reader import show_reader
+from components.ui.tables import show_downloads, show_problems, show_sources, show_zone_table
+
+st.set_page_config(page_title="De-escalation Atlas", page_icon="🗺️", layout="wide")
+data = load_app_data()
+names = {z.id: z.name for z in data.atlas.zones.zones}
+
+st.title("De-escalation Atlas")
+st.caption("The four de-escalation zones agreed in Astana in 2017 — where they were, who said so, and when.")
+show_problems(data)
+selection.init_from_url(list(names))
+selection.show_url_message()
+
+map_col, side_col = st.columns([3, 2], gap="medium")
+with map_col:
+    show_map(data)
+    show_legend()
+with side_col:
+    selection.zone_picker(names)
+    show_zone(data, selection.primary())
+
+st.markdown("### All zones")
+show_zone_table(data)
+with st.expander("Read the whole document, all citations marked"):
+    show_reader(data)
+with st.expander("Sources and licences"):
+    show_sources(data)
+show_downloads(data)
+selection.sync_url()

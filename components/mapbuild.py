@@ -1,0 +1,159 @@
+"""The folium map: zones styled by status, the bundled basemap, optional tiles.
+
+Built once per process (the UI caches it) and never rebuilt when the
+selection changes: selection is drawn by :func:`selection_layer`, which
+streamlit-folium adds as ``feature_group_to_add`` without re-rendering the map.
+"""
+from __future__ import annotations
+
+import html
+import json
+import os
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import folium
+
+from .atlas import Atlas
+from .offline import leaflet_js_css
+from .panels import STATUS_LABELS, format_value, zone_status
+from .zones import Zone
+
+# Okabe-Ito palette (safe for the common colour-vision deficiencies); the
+# outline dash pattern repeats the status so colour is never the only cue.
+STATUS_STYLE: dict[str, dict[str, Any]] = {
+    "operating": {"color": "#009E73", "dashArray": None},
+    "agreement-reached": {"color": "#0072B2", "dashArray": "8 4"},
+    "borders-agreed": {"color": "#56B4E9", "dashArray": "2 4"},
+    "under-consultation": {"color": "#E69F00", "dashArray": "12 6"},
+    "declared": {"color": "#CC79A7", "dashArray": "4 4"},
+}
+MAP_CENTER: tuple[float, float] = (34.6, 37.4)
+MAP_ZOOM = 7
+OSM_TILES = "https://tile.openstreetmap.org/{z}/{x}/{y}.png"
+OSM_ATTRIBUTION = '&copy; <a href="https://www.openstreetmap.org/copyright">OpenStreetMap</a> contributors'
+BASEMAP_ATTRIBUTION = "Basemap: Natural Earth (public domain), GeoNames (CC BY 4.0)"
+
+
+@dataclass(frozen=True)
+class ZoneSummary:
+    """What the map's own tooltip shows (no server round trip)."""
+
+    zone_id: str
+    name: str
+    status: str
+    figures: tuple[str, ...]
+
+
+def tiles_enabled(env: dict[str, str] | None = None) -> bool:
+    """Tiles are on unless ``ATLAS_TILES=none`` (or off/0/false)."""
+    value = (env if env is not None else os.environ).get("ATLAS_TILES", "osm").strip().lower()
+    return value not in ("none", "off", "0", "false", "no")
+
+
+def zone_summary(atlas: Atlas, zone: Zone, area_km2: float | None = None) -> ZoneSummary:
+    figures = [format_value(f) for f in atlas.facts.facts if f.zone == zone.id and f.kind in ("settlements", "population")]
+    if area_km2 is not None:
+        figures.append(f"area ≈ {area_km2:,.0f} km² (as drawn)")
+    return ZoneSummary(zone_id=zone.id, name=zone.name, status=zone_status(atlas, zone.id), figures=tuple(figures))
+
+
+def tooltip_html(summary: ZoneSummary) -> str:
+    """Escaped HTML for the tooltip; every value is escaped."""
+    lines = [f"<b>{html.escape(summary.name)}</b>", html.escape(STATUS_LABELS.get(summary.status, summary.status))]
+    lines += [html.escape(f) for f in summary.figures]
+    lines.append("<i>Click to read the sources</i>")
+    return "<br>".join(lines)
+
+
+def zone_feature(zone: Zone, summary: ZoneSummary) -> dict[str, Any]:
+    """A slim feature for the map: id, name, status and the tooltip HTML."""
+    return {
+        "type": "Feature",
+        "id": zone.id,
+        "properties": {"id": zone.id, "name": zone.name, "status": summary.status, "tooltip_html": tooltip_html(summary)},
+        "geometry": zone.feature["geometry"],
+    }
+
+
+def zone_style(feature: dict[str, Any]) -> dict[str, Any]:
+    style = STATUS_STYLE.get(feature["properties"]["status"], STATUS_STYLE["declared"])
+    return {"color": style["color"], "fillColor": style["color"], "weight": 2, "fillOpacity": 0.35, "dashArray": style["dashArray"]}
+
+
+def zone_highlight(_feature: dict[str, Any]) -> dict[str, Any]:
+    return {"weight": 4, "fillOpacity": 0.55}
+
+
+def basemap_country_style(_feature: dict[str, Any]) -> dict[str, Any]:
+    return {"color": "#666666", "weight": 1, "fillColor": "#f4f1ea", "fillOpacity": 1.0}
+
+
+def load_basemap(path: Path) -> dict[str, Any]:
+    return json.loads(Path(path).read_text(encoding="utf-8"))
+
+
+def add_basemap(fmap: folium.Map, basemap: dict[str, Any]) -> None:
+    countries = [f for f in basemap.get("features", []) if f.get("properties", {}).get("layer") == "country"]
+    cities = [f for f in basemap.get("features", []) if f.get("properties", {}).get("layer") == "city"]
+    folium.GeoJson(
+        {"type": "FeatureCollection", "features": countries}, name="Borders (Natural Earth)",
+        style_function=basemap_country_style, interactive=False, control=False,
+        attribution=BASEMAP_ATTRIBUTION,
+    ).add_to(fmap)
+    for city in cities:
+        lon, lat = city["geometry"]["coordinates"][:2]
+        name = str(city["properties"].get("name", ""))
+        folium.CircleMarker(
+            location=(lat, lon), radius=2, color="#333333", weight=1, fill=True, fill_opacity=1.0,
+            interactive=False,
+        ).add_to(fmap)
+        folium.Marker(
+            location=(lat, lon), interactive=False,
+            icon=folium.DivIcon(html=f'<div class="atlas-city">{html.escape(name)}</div>', icon_size=(120, 14), icon_anchor=(-4, 7)),
+        ).add_to(fmap)
+
+
+def build_map(atlas: Atlas, basemap: dict[str, Any] | None, tiles: bool, areas: dict[str, float] | None = None) -> folium.Map:
+    """The full map; its HTML does not depend on the selection."""
+    fmap = folium.Map(location=MAP_CENTER, zoom_start=MAP_ZOOM, tiles=None, control_scale=True, min_zoom=5, max_zoom=13)
+    fmap.default_js, fmap.default_css = leaflet_js_css()
+    fmap.get_root().header.add_child(folium.Element(
+        "<style>.atlas-city{font:11px sans-serif;color:#222;white-space:nowrap;text-shadow:0 0 2px #fff}</style>"
+    ))
+    if basemap:
+        add_basemap(fmap, basemap)
+    if tiles:
+        folium.TileLayer(OSM_TILES, attr=OSM_ATTRIBUTION, name="OpenStreetMap", opacity=0.6).add_to(fmap)
+    features = [zone_feature(z, zone_summary(atlas, z, (areas or {}).get(z.id))) for z in atlas.zones.zones]
+    folium.GeoJson(
+        {"type": "FeatureCollection", "features": features}, name="De-escalation zones",
+        style_function=zone_style, highlight_function=zone_highlight,
+        tooltip=folium.GeoJsonTooltip(fields=["tooltip_html"], labels=False, sticky=True),
+    ).add_to(fmap)
+    return fmap
+
+
+def selection_layer(atlas: Atlas, zone_ids: list[str]) -> folium.FeatureGroup:
+    """A non-interactive outline around the selected zones."""
+    group = folium.FeatureGroup(name="Selection")
+    features = [{"type": "Feature", "properties": {"id": z.id}, "geometry": z.feature["geometry"]}
+                for z in atlas.zones.zones if z.id in zone_ids]
+    if features:
+        folium.GeoJson(
+            {"type": "FeatureCollection", "features": features},
+            style_function=lambda _f: {"color": "#000000", "weight": 4, "fill": False, "dashArray": None},
+            interactive=False,
+        ).add_to(group)
+    return group
+
+
+def clicked_zone_id(map_value: dict[str, Any] | None) -> str | None:
+    """The zone id in streamlit-folium's ``last_active_drawing``, if any."""
+    if not map_value:
+        return None
+    drawing = map_value.get("last_active_drawing") or {}
+    props = drawing.get("properties") if isinstance(drawing, dict) else None
+    zone_id = props.get("id") if isinstance(props, dict) else None
+    return zone_id if isinstance(zone_id, str) else None

@@ -1,0 +1,77 @@
+"""Passages (paragraphs) with exact offsets, and citation highlighting as escaped HTML.
+
+Invariant: for every passage ``text[p.start:p.end] == p.text``.
+"""
+from __future__ import annotations
+
+import html
+from dataclasses import dataclass
+from typing import Iterable
+
+
+@dataclass(frozen=True)
+class Passage:
+    doc: str
+    index: int
+    start: int
+    end: int
+    text: str
+
+    def contains(self, start: int, end: int) -> bool:
+        return self.start <= start and end <= self.end
+
+    def overlaps(self, start: int, end: int) -> bool:
+        return start < self.end and self.start < end
+
+
+@dataclass(frozen=True)
+class Span:
+    """A highlighted range in document offsets, with the fact ids it supports."""
+
+    start: int
+    end: int
+    labels: tuple[str, ...]
+
+
+def split_passages(doc_id: str, text: str) -> list[Passage]:
+    """One passage per non-blank line (news copy puts a paragraph on a line).
+
+    Leading/trailing whitespace of a line is left outside the passage.
+    """
+    passages: list[Passage] = []
+    position = 0
+    for line in text.splitlines(keepends=True):
+        stripped = line.strip()
+        if stripped:
+            start = position + (len(line) - len(line.lstrip()))
+            end = start + len(stripped)
+            passages.append(Passage(doc=doc_id, index=len(passages), start=start, end=end, text=text[start:end]))
+        position += len(line)
+    return passages
+
+
+def passages_for_spans(passages: list[Passage], spans: Iterable[Span]) -> list[Passage]:
+    """Passages that overlap at least one span, in document order."""
+    spans = list(spans)
+    return [p for p in passages if any(p.overlaps(s.start, s.end) for s in spans)]
+
+
+def highlight_html(text: str, start: int, end: int, spans: Iterable[Span], mark_attrs: str = "") -> str:
+    """Escaped HTML of ``text[start:end]`` with every span inside wrapped in ``<mark>``.
+
+    Overlapping spans are split at their boundaries, so each character is
+    marked at most once and the marks' text concatenates to the cited text.
+    Everything from the document is escaped; only our own tags are HTML.
+    """
+    clipped = [(max(s.start, start), min(s.end, end), s.labels) for s in spans if s.start < end and start < s.end]
+    cuts = sorted({start, end, *[a for a, _, _ in clipped], *[b for _, b, _ in clipped]})
+    parts: list[str] = []
+    for a, b in zip(cuts, cuts[1:]):
+        labels = sorted({label for s, e, ls in clipped if s <= a and b <= e for label in ls})
+        chunk = html.escape(text[a:b])
+        if labels:
+            title = html.escape(", ".join(labels), quote=True)
+            parts.append(f'<mark data-start="{a}" data-end="{b}" title="{title}"{mark_attrs}>{chunk}</mark>')
+        else:
+            parts.append(chunk)
+    return "".join(parts)

@@ -1,0 +1,1 @@
+"""Thin Streamlit pieces. Everything they show is computed in ``components``."""

@@ -1,0 +1,33 @@
+"""Rendering helpers: every string from a document or data file is escaped here."""
+from __future__ import annotations
+
+import html
+
+import streamlit as st
+
+
+def esc(text: object) -> str:
+    """HTML-escape any value for use inside our own markup."""
+    return html.escape(str(text), quote=True)
+
+
+def html_block(inner_html: str, css_class: str = "atlas") -> None:
+    """Render our own markup (already escaped) as one raw HTML block.
+
+    Newlines become ``<br>`` so the block never ends early and no Markdown
+    is applied to document text inside it.
+    """
+    body = inner_html.replace("\r\n", "\n").replace("\n", "<br>")
+    st.markdown(f'<div class="{css_class}">{body}</div>', unsafe_allow_html=True)
+
+
+def text_message(kind: str, text: str) -> None:
+    """A warning/info/error box whose text is shown literally (no Markdown, no HTML)."""
+    box = {"warning": st.warning, "info": st.info, "error": st.error}[kind]
+    box(_markdown_literal(text))
+
+
+def _markdown_literal(text: str) -> str:
+    """Backslash-escape Markdown so user text is shown exactly as written."""
+    specials = "\\`*_{}[]()#+-.!|<>~$&:"
+    return "".join("\\" + ch if ch in specials else ch for ch in text)

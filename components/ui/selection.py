@@ -1,0 +1,84 @@
+"""Which zones are selected: from the URL, the map, the zone list or a passage.
+
+State lives in ``st.session_state``; every change goes through a callback so
+it is settled before any widget of the run is drawn (one rerun per click).
+"""
+from __future__ import annotations
+
+import streamlit as st
+
+from ..mapbuild import clicked_zone_id
+from ..urlstate import parse_zone_param
+from ..zones import ZONE_IDS
+from .safe import text_message
+
+SELECTED = "atlas_selected"      # list[str]: selected zone ids, primary first
+RADIO = "atlas_zone_radio"       # the zone list widget's value
+MAP_KEY = "atlas_map"            # streamlit-folium's returned value
+URL_MESSAGE = "atlas_url_message"
+NONE_CHOICE = "(none)"
+
+
+def init_from_url(known: list[str]) -> None:
+    """On a session's first run, take ``?zone=`` from the permalink."""
+    if SELECTED in st.session_state:
+        return
+    parsed = parse_zone_param(st.query_params.get("zone"), known)
+    st.session_state[SELECTED] = [parsed.zone_id] if parsed.zone_id else []
+    st.session_state[URL_MESSAGE] = parsed.message
+    st.session_state[RADIO] = parsed.zone_id or NONE_CHOICE
+
+
+def selected() -> list[str]:
+    return list(st.session_state.get(SELECTED, []))
+
+
+def primary() -> str | None:
+    zones = selected()
+    return zones[0] if zones else None
+
+
+def select(zone_ids: list[str]) -> None:
+    zone_ids = [z for z in zone_ids if z in ZONE_IDS]
+    st.session_state[SELECTED] = zone_ids
+    st.session_state[RADIO] = zone_ids[0] if zone_ids else NONE_CHOICE
+
+
+def on_map_change() -> None:
+    """streamlit-folium callback: a zone was clicked on the map."""
+    zone_id = clicked_zone_id(st.session_state.get(MAP_KEY))
+    if zone_id:
+        select([zone_id])
+
+
+def on_radio_change() -> None:
+    value = st.session_state.get(RADIO)
+    select([] if value in (None, NONE_CHOICE) else [value])
+
+
+def show_url_message() -> None:
+    message = st.session_state.get(URL_MESSAGE)
+    if message:
+        text_message("warning", message)
+
+
+def sync_url() -> None:
+    """Keep ``?zone=`` equal to the primary selection (a shareable permalink)."""
+    zone = primary()
+    current = st.query_params.get("zone")
+    if zone and current != zone:
+        st.query_params["zone"] = zone
+    elif not zone and current is not None and not st.session_state.get(URL_MESSAGE):
+        del st.query_params["zone"]
+
+
+def zone_picker(names: dict[str, str]) -> None:
+    """The zone list: keyboard and screen-reader friendly radio buttons."""
+    options = [NONE_CHOICE, *names]
+    if st.session_state.get(RADIO) not in options:
+        st.session_state[RADIO] = NONE_CHOICE
+    st.radio(
+        "Zone", options, key=RADIO, on_change=on_radio_change,
+        format_func=lambda z: "No zone selected" if z == NONE_CHOICE else names[z],
+        help="Select a zone to read its facts and the source passages behind them.",
+    )

@@ -1,0 +1,132 @@
+"""Curated facts, citations, documents and the seed's required content."""
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+from pathlib import Path
+
+import pytest
+
+from components.atlas import load_atlas
+from components.documents import DocumentError, decode_document_bytes, load_corpus
+from components.facts import resolve_weekday
+from components.paths import FACTS_FILE, SEEDS
+from components.facts import load_facts
+
+ROOT = Path(__file__).resolve().parent.parent
+SEED = "000_6a7ef684703209c4"
+SHARED_SEED = ROOT.parent / "shared" / "seeds" / f"{SEED}.txt"
+
+
+@pytest.fixture(scope="module")
+def atlas():
+    return load_atlas()
+
+
+def test_seed_is_byte_for_byte_copy() -> None:
+    if not SHARED_SEED.exists():
+        pytest.fail(f"shared seed not found at {SHARED_SEED}")
+    assert hashlib.sha256((SEEDS / f"{SEED}.txt").read_bytes()).hexdigest() == hashlib.sha256(SHARED_SEED.read_bytes()).hexdigest()
+
+
+def test_every_curated_quote_equals_text_at_offsets(atlas) -> None:
+    raw = load_facts(FACTS_FILE)
+    assert not raw.problems
+    corpus = load_corpus(SEEDS)
+    n = 0
+    for fact in raw.facts:
+        for c in fact.citations:
+            assert corpus.get(c.doc).text[c.start:c.end] == c.quote, fact.id
+            n += 1
+    assert n >= 35
+    assert len(atlas.facts.facts) == len(raw.facts)  # none hidden
+
+
+@pytest.mark.parametrize("fact_id, value", [
+    ("north-homs.settlements", 84),
+    ("north-homs.population", 147000),
+    ("north-homs.agreement", "2017-07-31"),
+    ("north-homs.announced", "2017-08-03"),
+    ("all.memorandum-signed", "2017-05-04"),
+    ("all.in-force", "2017-05-06"),
+    ("north-homs.borders-agreed", "2017-07"),
+    ("eastern-ghouta.borders-agreed", "2017-07"),
+    ("north-homs.borders-reported", "2017-07-24"),
+    ("idlib.status", "under-consultation"),
+    ("south.status", "operating"),
+    ("eastern-ghouta.status", "operating"),
+    ("all.observers", ("United States", "Jordan", "United Nations")),
+    ("all.guarantors", ("Russia", "Turkey", "Iran")),
+    ("idlib.lavrov", "2017-08-06"),
+    ("idlib.next-stage", "2017-08-05"),
+])
+def test_required_facts_are_curated(atlas, fact_id: str, value) -> None:
+    assert atlas.facts.by_id()[fact_id].value == value
+
+
+def test_required_kinds_present(atlas) -> None:
+    kinds = {f.kind for f in atlas.facts.facts}
+    assert {"settlements", "population", "status", "event", "guarantor", "observer", "exclusion", "task", "body", "conflict", "assessment"} <= kinds
+
+
+def test_population_qualifier_is_more_than(atlas) -> None:
+    assert atlas.facts.by_id()["north-homs.population"].qualifier == "more than"
+
+
+def test_conflicts_cite_both_sides(atlas) -> None:
+    third = atlas.facts.by_id()["conflict.third-zone"]
+    quotes = " | ".join(c.quote for c in third.citations)
+    assert "third de-escalation zone" in quotes and "Idlib" in quotes
+    provinces = atlas.facts.by_id()["conflict.first-zone-provinces"]
+    assert "Homs" in provinces.citations[0].quote
+    assert provinces.references == ("astana-memorandum-2017",)
+    assert "Hama" in atlas.references["astana-memorandum-2017"].summary
+
+
+def test_relative_dates_keep_their_words(atlas) -> None:
+    rel = [c.relative for f in atlas.facts.facts for c in f.citations if c.relative]
+    words = {r.words for r in rel}
+    assert {"Thursday", "Sunday", "Monday", "Saturday", "early July"} <= words
+
+
+@pytest.mark.parametrize("word, expected", [
+    ("Thursday", dt.date(2017, 8, 3)), ("Sunday", dt.date(2017, 8, 6)),
+    ("Monday", dt.date(2017, 7, 31)), ("Saturday", dt.date(2017, 8, 5)), ("Friday", dt.date(2017, 8, 4)),
+])
+def test_resolve_weekday_against_publication_date(word: str, expected: dt.date) -> None:
+    assert resolve_weekday(word, dt.date(2017, 8, 6)) == expected
+
+
+def test_seed_metadata_records_date_inference() -> None:
+    doc = load_corpus(SEEDS).get(SEED)
+    assert doc.meta.published == dt.date(2017, 8, 6)
+    assert "Thursday" in doc.meta.date_reasoning and "Sunday" in doc.meta.date_reasoning
+    assert doc.meta.publisher.startswith("Sputnik")
+
+
+def test_document_text_keeps_exact_characters() -> None:
+    doc = load_corpus(SEEDS).get(SEED)
+    assert "\xa0" in doc.text  # non-breaking spaces are kept, offsets count them
+    assert doc.text.startswith("New Agreement on Safe Zone")
+
+
+@pytest.mark.parametrize("data, message", [
+    (b"", "empty document"),
+    (b"   \n\n", "empty document"),
+    (b"abc\x00def", "looks binary"),
+    (b"caf\xe9", "not valid UTF-8"),
+    (b"x" * (2 * 1024 * 1024 + 1), "over the"),
+])
+def test_bad_documents_are_refused(data: bytes, message: str) -> None:
+    with pytest.raises(DocumentError, match=message):
+        decode_document_bytes(data, "upload.txt")
+
+
+def test_corpus_collects_bad_documents_without_stopping(tmp_path: Path) -> None:
+    (tmp_path / "a.txt").write_text("Fine text about Idlib.", encoding="utf-8")
+    (tmp_path / "b.txt").write_bytes(b"\xff\xfe bad")
+    (tmp_path / "c.txt").write_bytes(b"")
+    (tmp_path / "c.meta.json").write_text("{", encoding="utf-8")
+    corpus = load_corpus(tmp_path)
+    assert list(corpus.documents) == ["a"]
+    assert {p.file for p in corpus.problems} == {"b.txt", "c.txt"}
