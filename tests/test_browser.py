@@ -1,0 +1,128 @@
+"""End-to-end: the real app in a real Chromium, clicking the real map."""
+from __future__ import annotations
+
+import html
+import time
+
+import pytest
+
+from tests.browser import (artifacts_dir, click_zone, map_frame, open_app, zone_click_points, zone_names)
+from tests.server import CHROMIUM, CHROMIUM_ARGS, ROOT, run_app
+
+playwright_sync = pytest.importorskip("playwright.sync_api", reason="playwright is in requirements.txt")
+SEED_TEXT = (ROOT / "seeds" / "000_6a7ef684703209c4.txt").read_bytes().decode("utf-8")
+PANEL_TIMEOUT_MS = 15_000
+
+
+@pytest.fixture(scope="module")
+def server():
+    artifacts_dir()
+    with run_app() as url:
+        yield url
+
+
+@pytest.fixture(scope="module")
+def browser():
+    with playwright_sync.sync_playwright() as p:
+        b = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        yield b
+        b.close()
+
+
+def panel_heading(page, name: str):
+    return page.get_by_role("heading", name=name, exact=True)
+
+
+def marks_in_page(page) -> list[str]:
+    return page.locator("mark").all_inner_texts()
+
+
+@pytest.mark.parametrize("zone_id", ["idlib", "north-homs", "eastern-ghouta", "south"])
+def test_click_each_zone_on_the_map_shows_its_facts(server, browser, zone_id: str) -> None:
+    page, traffic = open_app(browser, server)
+    frame = map_frame(page)
+    lat, lon = zone_click_points()[zone_id]
+    name = zone_names()[zone_id]
+    click_zone(page, frame, lat, lon)
+    panel_heading(page, name).wait_for(timeout=PANEL_TIMEOUT_MS)
+    facts = page.locator("div.atlas-fact, div.atlas-conflict")
+    assert facts.count() >= 5
+    marks = marks_in_page(page)
+    assert marks and all(m in SEED_TEXT for m in marks), [m for m in marks if m not in SEED_TEXT]
+    assert f"zone={zone_id}" in page.url
+    page.screenshot(path=str(artifacts_dir() / f"zone-{zone_id}.png"), full_page=False)
+    assert traffic.outside_hosts() == []
+    page.context.close()
+
+
+def test_north_homs_panel_shows_the_numbers_with_citations(server, browser) -> None:
+    page, traffic = open_app(browser, server, "/?zone=north-homs")
+    panel_heading(page, zone_names()["north-homs"]).wait_for(timeout=PANEL_TIMEOUT_MS)
+    settlements = page.locator('div[data-fact="north-homs.settlements"]')
+    assert "84 settlements" in settlements.inner_text()
+    assert "“84 settlements”" in settlements.inner_text()
+    population = page.locator('div[data-fact="north-homs.population"]')
+    assert "more than 147,000 people" in population.inner_text()
+    assert "84 settlements" in marks_in_page(page)
+    page.context.close()
+
+
+def test_pan_and_zoom_send_no_rerun(server, browser) -> None:
+    page, traffic = open_app(browser, server)
+    frame = map_frame(page)
+    page.wait_for_timeout(1500)  # let the first render settle
+    t0 = time.monotonic()
+    box = frame.locator("#map_div").bounding_box()
+    x, y = box["x"] + 100, box["y"] + 100  # frame coordinates
+    map_div = frame.locator("#map_div")
+    map_div.hover(position={"x": 60, "y": 60})
+    page.mouse.down()
+    page.mouse.move(x + 200, y + 120, steps=8)
+    page.mouse.up()
+    frame.evaluate("() => window.map.zoomIn()")
+    page.wait_for_timeout(400)
+    frame.evaluate("() => window.map.zoomOut()")
+    page.wait_for_timeout(1200)
+    assert traffic.frames_since(t0) == 0
+    page.context.close()
+
+
+def test_zone_click_sends_exactly_one_rerun(server, browser) -> None:
+    page, traffic = open_app(browser, server)
+    frame = map_frame(page)
+    page.wait_for_timeout(1500)
+    t0 = time.monotonic()
+    lat, lon = zone_click_points()["south"]
+    click_zone(page, frame, lat, lon)
+    panel_heading(page, zone_names()["south"]).wait_for(timeout=PANEL_TIMEOUT_MS)
+    page.wait_for_timeout(1000)
+    assert traffic.frames_since(t0) == 1
+    page.context.close()
+
+
+def test_unknown_zone_in_link_is_friendly(server, browser) -> None:
+    page, traffic = open_app(browser, server, "/?zone=%3Cscript%3Ewindow.pwned%3D1%3C%2Fscript%3E")
+    map_frame(page)
+    page.get_by_text("No zone called").wait_for(timeout=PANEL_TIMEOUT_MS)
+    assert "<script>window.pwned=1</script>" in page.get_by_text("No zone called").inner_text()
+    assert page.evaluate("() => window.pwned === undefined")
+    page.context.close()
+
+
+def test_zone_list_selects_without_the_map(server, browser) -> None:
+    page, traffic = open_app(browser, server)
+    map_frame(page)
+    page.get_by_role("radio", name=zone_names()["eastern-ghouta"]).check()
+    panel_heading(page, zone_names()["eastern-ghouta"]).wait_for(timeout=PANEL_TIMEOUT_MS)
+    assert "zone=eastern-ghouta" in page.url
+    page.context.close()
+
+
+def test_passage_button_selects_the_zones_it_supports(server, browser) -> None:
+    page, traffic = open_app(browser, server)
+    map_frame(page)
+    page.get_by_text("Read the whole document, all citations marked").click()
+    button = page.get_by_role("button", name="Select the zones this passage supports: Northern Homs zone").first
+    button.click()
+    panel_heading(page, zone_names()["north-homs"]).wait_for(timeout=PANEL_TIMEOUT_MS)
+    page.context.close()
