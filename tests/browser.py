@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import urlparse
 
-from shapely import polylabel
+from shapely.ops import polylabel
 from shapely.geometry import shape
 
 from tests.server import ROOT

