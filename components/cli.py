@@ -9,6 +9,7 @@ from .atlas import load_atlas
 from .atomic import atomic_write_text
 from .documents import DocumentError, read_document_text
 from .export import render
+from .ingest.cli import add_ingest_parser
 from .validate import validate_all
 
 
@@ -72,6 +73,7 @@ def build_parser() -> argparse.ArgumentParser:
     c.add_argument("quote", help="exact text to cite")
     c.add_argument("--nth", type=int, default=1, help="which occurrence (default 1)")
     c.set_defaults(func=cmd_cite)
+    add_ingest_parser(sub)
     return parser
 
 

@@ -29,7 +29,8 @@ STATUS_STYLE: dict[str, dict[str, Any]] = {
     "under-consultation": {"color": "#E69F00", "dashArray": "12 6"},
     "declared": {"color": "#CC79A7", "dashArray": "4 4"},
 }
-MAP_CENTER: tuple[float, float] = (34.6, 37.4)
+MAP_CENTER: tuple[float, float] = (34.45, 36.75)
+LABEL_MIN_POPULATION = 150_000  # smaller towns get a dot, not a label, to keep zones readable
 MAP_ZOOM = 7
 OSM_TILES = "https://tile.openstreetmap.org/{z}/{x}/{y}.png"
 OSM_ATTRIBUTION = '&copy; <a href="https://www.openstreetmap.org/copyright">OpenStreetMap</a> contributors'
@@ -102,17 +103,24 @@ def add_basemap(fmap: folium.Map, basemap: dict[str, Any]) -> None:
         style_function=basemap_country_style, interactive=False, control=False,
         attribution=BASEMAP_ATTRIBUTION,
     ).add_to(fmap)
+    folium.GeoJson(
+        {"type": "FeatureCollection", "features": [{"type": "Feature", "properties": {}, "geometry": c["geometry"]} for c in cities]},
+        name="Cities (GeoNames)", marker=folium.CircleMarker(radius=2, color="#333333", weight=1, fill=True, fill_opacity=1.0),
+        interactive=False, control=False,
+    ).add_to(fmap)
     for city in cities:
+        if not city_is_labelled(city["properties"]):
+            continue
         lon, lat = city["geometry"]["coordinates"][:2]
         name = str(city["properties"].get("name", ""))
-        folium.CircleMarker(
-            location=(lat, lon), radius=2, color="#333333", weight=1, fill=True, fill_opacity=1.0,
-            interactive=False,
-        ).add_to(fmap)
         folium.Marker(
             location=(lat, lon), interactive=False,
             icon=folium.DivIcon(html=f'<div class="atlas-city">{html.escape(name)}</div>', icon_size=(120, 14), icon_anchor=(-4, 7)),
         ).add_to(fmap)
+
+
+def city_is_labelled(props: dict[str, Any]) -> bool:
+    return bool(props.get("governorate_capital")) or int(props.get("population") or 0) >= LABEL_MIN_POPULATION
 
 
 def build_map(atlas: Atlas, basemap: dict[str, Any] | None, tiles: bool, areas: dict[str, float] | None = None) -> folium.Map:

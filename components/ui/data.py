@@ -62,8 +62,12 @@ def load_app_data() -> AppData:
                    tiles=tiles_enabled(), problems=problems)
 
 
-@st.cache_resource(show_spinner=False)
-def cached_map(_data: AppData, tiles: bool) -> folium.Map:
-    """The folium map, built once per process (its HTML never depends on the selection)."""
-    areas = {zid: m.area_km2 for zid, m in _data.measures.items()}
-    return build_map(_data.atlas, _data.basemap, tiles=tiles, areas=areas)
+def fresh_map(data: AppData) -> folium.Map:
+    """A new folium map for this run, from cached data (a few ms).
+
+    Not cached itself: streamlit-folium mutates a map while rendering it, so a
+    map object reused across runs doubles its script. The map's content never
+    depends on the selection, so the browser keeps the map it already drew.
+    """
+    areas = {zid: m.area_km2 for zid, m in data.measures.items()}
+    return build_map(data.atlas, data.basemap, tiles=data.tiles, areas=areas)

@@ -7,7 +7,7 @@ from streamlit_folium import st_folium
 from ..mapbuild import STATUS_STYLE, selection_layer
 from ..panels import STATUS_LABELS
 from . import selection
-from .data import AppData, cached_map
+from .data import AppData, fresh_map
 from .safe import esc, html_block
 
 # Only what selecting a zone needs: pan and zoom change neither, so they
@@ -18,7 +18,7 @@ MAP_HEIGHT = 600
 
 
 def show_map(data: AppData) -> None:
-    fmap = cached_map(data, data.tiles)
+    fmap = fresh_map(data)
     st_folium(
         fmap,
         key=selection.MAP_KEY,

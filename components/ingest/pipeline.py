@@ -1,0 +1,146 @@
+"""Any article in, linked to the map: passages, places, zones and candidate facts.
+
+``ingest_document`` is pure (given the compiled gazetteer index and zone
+linker, both built once per process) and never imports streamlit; the app
+caches ``ingest_corpus``.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any, Iterable
+
+from components.documents import Corpus, Document
+from components.passages import Passage, split_passages
+
+from .extract import CandidateFact, extract_candidates
+from .geocode import CachedGeocoder, geocoder_from_env, unknown_place_names
+from .places import PhraseIndex, PlaceMention, default_place_index, find_places
+from .segment import Sentence, sentences_of_passage
+from .zonelink import ZoneEvidence, ZoneLinker, default_zone_linker
+
+
+@dataclass(frozen=True)
+class LinkedPlace:
+    mention: PlaceMention
+    zone: str | None
+
+    def as_dict(self) -> dict[str, Any]:
+        place = self.mention.place
+        return {
+            "name": self.mention.name, "lat": place.lat, "lon": place.lon,
+            "start": self.mention.start, "end": self.mention.end, "zone": self.zone,
+            "place_id": place.id, "place_name": place.name,
+        }
+
+
+@dataclass(frozen=True)
+class IngestedPassage:
+    passage: Passage
+    sentences: tuple[Sentence, ...]
+    zones: tuple[str, ...]
+    places: tuple[LinkedPlace, ...]
+    facts: tuple[CandidateFact, ...]
+    evidence: tuple[ZoneEvidence, ...] = ()
+
+    @property
+    def start(self) -> int:
+        return self.passage.start
+
+    @property
+    def end(self) -> int:
+        return self.passage.end
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "start": self.start, "end": self.end, "zones": list(self.zones),
+            "places": [p.as_dict() for p in self.places],
+            "facts": [f.as_dict() for f in self.facts],
+        }
+
+
+@dataclass(frozen=True)
+class IngestedDocument:
+    id: str
+    title: str
+    zones: tuple[str, ...]
+    passages: tuple[IngestedPassage, ...] = field(default_factory=tuple)
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "id": self.id, "title": self.title, "zones": list(self.zones),
+            "passages": [p.as_dict() for p in self.passages],
+        }
+
+    def places(self) -> list[LinkedPlace]:
+        return [place for passage in self.passages for place in passage.places]
+
+    def facts(self) -> list[CandidateFact]:
+        return [fact for passage in self.passages for fact in passage.facts]
+
+
+def _geocoded_mentions(text: str, base: int, known: list[PlaceMention], geocoder: CachedGeocoder) -> list[PlaceMention]:
+    spans = [(m.start - base, m.end - base) for m in known]
+    out: list[PlaceMention] = []
+    for name, start, end in unknown_place_names(text, spans):
+        result = geocoder.lookup(name)
+        if result is not None:
+            out.append(PlaceMention(name=name, start=base + start, end=base + end, place=result.as_place()))
+    return out
+
+
+def ingest_passage(
+    doc: Document, passage: Passage, index: PhraseIndex, linker: ZoneLinker,
+    geocoder: CachedGeocoder | None = None, previous_zones: tuple[str, ...] = (),
+) -> IngestedPassage:
+    """Places, zones and candidate facts of one passage.
+
+    ``previous_zones`` are the zones of the nearest earlier passage that has
+    any; they are inherited only through an explicit reference ("the zone").
+    """
+    mentions = linker.unmasked(passage.text, passage.start, find_places(passage.text, passage.start, index))
+    if geocoder is not None:
+        mentions = sorted(mentions + _geocoded_mentions(passage.text, passage.start, mentions, geocoder), key=lambda m: m.start)
+    evidence = linker.evidence(passage.text, passage.start, mentions)
+    if not evidence:
+        evidence = linker.inherited_zones(passage.text, passage.start, mentions, previous_zones)
+    return IngestedPassage(
+        passage=passage,
+        sentences=tuple(sentences_of_passage(doc.text, passage)),
+        zones=linker.zones_of(evidence),
+        places=tuple(LinkedPlace(m, linker.zone_of_place(m.place)) for m in mentions),
+        facts=tuple(extract_candidates(doc.id, passage.text, passage.start, doc.meta.published)),
+        evidence=tuple(evidence),
+    )
+
+
+def union_zones(passages: Iterable[IngestedPassage], order: Iterable[str]) -> tuple[str, ...]:
+    linked = {z for p in passages for z in p.zones}
+    return tuple(z for z in order if z in linked)
+
+
+def ingest_document(
+    doc: Document,
+    index: PhraseIndex | None = None,
+    linker: ZoneLinker | None = None,
+    geocoder: CachedGeocoder | None = None,
+) -> IngestedDocument:
+    """Segment, recognise places and zones, and extract candidate facts for one document.
+
+    The online geocoder is used only when passed in or enabled by
+    ``ATLAS_GEOCODER=nominatim`` (see :mod:`components.ingest.geocode`).
+    """
+    index = index or default_place_index()
+    linker = linker or default_zone_linker()
+    geocoder = geocoder if geocoder is not None else geocoder_from_env()
+    passages: list[IngestedPassage] = []
+    previous: tuple[str, ...] = ()
+    for passage in split_passages(doc.id, doc.text):
+        ingested = ingest_passage(doc, passage, index, linker, geocoder, previous)
+        passages.append(ingested)
+        previous = ingested.zones or previous
+    return IngestedDocument(id=doc.id, title=doc.title, zones=union_zones(passages, linker.zone_ids), passages=tuple(passages))
+
+
+def ingest_corpus(corpus: Corpus) -> dict[str, IngestedDocument]:
+    """Every document of a corpus, keyed by document id (corpus order)."""
+    return {doc_id: ingest_document(doc) for doc_id, doc in corpus.documents.items()}

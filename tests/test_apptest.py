@@ -1,0 +1,82 @@
+"""Streamlit AppTest: the real app script, its widgets and panels, without a browser."""
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from streamlit.testing.v1 import AppTest
+
+ROOT = Path(__file__).resolve().parent.parent
+ZONES = json.loads((ROOT / "geodata" / "zones.geojson").read_text(encoding="utf-8"))
+NAMES = {f["properties"]["id"]: f["properties"]["name"] for f in ZONES["features"]}
+TIMEOUT = 60
+
+
+def run_app(query: dict[str, str] | None = None) -> AppTest:
+    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=TIMEOUT)
+    for key, value in (query or {}).items():
+        at.query_params[key] = value
+    at.run()
+    assert not at.exception, at.exception
+    return at
+
+
+def html_of(at: AppTest) -> str:
+    return "\n".join(str(m.value) for m in at.markdown)
+
+
+def subheaders(at: AppTest) -> list[str]:
+    return [s.value for s in at.subheader]
+
+
+@pytest.mark.parametrize("zone_id", list(NAMES))
+def test_zone_by_url_renders_facts_and_marks(zone_id: str) -> None:
+    at = run_app({"zone": zone_id})
+    assert subheaders(at) == [NAMES[zone_id]]
+    body = html_of(at)
+    assert "<mark" in body and 'class="atlas-fact"' in body
+    assert at.radio(key="atlas_zone_radio").value == zone_id
+
+
+@pytest.mark.parametrize("zone_id", list(NAMES))
+def test_zone_by_list_renders_facts(zone_id: str) -> None:
+    at = run_app()
+    assert subheaders(at) == []
+    at.radio(key="atlas_zone_radio").set_value(zone_id).run()
+    assert not at.exception
+    assert subheaders(at) == [NAMES[zone_id]]
+    assert at.query_params["zone"] == [zone_id] or at.query_params["zone"] == zone_id
+
+
+def test_north_homs_numbers_and_citations() -> None:
+    body = html_of(run_app({"zone": "north-homs"}))
+    assert "84 settlements" in body and "more than 147,000 people" in body
+    assert '<mark data-start="489" data-end="503"' in body  # the cited span of "84 settlements"
+
+
+@pytest.mark.parametrize("bad", ["aleppo", "", "x" * 300, "<script>alert(1)</script>"])
+def test_unknown_zone_is_friendly(bad: str) -> None:
+    at = run_app({"zone": bad})
+    assert subheaders(at) == []
+    assert len(at.warning) == 1
+    if bad == "<script>alert(1)</script>":
+        assert "\\<script\\>" in at.warning[0].value  # shown literally, escaped for Markdown
+    # the normal map and zone list are still there
+    assert at.radio(key="atlas_zone_radio").value == "(none)"
+
+
+def test_passage_button_selects_its_zones() -> None:
+    at = run_app()
+    buttons = [b for b in at.button if b.label.startswith("Select the zones this passage supports") and "Eastern Ghouta" in b.label]
+    assert buttons
+    buttons[0].click().run()
+    assert not at.exception
+    assert subheaders(at) and subheaders(at)[0] in NAMES.values()
+
+
+def test_sources_and_downloads_present() -> None:
+    at = run_app()
+    body = html_of(at)
+    assert "GeoNames" in body and "Natural Earth" in body and "Sputnik" in body
+    assert "CC BY 4.0" in body

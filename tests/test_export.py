@@ -1,0 +1,78 @@
+"""Exports: GeoJSON with joined facts, CSV with citations, atomic --out."""
+from __future__ import annotations
+
+import csv
+import io
+import json
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+from components.atlas import load_atlas
+from components.export import facts_csv, zones_geojson
+
+ROOT = Path(__file__).resolve().parent.parent
+ATLAS = load_atlas()
+
+
+def doc_text(doc_id: str) -> str:
+    return ATLAS.corpus.get(doc_id).text
+
+
+def test_geojson_has_four_zones_with_cited_facts() -> None:
+    fc = zones_geojson(ATLAS)
+    assert fc["type"] == "FeatureCollection"
+    assert [f["id"] for f in fc["features"]] == ["idlib", "north-homs", "eastern-ghouta", "south"]
+    for feature in fc["features"]:
+        facts = feature["properties"]["facts"]
+        assert facts
+        for fact in facts:
+            for c in fact["citations"]:
+                assert doc_text(c["doc"])[c["start"]:c["end"]] == c["quote"]
+    homs = next(f for f in fc["features"] if f["id"] == "north-homs")
+    assert any(f["id"] == "north-homs.settlements" and f["value"] == 84 for f in homs["properties"]["facts"])
+
+
+def test_csv_one_row_per_fact_and_citation() -> None:
+    rows = list(csv.DictReader(io.StringIO(facts_csv(ATLAS))))
+    assert len(rows) == sum(len(f.citations) for f in ATLAS.facts.facts)
+    for row in rows:
+        assert doc_text(row["doc"])[int(row["start"]):int(row["end"])] == row["quote"]
+    assert any(r["fact_id"] == "north-homs.announced" and r["relative_words"] == "Thursday" for r in rows)
+
+
+def test_cli_export_out_writes_atomically(tmp_path: Path) -> None:
+    out = tmp_path / "zones.geojson"
+    run = subprocess.run([sys.executable, "-m", "components", "export", "--format", "geojson", "--out", str(out)],
+                         cwd=ROOT, capture_output=True, text=True)
+    assert run.returncode == 0, run.stderr
+    assert json.loads(out.read_text(encoding="utf-8"))["features"]
+    assert [p.name for p in tmp_path.iterdir()] == ["zones.geojson"]  # no temporary file left behind
+
+
+def test_cli_export_csv_to_stdout() -> None:
+    run = subprocess.run([sys.executable, "-m", "components", "export", "--format", "csv"], cwd=ROOT, capture_output=True, text=True)
+    assert run.returncode == 0
+    assert run.stdout.splitlines()[0].startswith("fact_id,zone,kind,title,value")
+
+
+def test_cli_export_refuses_broken_data_and_keeps_old_file(tmp_path: Path) -> None:
+    repo = tmp_path / "repo"
+    shutil.copytree(ROOT, repo, ignore=shutil.ignore_patterns(".git", "static", "__pycache__", "artifacts"))
+    facts = repo / "geodata" / "facts.json"
+    facts.write_text(facts.read_text(encoding="utf-8").replace('"quote": "84 settlements"', '"quote": "85 settlements"'), encoding="utf-8")
+    out = tmp_path / "previous.csv"
+    out.write_text("previous export\n", encoding="utf-8")
+    run = subprocess.run([sys.executable, "-m", "components", "export", "--format", "csv", "--out", str(out)],
+                         cwd=repo, capture_output=True, text=True)
+    assert run.returncode == 1
+    assert "north-homs.settlements" in run.stderr and "quote does not match" in run.stderr
+    assert out.read_text(encoding="utf-8") == "previous export\n"
+
+
+def test_cite_command_prints_a_checked_citation() -> None:
+    run = subprocess.run([sys.executable, "-m", "components", "cite", "seeds/000_6a7ef684703209c4.txt", "84 settlements"],
+                         cwd=ROOT, capture_output=True, text=True)
+    c = json.loads(run.stdout)
+    assert doc_text(c["doc"])[c["start"]:c["end"]] == "84 settlements"

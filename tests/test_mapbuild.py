@@ -1,0 +1,106 @@
+"""Map building: offline assets, tiles switch, escaping, selection layer, click parsing."""
+from __future__ import annotations
+
+import dataclasses
+import re
+
+import streamlit_folium
+
+from components.atlas import load_atlas
+from components.mapbuild import (build_map, clicked_zone_id, load_basemap, selection_layer, tiles_enabled,
+                                 tooltip_html, zone_feature, zone_summary)
+from components.offline import ensure_leaflet_assets, leaflet_package_dir
+from components.paths import BASEMAP_FILE
+
+ATLAS = load_atlas()
+BASEMAP = load_basemap(BASEMAP_FILE)
+
+
+def rendered(tiles: bool) -> str:
+    return build_map(ATLAS, BASEMAP, tiles=tiles).get_root().render()
+
+
+def external_urls(html: str) -> list[str]:
+    return re.findall(r"""(?:src|href)\s*=\s*["'](https?://[^"']+)""", html)
+
+
+def test_map_without_tiles_references_no_outside_host() -> None:
+    html = rendered(tiles=False)
+    assert external_urls(html) == []
+    assert "/app/static/vendor/leaflet/leaflet.js" in html
+    assert "tile.openstreetmap.org" not in html
+    for cdn in ("jquery", "bootstrap", "font-awesome", "fontawesome", "awesome-markers", "cdn.jsdelivr"):
+        assert cdn not in html.lower()
+
+
+def test_map_with_tiles_adds_osm_with_attribution() -> None:
+    html = rendered(tiles=True)
+    assert "https://tile.openstreetmap.org/{z}/{x}/{y}.png" in html
+    assert "OpenStreetMap" in html and "contributors" in html
+
+
+def test_streamlit_folium_gets_only_local_assets() -> None:
+    fmap = build_map(ATLAS, BASEMAP, tiles=False)
+    links = [url for _, url in fmap.default_js + fmap.default_css]
+    assert links and all(url.startswith("/app/static/") for url in links)
+
+
+def test_tiles_switch() -> None:
+    assert tiles_enabled({}) is True
+    assert tiles_enabled({"ATLAS_TILES": "osm"}) is True
+    for off in ("none", "NONE", "off", "0", "false"):
+        assert tiles_enabled({"ATLAS_TILES": off}) is False
+
+
+def test_all_four_zones_and_basemap_are_drawn() -> None:
+    html = rendered(tiles=False)
+    for zone in ATLAS.zones.zones:
+        assert f'"id": "{zone.id}"' in html
+    assert "Natural Earth" in html
+
+
+def test_tooltip_escapes_names_from_data() -> None:
+    zone = ATLAS.zone("north-homs")
+    hostile = dataclasses.replace(zone, name='<img src=x onerror="alert(1)">')
+    tip = tooltip_html(zone_summary(ATLAS, hostile, 454.0))
+    assert "<img" not in tip and "&lt;img src=x onerror=&quot;alert(1)&quot;&gt;" in tip
+    assert "84 settlements" in tip and "more than 147,000 people" in tip and "454 km²" in tip
+
+
+def test_zone_feature_is_slim_and_typed() -> None:
+    zone = ATLAS.zone("idlib")
+    feature = zone_feature(zone, zone_summary(ATLAS, zone))
+    assert set(feature["properties"]) == {"id", "name", "status", "tooltip_html"}
+    assert feature["properties"]["status"] == "under-consultation"
+
+
+def test_map_script_does_not_depend_on_selection() -> None:
+    """Same script (up to folium's random ids) for any selection: the browser keeps its map."""
+    a = build_map(ATLAS, BASEMAP, tiles=False)
+    b = build_map(ATLAS, BASEMAP, tiles=False)
+    for m in (a, b):
+        m.render()
+    key_a = streamlit_folium.generate_js_hash(streamlit_folium._get_map_string(a), "k")
+    key_b = streamlit_folium.generate_js_hash(streamlit_folium._get_map_string(b), "k")
+    assert key_a == key_b
+
+
+def test_selection_layer_has_only_selected_zones() -> None:
+    group = selection_layer(ATLAS, ["south", "idlib"])
+    html = group._children[next(iter(group._children))].data
+    assert sorted(f["properties"]["id"] for f in html["features"]) == ["idlib", "south"]
+    assert selection_layer(ATLAS, [])._children == {}
+
+
+def test_clicked_zone_id() -> None:
+    assert clicked_zone_id(None) is None
+    assert clicked_zone_id({"last_active_drawing": None}) is None
+    assert clicked_zone_id({"last_active_drawing": {"properties": {"id": "south"}}}) == "south"
+    assert clicked_zone_id({"last_active_drawing": {"properties": {"id": 5}}}) is None
+
+
+def test_leaflet_assets_are_copied_from_the_package(tmp_path) -> None:
+    target = ensure_leaflet_assets(tmp_path)
+    assert (target / "leaflet.js").read_bytes() == (leaflet_package_dir() / "leaflet.js").read_bytes()
+    assert (target / "images" / "marker-icon.png").exists()
+    assert b"Leaflet 1.9.4" in (target / "leaflet.js").read_bytes()[:300]
