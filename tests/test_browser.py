@@ -136,3 +136,20 @@ def test_zone_list_works_from_the_keyboard(server, browser) -> None:
     page.keyboard.press("ArrowDown")  # radio groups move selection with the arrow keys
     panel_heading(page, zone_names()["idlib"]).wait_for(timeout=PANEL_TIMEOUT_MS)
     page.context.close()
+
+
+def test_choosing_a_fact_brings_its_passage_into_view(server, browser) -> None:
+    page, traffic = open_app(browser, server, "/?zone=north-homs")
+    panel_heading(page, zone_names()["north-homs"]).wait_for(timeout=PANEL_TIMEOUT_MS)
+    fact = page.locator('div[data-fact="north-homs.military-police"]')
+    link = fact.get_by_role("link", name="show passage")
+    target_id = link.get_attribute("href").lstrip("#")
+    passage = page.locator(f'[id="{target_id}"]')
+    assert "military police" in passage.inner_text()
+    pages_before = len(page.context.pages)
+    playwright_sync.expect(passage).not_to_be_in_viewport()  # far below the facts list at first
+    link.click()
+    playwright_sync.expect(passage).to_be_in_viewport(timeout=5_000)
+    assert len(page.context.pages) == pages_before  # same tab, no navigation away
+    assert passage.locator("mark").count() >= 1
+    page.context.close()
