@@ -11,6 +11,7 @@ from components.ui.mapview import show_legend, show_map
 from components.ui.panel import show_zone
 from components.ui.reader import show_reader
 from components.ui.tables import show_downloads, show_problems, show_sources, show_zone_table
+from components.ui.timeview import show_disagreements, show_timeline
 
 st.set_page_config(page_title="De-escalation Atlas", page_icon="🗺️", layout="wide")
 data = load_app_data()
@@ -24,6 +25,7 @@ selection.show_url_message()
 
 map_col, side_col = st.columns([3, 2], gap="medium")
 with map_col:
+    selection.date_slider()
     show_map(data)
     show_legend()
 with side_col:
@@ -32,6 +34,10 @@ with side_col:
 
 st.markdown("### All zones")
 show_zone_table(data)
+st.markdown("### Timeline")
+show_timeline(data)
+st.markdown("### Where the sources disagree")
+show_disagreements(data)
 with st.expander("Read the whole document, all citations marked"):
     show_reader(data)
 with st.expander("Sources and licences"):

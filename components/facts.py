@@ -26,6 +26,10 @@ KINDS = (
 VALUE_TYPES = ("integer", "date", "enum", "text", "list")
 STATUS_VALUES = ("declared", "borders-agreed", "agreement-reached", "operating", "under-consultation")
 DATE_PRECISIONS = ("day", "month", "early-month")
+EVENT_TYPES = (
+    "astana-agreement", "memorandum-signed", "in-force", "borders-agreed", "borders-reported",
+    "agreement-reached", "agreement-announced", "statement",
+)
 QUALIFIERS = ("exactly", "more than", "fewer than", "about")
 WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
 RELATIVE_DATE_RE = re.compile(
@@ -78,6 +82,8 @@ class Fact:
     related_zones: tuple[str, ...] = ()
     references: tuple[str, ...] = ()
     note: str = ""
+    as_of: str | None = None  # ISO date a status was reported true (status facts)
+    event: str | None = None  # machine-readable event type (event facts), see EVENT_TYPES
 
     def applies_to(self, zone_id: str) -> bool:
         return self.zone in (zone_id, ALL_ZONES) or zone_id in self.related_zones
@@ -97,6 +103,10 @@ class Fact:
             out["references"] = list(self.references)
         if self.note:
             out["note"] = self.note
+        if self.as_of:
+            out["as_of"] = self.as_of
+        if self.event:
+            out["event"] = self.event
         out["citations"] = [c.as_dict() for c in self.citations]
         return out
 
@@ -172,6 +182,16 @@ class _FactParser:
         citations = self.parse_citations(item.get("citations"), where)
         if value is None or citations is None:
             return None
+        as_of = item.get("as_of")
+        if as_of is not None and parse_iso_date(as_of, "day") is None:
+            self.problem(where, f"as_of {as_of!r} is not an ISO date (YYYY-MM-DD)")
+            as_of = None
+        if kind == "status" and as_of is None:
+            self.problem(where, "a status fact needs 'as_of': the date the source reports it true")
+        event = item.get("event")
+        if kind == "event" and event not in EVENT_TYPES:
+            self.problem(where, f"event type {event!r} is not one of {', '.join(EVENT_TYPES)}")
+            event = None
         qualifier = item.get("qualifier")
         if qualifier is not None and qualifier not in QUALIFIERS:
             self.problem(where, f"unknown qualifier {qualifier!r} (expected one of {', '.join(QUALIFIERS)})")
@@ -182,6 +202,8 @@ class _FactParser:
             related_zones=tuple(item.get("related_zones") or ()),
             references=tuple(item.get("references") or ()),
             note=item.get("note") or "",
+            as_of=as_of,
+            event=event,
         )
 
     def parse_value(self, item: dict, where: str) -> Any:

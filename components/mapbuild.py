@@ -17,7 +17,7 @@ import folium
 
 from .atlas import Atlas
 from .offline import leaflet_js_css
-from .panels import STATUS_LABELS, format_value, zone_status
+from .panels import format_value
 from .zones import Zone
 
 # Okabe-Ito palette (safe for the common colour-vision deficiencies); the
@@ -28,6 +28,7 @@ STATUS_STYLE: dict[str, dict[str, Any]] = {
     "borders-agreed": {"color": "#56B4E9", "dashArray": "2 4"},
     "under-consultation": {"color": "#E69F00", "dashArray": "12 6"},
     "declared": {"color": "#CC79A7", "dashArray": "4 4"},
+    "not-declared": {"color": "#999999", "dashArray": "1 6"},
 }
 MAP_CENTER: tuple[float, float] = (34.45, 36.75)
 LABEL_MIN_POPULATION = 150_000  # smaller towns get a dot, not a label, to keep zones readable
@@ -43,7 +44,6 @@ class ZoneSummary:
 
     zone_id: str
     name: str
-    status: str
     figures: tuple[str, ...]
 
 
@@ -57,30 +57,36 @@ def zone_summary(atlas: Atlas, zone: Zone, area_km2: float | None = None) -> Zon
     figures = [format_value(f) for f in atlas.facts.facts if f.zone == zone.id and f.kind in ("settlements", "population")]
     if area_km2 is not None:
         figures.append(f"area ≈ {area_km2:,.0f} km² (as drawn)")
-    return ZoneSummary(zone_id=zone.id, name=zone.name, status=zone_status(atlas, zone.id), figures=tuple(figures))
+    return ZoneSummary(zone_id=zone.id, name=zone.name, figures=tuple(figures))
 
 
 def tooltip_html(summary: ZoneSummary) -> str:
     """Escaped HTML for the tooltip; every value is escaped."""
-    lines = [f"<b>{html.escape(summary.name)}</b>", html.escape(STATUS_LABELS.get(summary.status, summary.status))]
+    lines = [f"<b>{html.escape(summary.name)}</b>"]
     lines += [html.escape(f) for f in summary.figures]
     lines.append("<i>Click to read the sources</i>")
     return "<br>".join(lines)
 
 
 def zone_feature(zone: Zone, summary: ZoneSummary) -> dict[str, Any]:
-    """A slim feature for the map: id, name, status and the tooltip HTML."""
+    """A slim feature for the map: id, name and the tooltip HTML."""
     return {
         "type": "Feature",
         "id": zone.id,
-        "properties": {"id": zone.id, "name": zone.name, "status": summary.status, "tooltip_html": tooltip_html(summary)},
+        "properties": {"id": zone.id, "name": zone.name, "tooltip_html": tooltip_html(summary)},
         "geometry": zone.feature["geometry"],
     }
 
 
-def zone_style(feature: dict[str, Any]) -> dict[str, Any]:
-    style = STATUS_STYLE.get(feature["properties"]["status"], STATUS_STYLE["declared"])
-    return {"color": style["color"], "fillColor": style["color"], "weight": 2, "fillOpacity": 0.35, "dashArray": style["dashArray"]}
+def zone_style(_feature: dict[str, Any]) -> dict[str, Any]:
+    """The clickable base layer: a faint outline; colour comes from :func:`status_layer`."""
+    return {"color": "#444444", "fillColor": "#444444", "weight": 1, "fillOpacity": 0.05}
+
+
+def status_style(status: str) -> dict[str, Any]:
+    style = STATUS_STYLE.get(status, STATUS_STYLE["declared"])
+    return {"color": style["color"], "fillColor": style["color"], "weight": 2.5, "fillOpacity": 0.45,
+            "dashArray": style["dashArray"]}
 
 
 def zone_highlight(_feature: dict[str, Any]) -> dict[str, Any]:
@@ -141,6 +147,22 @@ def build_map(atlas: Atlas, basemap: dict[str, Any] | None, tiles: bool, areas: 
         tooltip=folium.GeoJsonTooltip(fields=["tooltip_html"], labels=False, sticky=True),
     ).add_to(fmap)
     return fmap
+
+
+def status_layer(atlas: Atlas, statuses: dict[str, str]) -> folium.FeatureGroup:
+    """Zones coloured by their status on the chosen date (non-interactive: clicks reach the base layer).
+
+    Drawn through streamlit-folium's ``feature_group_to_add``, so changing the
+    date restyles the zones without rebuilding the map.
+    """
+    group = folium.FeatureGroup(name="Status")
+    for zone in atlas.zones.zones:
+        status = statuses.get(zone.id, "not-declared")
+        folium.GeoJson(
+            {"type": "Feature", "properties": {"id": zone.id, "status": status}, "geometry": zone.feature["geometry"]},
+            style_function=lambda _f, _s=status_style(status): _s, interactive=False,
+        ).add_to(group)
+    return group
 
 
 def selection_layer(atlas: Atlas, zone_ids: list[str]) -> folium.FeatureGroup:

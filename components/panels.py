@@ -5,7 +5,6 @@ or must be escaped by the caller before it reaches HTML.
 """
 from __future__ import annotations
 
-import datetime as dt
 from dataclasses import dataclass
 
 from .atlas import Atlas
@@ -14,6 +13,7 @@ from .passages import Passage, Span, highlight_html, split_passages
 from .zones import ZONE_IDS
 
 STATUS_LABELS: dict[str, str] = {
+    "not-declared": "Not yet agreed",
     "declared": "Declared in the memorandum",
     "borders-agreed": "Borders agreed",
     "agreement-reached": "Agreement on the zone reached",
@@ -91,14 +91,6 @@ def zone_fact_views(atlas: Atlas, zone_id: str) -> list[FactView]:
     return [FactView(fact=f, label=f.title, value_text=format_value(f), scope=fact_scope(f, zone_id)) for f in facts]
 
 
-def zone_status(atlas: Atlas, zone_id: str) -> str:
-    """The zone's curated status; 'declared' when no status fact names the zone."""
-    for fact in atlas.facts.facts:
-        if fact.kind == "status" and fact.zone == zone_id:
-            return str(fact.value)
-    return "declared"
-
-
 def fact_zones(fact: Fact) -> tuple[str, ...]:
     """Zones a fact supports: its own (all four for 'all') plus related zones."""
     own = ZONE_IDS if fact.zone == ALL_ZONES else (fact.zone,)
@@ -154,7 +146,3 @@ def citation_passage(citation: Citation, atlas: Atlas) -> Passage | None:
         if passage.overlaps(citation.start, citation.end):
             return passage
     return None
-
-
-def today_iso() -> str:
-    return dt.date.today().isoformat()

@@ -80,3 +80,31 @@ def test_sources_and_downloads_present() -> None:
     body = html_of(at)
     assert "GeoNames" in body and "Natural Earth" in body and "Sputnik" in body
     assert "CC BY 4.0" in body
+
+
+def status_text(at: AppTest) -> str:
+    return next(str(m.value) for m in at.markdown if "atlas-asof" in str(m.value))
+
+
+def test_date_in_permalink_sets_the_status() -> None:
+    at = run_app({"zone": "north-homs", "date": "2017-07-15"})
+    assert "As of 15 July 2017" in status_text(at) and "Borders agreed" in status_text(at)
+    at = run_app({"zone": "north-homs", "date": "2017-08-01"})
+    assert "Agreement on the zone reached" in status_text(at)
+
+
+def test_moving_the_slider_changes_status_and_url() -> None:
+    import datetime as dt
+    at = run_app({"zone": "south"})
+    assert "Operating" in status_text(at)
+    at.slider(key="atlas_date").set_value(dt.date(2017, 6, 1)).run()
+    assert not at.exception
+    assert "As of 1 June 2017" in status_text(at) and "Declared in the memorandum" in status_text(at)
+    assert at.query_params["date"] in (["2017-06-01"], "2017-06-01")
+
+
+@pytest.mark.parametrize("bad", ["2016-05-01", "not-a-date", "<img src=x onerror=alert(1)>"])
+def test_bad_date_is_friendly(bad: str) -> None:
+    at = run_app({"zone": "idlib", "date": bad})
+    assert len(at.warning) == 1
+    assert "As of 6 August 2017" in status_text(at)

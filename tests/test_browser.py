@@ -153,3 +153,23 @@ def test_choosing_a_fact_brings_its_passage_into_view(server, browser) -> None:
     assert len(page.context.pages) == pages_before  # same tab, no navigation away
     assert passage.locator("mark").count() >= 1
     page.context.close()
+
+
+def fill_colours(frame) -> list[str]:
+    return frame.evaluate("() => Array.from(document.querySelectorAll('path')).map(p => (p.getAttribute('fill') || '').toUpperCase())")
+
+
+def test_moving_the_date_restyles_zones_and_the_as_of_text(server, browser) -> None:
+    page, traffic = open_app(browser, server, "/?zone=south")
+    frame = map_frame(page)
+    page.get_by_text("As of 6 August 2017").first.wait_for(timeout=PANEL_TIMEOUT_MS)
+    operating = "#009E73"
+    frame.wait_for_function(f"() => Array.from(document.querySelectorAll('path')).filter(p => (p.getAttribute('fill')||'').toUpperCase() === '{operating}').length >= 2")
+    slider = page.get_by_role("slider")
+    slider.focus()
+    page.keyboard.press("Home")  # move to the first day of the timeline: 1 May 2017
+    page.get_by_text("As of 1 May 2017").first.wait_for(timeout=PANEL_TIMEOUT_MS)
+    frame.wait_for_function(f"() => Array.from(document.querySelectorAll('path')).filter(p => (p.getAttribute('fill')||'').toUpperCase() === '{operating}').length === 0", timeout=PANEL_TIMEOUT_MS)
+    assert "#999999" in fill_colours(frame)  # not yet agreed
+    page.wait_for_url("**date=2017-05-01**", timeout=PANEL_TIMEOUT_MS)
+    page.context.close()

@@ -7,7 +7,7 @@ import re
 import streamlit_folium
 
 from components.atlas import load_atlas
-from components.mapbuild import (build_map, clicked_zone_id, load_basemap, selection_layer, tiles_enabled,
+from components.mapbuild import (build_map, clicked_zone_id, load_basemap, selection_layer, status_layer, status_style, tiles_enabled,
                                  tooltip_html, zone_feature, zone_summary)
 from components.offline import ensure_leaflet_assets, leaflet_package_dir
 from components.paths import BASEMAP_FILE
@@ -70,8 +70,7 @@ def test_tooltip_escapes_names_from_data() -> None:
 def test_zone_feature_is_slim_and_typed() -> None:
     zone = ATLAS.zone("idlib")
     feature = zone_feature(zone, zone_summary(ATLAS, zone))
-    assert set(feature["properties"]) == {"id", "name", "status", "tooltip_html"}
-    assert feature["properties"]["status"] == "under-consultation"
+    assert set(feature["properties"]) == {"id", "name", "tooltip_html"}
 
 
 def test_map_script_does_not_depend_on_selection() -> None:
@@ -104,3 +103,14 @@ def test_leaflet_assets_are_copied_from_the_package(tmp_path) -> None:
     assert (target / "leaflet.js").read_bytes() == (leaflet_package_dir() / "leaflet.js").read_bytes()
     assert (target / "images" / "marker-icon.png").exists()
     assert b"Leaflet 1.9.4" in (target / "leaflet.js").read_bytes()[:300]
+
+
+def test_status_layer_styles_each_zone_by_its_status() -> None:
+    group = status_layer(ATLAS, {"idlib": "under-consultation", "south": "operating"})
+    layers = list(group._children.values())
+    assert len(layers) == 4
+    by_id = {layer.data["features"][0]["properties"]["id"]: layer for layer in layers}
+    assert by_id["idlib"].style_function(None) == status_style("under-consultation")
+    assert by_id["south"].style_function(None)["color"] == "#009E73"
+    assert by_id["north-homs"].style_function(None) == status_style("not-declared")
+    assert all(layer.options.get("interactive") is False for layer in layers)

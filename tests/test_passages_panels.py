@@ -7,7 +7,7 @@ import re
 from hypothesis import given, strategies as st
 
 from components.atlas import load_atlas
-from components.panels import document_views, format_value, zone_fact_views, zone_passages, zone_status
+from components.panels import document_views, format_value, zone_fact_views, zone_passages
 from components.passages import Span, highlight_html, split_passages
 from components.urlstate import parse_zone_param
 from components.zones import ZONE_IDS
@@ -70,8 +70,6 @@ def test_zone_panels_have_their_facts() -> None:
     homs = {v.fact.id for v in zone_fact_views(ATLAS, "north-homs")}
     assert {"north-homs.settlements", "north-homs.population", "all.in-force", "all.observers"} <= homs
     assert "idlib.status" not in homs
-    assert zone_status(ATLAS, "idlib") == "under-consultation"
-    assert zone_status(ATLAS, "south") == "operating"
 
 
 def test_zone_passages_mark_text_found_verbatim_in_source() -> None:

@@ -4,7 +4,8 @@ from __future__ import annotations
 import streamlit as st
 from streamlit_folium import st_folium
 
-from ..mapbuild import STATUS_STYLE, selection_layer
+from ..mapbuild import STATUS_STYLE, selection_layer, status_layer
+from ..timeline import statuses_on
 from ..panels import STATUS_LABELS
 from . import selection
 from .data import AppData, fresh_map
@@ -25,7 +26,8 @@ def show_map(data: AppData) -> None:
         height=MAP_HEIGHT,
         use_container_width=True,
         returned_objects=RETURNED_OBJECTS,
-        feature_group_to_add=selection_layer(data.atlas, selection.selected()),
+        feature_group_to_add=[status_layer(data.atlas, statuses_on(data.atlas, selection.as_of())),
+                              selection_layer(data.atlas, selection.selected())],
         on_change=selection.on_map_change,
     )
 
@@ -38,5 +40,6 @@ def show_legend() -> None:
         swatch = (f'<span aria-hidden="true" style="display:inline-block;width:1.6em;height:0.9em;'
                   f'background:{style["color"]}88;border:2px {dash} {style["color"]};vertical-align:middle"></span>')
         items.append(f"{swatch} {esc(STATUS_LABELS[status])} <small>({dash} outline)</small>")
-    html_block("<b>Status (August 2017)</b>: " + " &nbsp; ".join(items) +
+    day = selection.as_of()
+    html_block(f"<b>Status as of {day.day} {day:%B %Y}</b>: " + " &nbsp; ".join(items) +
                " &nbsp; <span style='border:3px solid #000;padding:0 0.4em'>selected</span>", "atlas-legend")

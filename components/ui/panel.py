@@ -4,7 +4,8 @@ from __future__ import annotations
 import streamlit as st
 
 from ..atlas import Atlas
-from ..panels import STATUS_LABELS, PassageView, zone_fact_views, zone_passages, zone_status
+from ..panels import STATUS_LABELS, PassageView, zone_fact_views, zone_passages
+from ..timeline import status_on
 from ..zones import Zone
 from . import selection
 from .data import AppData
@@ -65,9 +66,12 @@ def show_zone(data: AppData, zone_id: str | None) -> None:
     if zone is None:
         st.info("Click a zone on the map, or choose one in the list, to read its facts and the source passages.")
         return
-    status = zone_status(atlas, zone.id)
+    day = selection.as_of()
+    status, transition = status_on(atlas, zone.id, day)
     st.subheader(zone.name)
-    html_block(f"<b>Status</b>: {esc(STATUS_LABELS.get(status, status))}", "atlas-status")
+    basis = f" — from “{esc(transition.fact.title)}” ({esc(transition.fact.id)})" if transition else " — no cited event yet"
+    html_block(f'<span class="atlas-asof">As of {day.day} {day:%B %Y}</span>: <b>{esc(STATUS_LABELS.get(status, status))}</b>'
+               f"<small>{basis}</small>", "atlas-status")
     show_measures(data, zone)
     passages = zone_passages(atlas, zone.id)
     anchors = citation_anchors(atlas, passages)

@@ -7,7 +7,10 @@ from __future__ import annotations
 
 import streamlit as st
 
+import datetime as dt
+
 from ..mapbuild import clicked_zone_id
+from ..timeline import TIMELINE_END, TIMELINE_START, parse_date_param
 from ..urlstate import parse_zone_param
 from ..zones import ZONE_IDS
 from .safe import text_message
@@ -16,6 +19,9 @@ SELECTED = "atlas_selected"      # list[str]: selected zone ids, primary first
 RADIO = "atlas_zone_radio"       # the zone list widget's value
 MAP_KEY = "atlas_map"            # streamlit-folium's returned value
 URL_MESSAGE = "atlas_url_message"
+DATE_KEY = "atlas_date"           # the "as of" date slider's value
+DATE_MESSAGE = "atlas_date_message"
+DEFAULT_DATE = dt.date(2017, 8, 6)  # the latest date the bundled sources speak of
 NONE_CHOICE = "(none)"
 
 
@@ -27,6 +33,9 @@ def init_from_url(known: list[str]) -> None:
     st.session_state[SELECTED] = [parsed.zone_id] if parsed.zone_id else []
     st.session_state[URL_MESSAGE] = parsed.message
     st.session_state[RADIO] = parsed.zone_id or NONE_CHOICE
+    day, message = parse_date_param(st.query_params.get("date"))
+    st.session_state[DATE_KEY] = day or DEFAULT_DATE
+    st.session_state[DATE_MESSAGE] = message
 
 
 def selected() -> list[str]:
@@ -57,13 +66,27 @@ def on_radio_change() -> None:
 
 
 def show_url_message() -> None:
-    message = st.session_state.get(URL_MESSAGE)
-    if message:
-        text_message("warning", message)
+    for key in (URL_MESSAGE, DATE_MESSAGE):
+        message = st.session_state.get(key)
+        if message:
+            text_message("warning", message)
+
+
+def as_of() -> dt.date:
+    return st.session_state.get(DATE_KEY, DEFAULT_DATE)
+
+
+def date_slider() -> dt.date:
+    """The "as of" date: zones are restyled by their status on that day."""
+    return st.slider("As of", min_value=TIMELINE_START, max_value=TIMELINE_END, key=DATE_KEY,
+                     format="D MMM YYYY", help="Zones are styled by their status on this day, from the cited sources.")
 
 
 def sync_url() -> None:
-    """Keep ``?zone=`` equal to the primary selection (a shareable permalink)."""
+    """Keep ``?zone=`` and ``?date=`` equal to the current view (a shareable permalink)."""
+    day = as_of().isoformat()
+    if st.query_params.get("date") != day and (day != DEFAULT_DATE.isoformat() or "date" in st.query_params):
+        st.query_params["date"] = day
     zone = primary()
     current = st.query_params.get("zone")
     if zone and current != zone:

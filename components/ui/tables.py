@@ -4,7 +4,9 @@ from __future__ import annotations
 import streamlit as st
 
 from ..export import facts_csv, render
-from ..panels import STATUS_LABELS, zone_status
+from ..panels import STATUS_LABELS
+from ..timeline import statuses_on
+from . import selection
 from .data import AppData
 from .safe import esc, html_block
 
@@ -12,11 +14,12 @@ from .safe import esc, html_block
 def show_zone_table(data: AppData) -> None:
     atlas = data.atlas
     rows = []
+    statuses = statuses_on(atlas, selection.as_of())
     for zone in atlas.zones.zones:
         m = data.measures.get(zone.id)
         rows.append({
             "Zone": zone.name,
-            "Status": STATUS_LABELS.get(zone_status(atlas, zone.id), ""),
+            "Status (as of the chosen date)": STATUS_LABELS.get(statuses[zone.id], ""),
             "Area km²": round(m.area_km2) if m else None,
             "Gazetteer places inside": m.settlements_inside_count if m else None,
             "Settlements claimed": m.claimed_settlements if m else None,

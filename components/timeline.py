@@ -1,0 +1,189 @@
+"""Time: events from facts, each zone's status as of a date, and disagreements.
+
+Status model (documented in README "Time and disagreement"): a zone moves
+through ``not-declared → declared → borders-agreed → agreement-reached →
+operating``; ``under-consultation`` is a separate state (Idlib, summer 2017).
+Transitions come only from cited facts:
+
+* event ``memorandum-signed``  → ``declared`` (every zone, 4 May 2017)
+* event ``borders-agreed``     → ``borders-agreed``
+* event ``agreement-reached``  → ``agreement-reached``
+* a ``status`` fact            → its value, from its ``as_of`` date
+
+A transition takes effect on the *last* day its date can mean (a day: that
+day; "early July": 10 July; a month: its last day), so a status is never shown
+before the source says it surely held. On any date the latest transition wins;
+on a tie the later state in :data:`STATUS_ORDER` wins.
+"""
+from __future__ import annotations
+
+import calendar
+import datetime as dt
+from dataclasses import dataclass
+from itertools import combinations
+
+from .atlas import Atlas
+from .facts import ALL_ZONES, Fact, parse_iso_date
+from .zones import ZONE_IDS
+
+STATUS_ORDER: tuple[str, ...] = ("not-declared", "declared", "borders-agreed", "agreement-reached", "under-consultation", "operating")
+EVENT_STATUS: dict[str, str] = {
+    "memorandum-signed": "declared",
+    "borders-agreed": "borders-agreed",
+    "agreement-reached": "agreement-reached",
+}
+TIMELINE_START = dt.date(2017, 5, 1)
+TIMELINE_END = dt.date(2017, 12, 31)
+COMPARABLE_KINDS: tuple[str, ...] = ("settlements", "population", "event", "status")
+
+
+@dataclass(frozen=True)
+class Event:
+    fact: Fact
+    zones: tuple[str, ...]
+    start: dt.date   # first day the date can mean
+    end: dt.date     # last day it can mean
+    precision: str
+    reviewed: bool = True
+
+    @property
+    def label(self) -> str:
+        return self.fact.title
+
+
+@dataclass(frozen=True)
+class Transition:
+    zone: str
+    status: str
+    effective: dt.date
+    fact: Fact
+
+
+@dataclass(frozen=True)
+class Disagreement:
+    zone: str
+    kind: str
+    facts: tuple[Fact, ...]
+    summary: str
+
+
+def date_range(value: str, precision: str | None) -> tuple[dt.date, dt.date] | None:
+    """(first, last) day an ISO value of a precision can mean."""
+    first = parse_iso_date(value, precision)
+    if first is None:
+        return None
+    if precision == "day":
+        return first, first
+    if precision == "early-month":
+        return first, first.replace(day=10)
+    return first, first.replace(day=calendar.monthrange(first.year, first.month)[1])
+
+
+def zones_of(fact: Fact) -> tuple[str, ...]:
+    own = ZONE_IDS if fact.zone == ALL_ZONES else (fact.zone,)
+    return tuple(z for z in ZONE_IDS if z in own)
+
+
+def events(atlas: Atlas) -> list[Event]:
+    """Dated facts (events, and status reports by their as_of date), oldest first."""
+    out: list[Event] = []
+    for fact in atlas.facts.facts:
+        if fact.value_type == "date":
+            span = date_range(fact.value, fact.date_precision)
+            precision = fact.date_precision or "day"
+        elif fact.kind == "status" and fact.as_of:
+            span = date_range(fact.as_of, "day")
+            precision = "day"
+        else:
+            continue
+        if span:
+            out.append(Event(fact=fact, zones=zones_of(fact), start=span[0], end=span[1], precision=precision))
+    return sorted(out, key=lambda e: (e.start, e.fact.id))
+
+
+def transitions(atlas: Atlas) -> list[Transition]:
+    out: list[Transition] = []
+    for event in events(atlas):
+        fact = event.fact
+        status = fact.value if fact.kind == "status" else EVENT_STATUS.get(fact.event or "")
+        if status:
+            out += [Transition(zone=z, status=status, effective=event.end, fact=fact) for z in event.zones]
+    return out
+
+
+def status_on(atlas: Atlas, zone_id: str, day: dt.date, _transitions: list[Transition] | None = None) -> tuple[str, Transition | None]:
+    """The zone's status on ``day`` and the transition (with its fact) that set it."""
+    candidates = [t for t in (_transitions if _transitions is not None else transitions(atlas))
+                  if t.zone == zone_id and t.effective <= day]
+    if not candidates:
+        return "not-declared", None
+    best = max(candidates, key=lambda t: (t.effective, STATUS_ORDER.index(t.status)))
+    return best.status, best
+
+
+def statuses_on(atlas: Atlas, day: dt.date) -> dict[str, str]:
+    all_transitions = transitions(atlas)
+    return {z.id: status_on(atlas, z.id, day, all_transitions)[0] for z in atlas.zones.zones}
+
+
+def status_periods(atlas: Atlas, zone_id: str, end: dt.date = TIMELINE_END) -> list[tuple[str, dt.date, dt.date]]:
+    """(status, first day, last day) periods from the first transition to ``end``."""
+    all_transitions = transitions(atlas)
+    days = sorted({t.effective for t in all_transitions if t.zone == zone_id})
+    periods: list[tuple[str, dt.date, dt.date]] = []
+    for i, day in enumerate(days):
+        status, _ = status_on(atlas, zone_id, day, all_transitions)
+        last = days[i + 1] - dt.timedelta(days=1) if i + 1 < len(days) else end
+        if periods and periods[-1][0] == status:
+            periods[-1] = (status, periods[-1][1], last)
+        else:
+            periods.append((status, day, last))
+    return periods
+
+
+def fact_document(fact: Fact) -> str:
+    return fact.citations[0].doc
+
+
+def comparable_key(fact: Fact) -> tuple[str, str, str] | None:
+    if fact.kind not in COMPARABLE_KINDS:
+        return None
+    subtype = fact.event or "" if fact.kind == "event" else ""
+    if fact.kind == "event" and not subtype:
+        return None
+    return (fact.zone, fact.kind, subtype)
+
+
+def disagreements(atlas: Atlas) -> list[Disagreement]:
+    """Curated ``conflict`` facts, and pairs of facts from different documents that give
+    different values for the same zone and kind (counts, event dates, status)."""
+    out = [Disagreement(zone=f.zone, kind="conflict", facts=(f,), summary=str(f.value))
+           for f in atlas.facts.facts if f.kind == "conflict"]
+    groups: dict[tuple[str, str, str], list[Fact]] = {}
+    for fact in atlas.facts.facts:
+        key = comparable_key(fact)
+        if key:
+            groups.setdefault(key, []).append(fact)
+    for (zone, kind, subtype), facts in sorted(groups.items()):
+        for a, b in combinations(facts, 2):
+            if fact_document(a) != fact_document(b) and (a.value, a.qualifier) != (b.value, b.qualifier):
+                label = f"{kind} {subtype}".strip()
+                out.append(Disagreement(zone=zone, kind=kind, facts=(a, b),
+                                        summary=f"{label}: {a.value!r} ({fact_document(a)}) vs {b.value!r} ({fact_document(b)})"))
+    return out
+
+
+def parse_date_param(raw: str | None) -> tuple[dt.date | None, str | None]:
+    """``?date=`` in the timeline's range; a message (raw value to escape) otherwise."""
+    if raw is None:
+        return None, None
+    value = raw.strip()
+    if len(value) > 32:
+        return None, f"The link's date is {len(value)} characters long, which is not a date; showing the latest date."
+    try:
+        day = dt.date.fromisoformat(value)
+    except ValueError:
+        return None, f"“{value}” is not a date (use YYYY-MM-DD); showing the latest date."
+    if not TIMELINE_START <= day <= TIMELINE_END:
+        return None, f"{day.isoformat()} is outside the timeline ({TIMELINE_START} to {TIMELINE_END}); showing the latest date."
+    return day, None

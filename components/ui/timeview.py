@@ -1,0 +1,104 @@
+"""Timeline of events (Altair), their citations, and where the sources disagree."""
+from __future__ import annotations
+
+import altair as alt
+import streamlit as st
+
+from ..atlas import Atlas
+from ..facts import Citation, Fact
+from ..panels import STATUS_LABELS, citation_passage, format_value
+from ..passages import Span, highlight_html
+from ..timeline import Disagreement, disagreements, events, status_periods
+from .data import AppData
+from .safe import esc, html_block
+
+TIMELINE_KEY = "atlas_timeline"
+
+
+def event_rows(atlas: Atlas) -> list[dict]:
+    names = {z.id: z.name for z in atlas.zones.zones}
+    rows = []
+    for event in events(atlas):
+        for zone in event.zones:
+            rows.append({
+                "fact_id": event.fact.id, "zone": names.get(zone, zone), "start": event.start.isoformat(),
+                "end": event.end.isoformat(), "event": event.fact.title, "when": format_value(event.fact)
+                if event.fact.value_type == "date" else f"reported {event.start:%-d %B %Y}",
+                "reviewed": "curated" if event.reviewed else "extracted, not reviewed",
+            })
+    return rows
+
+
+def period_rows(atlas: Atlas) -> list[dict]:
+    return [{"zone": z.name, "status": STATUS_LABELS.get(s, s), "start": a.isoformat(), "end": b.isoformat()}
+            for z in atlas.zones.zones for s, a, b in status_periods(atlas, z.id)]
+
+
+def timeline_chart(atlas: Atlas) -> alt.LayerChart:
+    pick = alt.selection_point(name="event", fields=["fact_id"], on="click")
+    y = alt.Y("zone:N", title=None)
+    bands = alt.Chart(alt.Data(values=period_rows(atlas))).mark_bar(opacity=0.35, height=18).encode(
+        x=alt.X("start:T", title=None), x2="end:T", y=y, color=alt.Color("status:N", title="Status"),
+        tooltip=["zone:N", "status:N", "start:T", "end:T"],
+    )
+    points = alt.Chart(alt.Data(values=event_rows(atlas))).mark_point(filled=True, size=120, shape="diamond").encode(
+        x="start:T", y=y, color=alt.value("#222222"),
+        opacity=alt.condition(pick, alt.value(1.0), alt.value(0.5)),
+        tooltip=["event:N", "when:N", "zone:N", "reviewed:N"],
+    ).add_params(pick)
+    return alt.layer(bands, points).properties(height=220)
+
+
+def citation_excerpt_html(atlas: Atlas, fact: Fact, citation: Citation) -> str:
+    passage = citation_passage(citation, atlas)
+    doc = atlas.corpus.get(citation.doc)
+    if passage is None or doc is None:
+        return ""
+    marked = highlight_html(doc.text, passage.start, passage.end, [Span(citation.start, citation.end, (fact.id,))])
+    return f'<p class="atlas-passage">{marked}</p><small>{esc(doc.title)}, characters {citation.start}–{citation.end}</small>'
+
+
+def selected_fact_ids(state: object) -> list[str]:
+    try:
+        return [p["fact_id"] for p in state.selection["event"] if "fact_id" in p]  # type: ignore[attr-defined]
+    except (AttributeError, KeyError, TypeError):
+        return []
+
+
+def show_timeline(data: AppData) -> None:
+    atlas = data.atlas
+    state = st.altair_chart(timeline_chart(atlas), on_select="rerun", key=TIMELINE_KEY, use_container_width=True)
+    chosen = selected_fact_ids(state)
+    if not chosen:
+        st.caption("Click an event (◆) to read the words it comes from.")
+    by_id = atlas.facts.by_id()
+    for fact_id in dict.fromkeys(chosen):
+        fact = by_id.get(fact_id)
+        if fact is None:
+            continue
+        parts = [f"<b>{esc(fact.title)}</b>: {esc(format_value(fact))}"]
+        parts += [citation_excerpt_html(atlas, fact, c) for c in fact.citations]
+        html_block("".join(parts), "atlas-event")
+
+
+def disagreement_html(atlas: Atlas, item: Disagreement) -> str:
+    cells = []
+    for fact in item.facts:
+        for c in fact.citations:
+            cells.append(f'<div class="atlas-side">{citation_excerpt_html(atlas, fact, c)}</div>')
+        for ref_id in fact.references:
+            ref = atlas.references.get(ref_id)
+            if ref:
+                cells.append(f'<div class="atlas-side"><b>{esc(ref.title)}</b> ({esc(ref.date)}), in our words: '
+                             f"{esc(ref.summary)}<br><small>{esc(ref.publisher)}</small></div>")
+    grid = "".join(cells)
+    return (f'<div class="atlas-disagreement"><b>{esc(item.facts[0].title)}</b><br>{esc(item.summary)}'
+            f'<div style="display:grid;grid-template-columns:repeat(auto-fit,minmax(16em,1fr));gap:0.8em">{grid}</div></div>')
+
+
+def show_disagreements(data: AppData) -> None:
+    items = disagreements(data.atlas)
+    if not items:
+        st.caption("No disagreements between the sources.")
+    for item in items:
+        html_block(disagreement_html(data.atlas, item), "atlas-disagreements")
