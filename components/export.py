@@ -64,9 +64,57 @@ def facts_csv(atlas: Atlas) -> str:
     return buffer.getvalue()
 
 
+LPF_CONTEXT = "https://raw.githubusercontent.com/LinkedPasts/linked-places-format/main/linkedplaces-context-v1.1.jsonld"
+ATLAS_NS = "https://deescalation-atlas.invalid/"
+
+
+def timespan(start: str, end: str) -> dict[str, Any]:
+    return {"start": {"in": start}, "end": {"in": end}}
+
+
+def linked_places(atlas: Atlas) -> dict[str, Any]:
+    """Zones as Linked Places Format (GeoJSON-LD): status periods as ``types`` with ``when``."""
+    from .panels import STATUS_LABELS
+    from .timeline import TIMELINE_END, status_periods, transitions
+
+    features = []
+    for zone in atlas.zones.zones:
+        periods = status_periods(atlas, zone.id, TIMELINE_END)
+        cited = {(t.status, t.effective): t.fact for t in transitions(atlas) if t.zone == zone.id}
+        types = []
+        for status, start, end in periods:
+            fact = cited.get((status, start))
+            entry: dict[str, Any] = {
+                "identifier": f"{ATLAS_NS}status/{status}", "label": STATUS_LABELS.get(status, status),
+                "when": {"timespans": [timespan(start.isoformat(), end.isoformat())]},
+            }
+            if fact:
+                entry["citations"] = [{"label": fact.title, "@id": f"{ATLAS_NS}fact/{fact.id}",
+                                       "selector": [c.as_dict() for c in fact.citations]}]
+            types.append(entry)
+        first = periods[0][1].isoformat() if periods else None
+        when = {"timespans": [timespan(first, TIMELINE_END.isoformat())]} if first else None
+        geometry = dict(zone.feature["geometry"])
+        if when:
+            geometry["when"] = {"timespans": [timespan(zone.properties.get("as_of", first), zone.properties.get("as_of", first))]}
+        geometry["certainty"] = "less-certain"
+        features.append({
+            "@id": f"{ATLAS_NS}zone/{zone.id}", "type": "Feature",
+            "properties": {"title": zone.name, "ccodes": ["SY"]},
+            "when": when,
+            "names": [{"toponym": name} for name in [zone.name, *zone.aliases]],
+            "types": types,
+            "geometry": {"type": "GeometryCollection", "geometries": [geometry]},
+            "descriptions": [{"value": str(zone.properties.get("confidence", ""))}],
+        })
+    return {"type": "FeatureCollection", "@context": LPF_CONTEXT, "features": features}
+
+
 def render(atlas: Atlas, fmt: str) -> str:
     if fmt == "geojson":
         return json.dumps(zones_geojson(atlas), ensure_ascii=False, indent=1) + "\n"
+    if fmt == "lpf":
+        return json.dumps(linked_places(atlas), ensure_ascii=False, indent=1) + "\n"
     if fmt == "csv":
         return facts_csv(atlas)
-    raise ValueError(f"unknown export format {fmt!r} (use geojson or csv)")
+    raise ValueError(f"unknown export format {fmt!r} (use geojson, lpf or csv)")

@@ -76,3 +76,24 @@ def test_cite_command_prints_a_checked_citation() -> None:
                          cwd=ROOT, capture_output=True, text=True)
     c = json.loads(run.stdout)
     assert doc_text(c["doc"])[c["start"]:c["end"]] == "84 settlements"
+
+
+def test_linked_places_export_has_status_timespans_with_citations() -> None:
+    from components.export import linked_places
+    lpf = linked_places(ATLAS)
+    assert "linkedplaces-context" in lpf["@context"]
+    homs = next(f for f in lpf["features"] if f["@id"].endswith("zone/north-homs"))
+    labels = [t["label"] for t in homs["types"]]
+    assert labels == ["Declared in the memorandum", "Borders agreed", "Agreement on the zone reached"]
+    agreed = homs["types"][2]
+    assert agreed["when"]["timespans"][0]["start"]["in"] == "2017-07-31"
+    for t in homs["types"]:
+        for c in t["citations"][0]["selector"]:
+            assert ATLAS.corpus.get(c["doc"]).text[c["start"]:c["end"]] == c["quote"]
+    assert homs["geometry"]["type"] == "GeometryCollection"
+
+
+def test_cli_export_lpf() -> None:
+    run = subprocess.run([sys.executable, "-m", "components", "export", "--format", "lpf"], cwd=ROOT, capture_output=True, text=True)
+    assert run.returncode == 0, run.stderr
+    assert len(json.loads(run.stdout)["features"]) == 4

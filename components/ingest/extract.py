@@ -21,6 +21,8 @@ from typing import Any
 
 from components.facts import RelativeDate, resolve_weekday
 
+from .fastre import CaselessScanner, without_names
+
 MONTHS: dict[str, int] = {
     "january": 1, "february": 2, "march": 3, "april": 4, "may": 5, "june": 6, "july": 7, "august": 8,
     "september": 9, "october": 10, "november": 11, "december": 12,
@@ -96,8 +98,17 @@ PARTIES: dict[str, str] = {
     "Faylaq al-Rahman": r"\bFaylaq\s+al[\s\-]Rahman\b",
     "Ahrar al-Sham": r"\bAhrar\s+al[\s\-]Sham\b",
 }
-_PARTY_GROUPS: dict[str, str] = {f"p{i}": name for i, name in enumerate(PARTIES)}
-PARTY_RE: re.Pattern[str] = re.compile("|".join(f"(?P<p{i}>{rx})" for i, rx in enumerate(PARTIES.values())))
+PARTY_RES: dict[str, re.Pattern[str]] = {name: re.compile(rx) for name, rx in PARTIES.items()}
+# One capture-free scan finds candidates (named groups would make re try every
+# branch at every position); each hit is attributed with the party's own pattern.
+PARTY_SCAN: re.Pattern[str] = re.compile("|".join(f"(?:{rx})" for rx in PARTIES.values()))
+COUNT_SCAN = CaselessScanner(COUNT_RE.pattern)
+POPULATION_OF_SCAN = CaselessScanner(POPULATION_OF_RE.pattern)
+_DIGIT_RE = re.compile(r"[0-9]")
+# All absolute date patterns in one capture-free scan; each hit is then
+# parsed by the first pattern (in DATE_RES order) that matches there.
+DATE_SCAN = re.compile("|".join(f"(?:{without_names(p.pattern)})" for _, p in DATE_RES))
+DATE_HINT_RE = re.compile(rf"{_MONTH}|Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday")
 
 
 @dataclass(frozen=True)
@@ -147,7 +158,12 @@ def _qualifier(raw: str | None) -> str:
 def extract_counts(doc: str, text: str, base: int) -> list[CandidateFact]:
     """Counts of settlements and people in ``text`` (a passage starting at ``base``)."""
     found: list[CandidateFact] = []
-    for match in COUNT_RE.finditer(text):
+    if _DIGIT_RE.search(text) is None:
+        return found
+    for hit in COUNT_SCAN.finditer(text):
+        match = COUNT_RE.match(text, hit.start())
+        if match is None:
+            continue
         number, scale = match.group("number"), match.group("scale")
         if not scale and re.fullmatch(r"(?:19|20)[0-9]{2}", number) and match.group("filler"):
             continue  # "2017 the people ..." is a year
@@ -156,7 +172,10 @@ def extract_counts(doc: str, text: str, base: int) -> list[CandidateFact]:
             continue
         noun = " ".join(match.group("noun").lower().split())
         found.append(_count_fact(doc, text, base, match, COUNT_NOUNS[noun], value))
-    for match in POPULATION_OF_RE.finditer(text):
+    for hit in POPULATION_OF_SCAN.finditer(text):
+        match = POPULATION_OF_RE.match(text, hit.start())
+        if match is None:
+            continue
         value = _number_value(match.group("number"), match.group("scale"))
         if value is not None and not any(f.start <= base + match.start("number") < f.end for f in found):
             found.append(_count_fact(doc, text, base, match, "population", value))
@@ -207,18 +226,20 @@ def extract_dates(doc: str, text: str, base: int, published: dt.date | None) -> 
     """Absolute dates and relative weekdays; spans never overlap (the first pattern wins)."""
     found: list[CandidateFact] = []
     taken: list[tuple[int, int]] = []
-    for kind, pattern in DATE_RES:
-        for match in pattern.finditer(text):
-            if any(s < match.end() and match.start() < e for s, e in taken):
-                continue
-            resolved = _date_from_match(kind, match, published)
-            if resolved is None:
+    if DATE_HINT_RE.search(text) is None:
+        return found
+    for hit in DATE_SCAN.finditer(text):
+        for kind, pattern in DATE_RES:
+            match = pattern.match(text, hit.start())
+            resolved = _date_from_match(kind, match, published) if match else None
+            if match is None or resolved is None or any(s < match.end() and match.start() < e for s, e in taken):
                 continue
             taken.append((match.start(), match.end()))
             found.append(CandidateFact(
                 kind="date", value=resolved[0], value_type="date", doc=doc, start=base + match.start(),
                 end=base + match.end(), quote=match.group(0), date_precision=resolved[1],
             ))
+            break
     if published is not None:
         for match in WEEKDAY_RE.finditer(text):
             if any(s < match.end() and match.start() < e for s, e in taken):
@@ -240,9 +261,9 @@ def extract_parties(doc: str, text: str, base: int) -> list[CandidateFact]:
     """The first mention of each known party in the passage."""
     found: list[CandidateFact] = []
     seen: set[str] = set()
-    for match in PARTY_RE.finditer(text):
-        name = _PARTY_GROUPS[match.lastgroup or ""]
-        if name in seen:
+    for hit in PARTY_SCAN.finditer(text):
+        name, match = next(((n, m) for n, rx in PARTY_RES.items() if (m := rx.match(text, hit.start()))), ("", None))
+        if match is None or name in seen:
             continue
         seen.add(name)
         found.append(CandidateFact(

@@ -91,22 +91,41 @@ class IndexEntry:
     ambiguous: bool
 
 
-@lru_cache(maxsize=65536)
+_FOLDED: dict[str, str] = {}
+
+
 def fold_token(raw: str) -> str:
-    """One word folded like :func:`components.gazetteer.fold` (no article step)."""
-    return "".join(raw.translate(_FOLD_TABLE).split())
+    """One word folded like :func:`components.gazetteer.fold` (no article step); memoised."""
+    folded = _FOLDED.get(raw)
+    if folded is None:
+        folded = "".join(raw.translate(_FOLD_TABLE).split())
+        if len(_FOLDED) < 200_000:
+            _FOLDED[raw] = folded
+    return folded
 
 
 def tokenize(text: str, base: int = 0) -> list[Token]:
-    """Word tokens of ``text`` with offsets shifted by ``base``."""
+    """Word tokens of ``text`` with offsets shifted by ``base`` (tokens that fold to nothing dropped).
+
+    ``findall`` plus ``str.find`` is about twice as fast as ``finditer``:
+    no match objects. Each raw token is found from the end of the previous
+    one, and nothing between two tokens can start a token, so the position
+    found is the token's own.
+    """
     tokens: list[Token] = []
     append = tokens.append
-    for match in _TOKEN_RE.finditer(text):
-        raw = match.group(0)
-        folded = fold_token(raw)
+    find = text.find
+    cached = _FOLDED.get
+    position = 0
+    for raw in _TOKEN_RE.findall(text):
+        position = find(raw, position)
+        folded = cached(raw)
+        if folded is None:
+            folded = fold_token(raw)
+        end = position + len(raw)
         if folded:
-            start = base + match.start()
-            append(Token(start, start + len(raw), folded, raw))
+            append(Token(base + position, base + end, folded, raw))
+        position = end
     return tokens
 
 
@@ -216,9 +235,14 @@ def find_places(text: str, base: int = 0, index: PhraseIndex | None = None) -> l
     """Gazetteer places named in ``text`` (offsets shifted by ``base``), leftmost-longest."""
     index = index or default_place_index()
     tokens = tokenize(text, base)
+    lengths = index.lengths
     mentions: list[PlaceMention] = []
     i = 0
-    while i < len(tokens):
+    count = len(tokens)
+    while i < count:
+        if tokens[i].folded not in lengths:
+            i += 1
+            continue
         found = _match_at(index, text, tokens, i, base)
         if found is None:
             i += 1

@@ -32,6 +32,7 @@ from components.gazetteer import Gazetteer, Place, default_gazetteer
 from components.paths import ZONES_FILE
 from components.zones import ZONE_IDS, ZoneSet, load_zones
 
+from .fastre import CaselessScanner
 from .places import PlaceMention
 
 
@@ -104,7 +105,7 @@ ANAPHORA_RE = re.compile(
     r"(?:zone|enclave|pocket|area|province|truce|ceasefire|cease-fire|deal|agreement)(?:['\u2019]s)?\b",
     re.IGNORECASE,
 )
-ZONE_TALK_RE = re.compile(r"de[\s\-]?escalation|safe[\s\-]zones?|\bzones?\b|cease[\s\-]?fire|\btruce\b|\bsafe\s+areas?\b", re.IGNORECASE)
+ZONE_TALK = CaselessScanner(r"de[\s\-]?escalation|safe[\s\-]zones?|\bzones?\b|cease[\s\-]?fire|\btruce\b|\bsafe\s+areas?\b")
 # Governorates whose opposition-held parts belong to one zone only.
 GOVERNORATE_ZONES: dict[str, str] = {"Idlib": "idlib", "Daraa": "south", "Quneitra": "south"}
 # GeoNames files the Israeli-occupied Golan (Majdal Shams, Mas'ada, 35.77-35.79 E)
@@ -132,19 +133,19 @@ class ZoneLinker:
         self._geometries: dict[str, PreparedGeometry] = {z.id: prep(z.geometry) for z in zones.zones}
         aliases = {z.id: [str(a) for a in z.aliases] for z in zones.zones}
         self._cue_places: dict[str, str] = self._cue_place_ids(gazetteer, aliases)
-        # One alternation for every zone's descriptions and aliases: a named
-        # group per zone (z0, z1, ...), so one scan of the passage finds all.
-        self._group_zone: dict[str, str] = {}
-        groups: list[str] = []
-        for n, zone_id in enumerate(self.zone_ids):
+        # One caseless scan finds every zone's descriptions and aliases; each
+        # hit is then attributed with the zone's own pattern.
+        self._zone_patterns: dict[str, re.Pattern[str]] = {}
+        for zone_id in self.zone_ids:
             patterns = [*DESCRIPTIONS.get(zone_id, ()), *(_alias_pattern(a) for a in aliases.get(zone_id, []))]
             if patterns:
-                self._group_zone[f"z{n}"] = zone_id
-                groups.append(f"(?P<z{n}>" + "|".join(f"(?:{p})" for p in patterns) + ")")
-        self._descriptions: re.Pattern[str] | None = re.compile("|".join(groups), re.IGNORECASE) if groups else None
-        self._negative = {z: re.compile(p, re.IGNORECASE) for z, p in NEGATIVE_PATTERNS.items()}
-        self._context = {z: re.compile(p, re.IGNORECASE) for z, p in CONTEXT_PATTERNS.items() if z in self.zone_ids}
+                self._zone_patterns[zone_id] = re.compile("|".join(f"(?:{p})" for p in patterns), re.IGNORECASE)
+        everything = "|".join(f"(?:{rx.pattern})" for rx in self._zone_patterns.values())
+        self._descriptions: CaselessScanner | None = CaselessScanner(everything) if everything else None
+        self._negative = {z: CaselessScanner(p) for z, p in NEGATIVE_PATTERNS.items()}
+        self._context = {z: (CaselessScanner(p), re.compile(p, re.IGNORECASE)) for z, p in CONTEXT_PATTERNS.items() if z in self.zone_ids}
         self._place_zone_cache: dict[str, str | None] = {}
+        self._place_evidence_cache: dict[str, tuple[tuple[str, str], ...]] = {}
 
     @staticmethod
     def _cue_place_ids(gazetteer: Gazetteer, aliases: dict[str, list[str]]) -> dict[str, str]:
@@ -169,28 +170,40 @@ class ZoneLinker:
     def evidence(self, text: str, base: int, mentions: Sequence[PlaceMention]) -> list[ZoneEvidence]:
         """All zone evidence in one passage (``text`` is the passage, ``base`` its offset)."""
         found: list[ZoneEvidence] = []
-        masked = self._masked_spans(text)
+        lowered = text.lower()
+        masked = self._masked_spans(text, lowered)
         for mention in mentions:
-            if any(s <= mention.start - base < e for s, e, _ in masked):
+            if masked and any(s <= mention.start - base < e for s, e, _ in masked):
                 continue
-            zone = self.zone_of_place(mention.place)
-            if zone:
-                found.append(ZoneEvidence(zone, mention.start, mention.end, "polygon"))
-            cue = self._cue_places.get(mention.place.id)
-            if cue and cue != zone:
-                found.append(ZoneEvidence(cue, mention.start, mention.end, "alias"))
-            governorate = self._governorate_zone(mention.place)
-            if governorate and governorate not in (zone, cue) and governorate in self.zone_ids:
-                found.append(ZoneEvidence(governorate, mention.start, mention.end, "governorate"))
-        for match in self._descriptions.finditer(text) if self._descriptions else ():
-            zone_id = self._group_zone[match.lastgroup or ""]
-            if not any(z == zone_id and s <= match.start() < e for s, e, z in masked):
-                found.append(ZoneEvidence(zone_id, base + match.start(), base + match.end(), "description"))
-        if ZONE_TALK_RE.search(text):
-            for zone_id, pattern in self._context.items():
-                for match in pattern.finditer(text):
-                    found.append(ZoneEvidence(zone_id, base + match.start(), base + match.end(), "context"))
+            for zone, reason in self._place_evidence(mention.place):
+                found.append(ZoneEvidence(zone, mention.start, mention.end, reason))
+        for hit in self._descriptions.finditer(text, lowered) if self._descriptions else ():
+            for zone_id, pattern in self._zone_patterns.items():
+                match = pattern.match(text, hit.start())
+                if match and not any(z == zone_id and s <= match.start() < e for s, e, z in masked):
+                    found.append(ZoneEvidence(zone_id, base + match.start(), base + match.end(), "description"))
+        if ZONE_TALK.search(text, lowered):
+            for zone_id, (scanner, pattern) in self._context.items():
+                for hit in scanner.finditer(text, lowered):
+                    match = pattern.match(text, hit.start())
+                    if match:
+                        found.append(ZoneEvidence(zone_id, base + match.start(), base + match.end(), "context"))
         return found
+
+    def _place_evidence(self, place: Place) -> tuple[tuple[str, str], ...]:
+        """(zone, reason) pairs a place gives wherever it is named (cached per place)."""
+        cached = self._place_evidence_cache.get(place.id)
+        if cached is None:
+            zone = self.zone_of_place(place)
+            cue = self._cue_places.get(place.id)
+            governorate = self._governorate_zone(place)
+            pairs = [(zone, "polygon")] if zone else []
+            if cue and cue != zone:
+                pairs.append((cue, "alias"))
+            if governorate and governorate not in (zone, cue) and governorate in self.zone_ids:
+                pairs.append((governorate, "governorate"))
+            cached = self._place_evidence_cache[place.id] = tuple(pairs)
+        return cached
 
     @staticmethod
     def _governorate_zone(place: Place) -> str | None:
@@ -211,11 +224,11 @@ class ZoneLinker:
 
     def unmasked(self, text: str, base: int, mentions: Sequence[PlaceMention]) -> list[PlaceMention]:
         """Mentions outside negative spans ("Ghouta" in "Western Ghouta" is not Eastern Ghouta)."""
-        masked = self._masked_spans(text)
+        masked = self._masked_spans(text, text.lower())
         return [m for m in mentions if not any(s < m.end - base and m.start - base < e for s, e, _ in masked)]
 
-    def _masked_spans(self, text: str) -> list[tuple[int, int, str]]:
-        return [(m.start(), m.end(), zone) for zone, rx in self._negative.items() for m in rx.finditer(text)]
+    def _masked_spans(self, text: str, lowered: str) -> list[tuple[int, int, str]]:
+        return [(m.start(), m.end(), zone) for zone, rx in self._negative.items() for m in rx.finditer(text, lowered)]
 
     def zones_of(self, evidence: Iterable[ZoneEvidence]) -> tuple[str, ...]:
         """Zone ids in the canonical order of :data:`components.zones.ZONE_IDS`."""

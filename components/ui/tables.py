@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from ..export import facts_csv, render
+from ..export import render
 from ..panels import STATUS_LABELS
 from ..timeline import statuses_on
 from . import selection
@@ -60,15 +60,17 @@ def show_sources(data: AppData) -> None:
 
 @st.cache_data(show_spinner=False)
 def _export_text(_data_id: int, fmt: str, _data: AppData) -> str:
-    return render(_data.atlas, fmt) if fmt == "geojson" else facts_csv(_data.atlas)
+    return render(_data.atlas, fmt)
 
 
 def show_downloads(data: AppData) -> None:
-    c1, c2 = st.columns(2)
+    c1, c2, c3 = st.columns(3)
     c1.download_button("Zones with facts (GeoJSON)", _export_text(id(data), "geojson", data),
                        file_name="deescalation-zones.geojson", mime="application/geo+json")
     c2.download_button("Facts with citations (CSV)", _export_text(id(data), "csv", data),
                        file_name="deescalation-facts.csv", mime="text/csv")
+    c3.download_button("Zones over time (Linked Places JSON-LD)", _export_text(id(data), "lpf", data),
+                       file_name="deescalation-zones.lpf.jsonld", mime="application/ld+json")
 
 
 def show_problems(data: AppData) -> None:
