@@ -6,15 +6,16 @@ pieces live in ``components/ui`` and the logic in ``components``.
 import streamlit as st
 
 from components.ui import selection
-from components.ui.data import load_app_data
+from components.ui.data import current_app_data
 from components.ui.mapview import show_legend, show_map
 from components.ui.panel import show_zone
 from components.ui.reader import show_reader
 from components.ui.tables import show_downloads, show_problems, show_sources, show_zone_table
 from components.ui.timeview import show_disagreements, show_timeline
+from components.ui.upload import show_upload
 
 st.set_page_config(page_title="De-escalation Atlas", page_icon="🗺️", layout="wide")
-data = load_app_data()
+data = current_app_data()
 names = {z.id: z.name for z in data.atlas.zones.zones}
 
 st.title("De-escalation Atlas")
@@ -40,6 +41,8 @@ st.markdown("### Where the sources disagree")
 show_disagreements(data)
 with st.expander("Read the whole document, all citations marked"):
     show_reader(data)
+with st.expander("Add a document"):
+    show_upload(data)
 with st.expander("Sources and licences"):
     show_sources(data)
 show_downloads(data)

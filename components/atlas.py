@@ -23,10 +23,17 @@ class DataPaths:
     seeds: tuple[Path, ...] = (paths.SEEDS,)
 
     @classmethod
+    def under(cls, root: Path, uploads: Path | None = None) -> "DataPaths":
+        """The standard layout below ``root`` (``geodata/``, ``seeds/``), plus an uploads folder."""
+        g = Path(root) / "geodata"
+        seeds = (Path(root) / "seeds",) + ((Path(uploads),) if uploads else ())
+        return cls(zones=g / "zones.geojson", facts=g / "facts.json", references=g / "references.json",
+                   gazetteer=g / "gazetteer_sy.json", gazetteer_extra=g / "gazetteer_extra.json",
+                   basemap=g / "basemap.geojson", seeds=seeds)
+
+    @classmethod
     def default(cls) -> "DataPaths":
-        uploads = paths.uploads_dir()
-        seeds = (paths.SEEDS,) if uploads == paths.SEEDS else (paths.SEEDS, uploads)
-        return cls(seeds=seeds)
+        return cls.under(paths.data_root(), paths.uploads_dir())
 
 
 @dataclass

@@ -141,6 +141,8 @@ def build_map(atlas: Atlas, basemap: dict[str, Any] | None, tiles: bool, areas: 
     if tiles:
         folium.TileLayer(OSM_TILES, attr=OSM_ATTRIBUTION, name="OpenStreetMap", opacity=0.6).add_to(fmap)
     features = [zone_feature(z, zone_summary(atlas, z, (areas or {}).get(z.id))) for z in atlas.zones.zones]
+    if not features:  # no usable zone: the basemap alone (the app lists what is wrong)
+        return fmap
     folium.GeoJson(
         {"type": "FeatureCollection", "features": features}, name="De-escalation zones",
         style_function=zone_style, highlight_function=zone_highlight,

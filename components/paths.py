@@ -16,6 +16,15 @@ BASEMAP_FILE: Path = GEODATA / "basemap.geojson"
 STATIC: Path = ROOT / "static"
 
 
+def data_root() -> Path:
+    """Folder holding ``geodata/`` and ``seeds/`` (env ATLAS_DATA_ROOT; default: the repository)."""
+    return Path(os.environ.get("ATLAS_DATA_ROOT", str(ROOT)))
+
+
 def uploads_dir() -> Path:
-    """Directory for documents uploaded through the app (env ATLAS_UPLOADS)."""
-    return Path(os.environ.get("ATLAS_UPLOADS", str(SEEDS)))
+    """Directory for documents uploaded through the app (env ATLAS_UPLOADS; default ``uploads/``).
+
+    Kept apart from ``seeds/`` so uploads never touch the bundled sources; point
+    it at a shared volume when several app replicas run behind a load balancer.
+    """
+    return Path(os.environ.get("ATLAS_UPLOADS", str(ROOT / "uploads")))

@@ -108,3 +108,36 @@ def test_bad_date_is_friendly(bad: str) -> None:
     at = run_app({"zone": "idlib", "date": bad})
     assert len(at.warning) == 1
     assert "As of 6 August 2017" in status_text(at)
+
+
+def copy_data(tmp_path: Path) -> Path:
+    import shutil
+    shutil.copytree(ROOT / "geodata", tmp_path / "geodata")
+    shutil.copytree(ROOT / "seeds", tmp_path / "seeds")
+    return tmp_path
+
+
+@pytest.mark.parametrize("missing", ["zones.geojson", "facts.json", "gazetteer_sy.json", "basemap.geojson"])
+def test_missing_data_file_is_named_not_a_traceback(tmp_path: Path, monkeypatch, missing: str) -> None:
+    root = copy_data(tmp_path)
+    (root / "geodata" / missing).unlink()
+    monkeypatch.setenv("ATLAS_DATA_ROOT", str(root))
+    monkeypatch.setenv("ATLAS_UPLOADS", str(tmp_path / "uploads"))
+    at = run_app()
+    problems = next(str(m.value) for m in at.markdown if "atlas-problems" in str(m.value))
+    assert missing in problems
+    assert at.title[0].value == "De-escalation Atlas"
+
+
+def test_edited_document_hides_its_facts_and_says_why(tmp_path: Path, monkeypatch) -> None:
+    root = copy_data(tmp_path)
+    seed = root / "seeds" / "000_6a7ef684703209c4.txt"
+    seed.write_bytes(seed.read_bytes().replace(b"84 settlements", b"85 settlements"))
+    monkeypatch.setenv("ATLAS_DATA_ROOT", str(root))
+    monkeypatch.setenv("ATLAS_UPLOADS", str(tmp_path / "uploads"))
+    at = run_app({"zone": "north-homs"})
+    body = html_of(at)
+    assert 'data-fact="north-homs.settlements"' not in body  # never shown unverified
+    assert 'data-fact="north-homs.population"' in body
+    problems = next(str(m.value) for m in at.markdown if "atlas-problems" in str(m.value))
+    assert "north-homs.settlements" in problems and "quote does not match" in problems

@@ -1,7 +1,8 @@
-"""Cached data for the app: loaded once per process, shared by sessions."""
+"""Cached data for the app: loaded once per process (per data folder), shared by sessions."""
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from pathlib import Path
 
 import folium
 import streamlit as st
@@ -18,6 +19,7 @@ from ..problems import Problem
 @dataclass
 class AppData:
     atlas: Atlas
+    paths: DataPaths
     gazetteer: Gazetteer | None
     measures: dict[str, ZoneMeasures]
     basemap: dict | None
@@ -32,34 +34,59 @@ def _claimed_settlements(atlas: Atlas, zone_id: str) -> int | None:
     return None
 
 
+def _load_gazetteer(data: DataPaths, problems: list[Problem]) -> Gazetteer | None:
+    try:
+        return load_gazetteer(data.gazetteer, data.gazetteer_extra)
+    except (GazetteerError, OSError) as exc:
+        problems.append(Problem(data.gazetteer.name, "", f"gazetteer not loaded: {exc}"))
+        return None
+
+
+def _load_basemap(data: DataPaths, problems: list[Problem]) -> dict | None:
+    try:
+        return load_basemap(data.basemap)
+    except (OSError, ValueError) as exc:
+        problems.append(Problem(data.basemap.name, "", f"basemap not drawn: {exc}"))
+        return None
+
+
+def _measure(atlas: Atlas, gazetteer: Gazetteer | None, problems: list[Problem]) -> dict[str, ZoneMeasures]:
+    measures: dict[str, ZoneMeasures] = {}
+    if gazetteer is None:
+        return measures
+    for zone in atlas.zones.zones:
+        try:
+            measures[zone.id] = measure_zone(zone, gazetteer, _claimed_settlements(atlas, zone.id))
+        except LookupError as exc:
+            problems.append(Problem("gazetteer", zone.id, str(exc)))
+    return measures
+
+
 @st.cache_resource(show_spinner="Loading zones, facts and documents…")
-def load_app_data() -> AppData:
+def load_app_data(data_root: str, uploads: str, tiles: bool) -> AppData:
     """Everything the app reads from disk; problems are collected, never raised."""
-    atlas = load_atlas(DataPaths.default())
+    data = DataPaths.under(Path(data_root), Path(uploads))
+    atlas = load_atlas(data)
     problems = list(atlas.problems)
     try:
         ensure_leaflet_assets()
     except (AssetError, OSError) as exc:
         problems.append(Problem("static/vendor/leaflet", "", str(exc)))
-    gazetteer: Gazetteer | None = None
-    try:
-        gazetteer = load_gazetteer()
-    except (GazetteerError, OSError) as exc:
-        problems.append(Problem(paths.GAZETTEER_FILE.name, "", str(exc)))
-    basemap = None
-    try:
-        basemap = load_basemap(paths.BASEMAP_FILE)
-    except (OSError, ValueError) as exc:
-        problems.append(Problem(paths.BASEMAP_FILE.name, "", f"basemap not drawn: {exc}"))
-    measures: dict[str, ZoneMeasures] = {}
-    if gazetteer is not None:
-        for zone in atlas.zones.zones:
-            try:
-                measures[zone.id] = measure_zone(zone, gazetteer, _claimed_settlements(atlas, zone.id))
-            except LookupError as exc:
-                problems.append(Problem(paths.GAZETTEER_FILE.name, zone.id, str(exc)))
-    return AppData(atlas=atlas, gazetteer=gazetteer, measures=measures, basemap=basemap,
-                   tiles=tiles_enabled(), problems=problems)
+    gazetteer = _load_gazetteer(data, problems)
+    basemap = _load_basemap(data, problems)
+    measures = _measure(atlas, gazetteer, problems)
+    return AppData(atlas=atlas, paths=data, gazetteer=gazetteer, measures=measures, basemap=basemap,
+                   tiles=tiles, problems=problems)
+
+
+def current_app_data() -> AppData:
+    """The cached data for this process's configuration (env ATLAS_DATA_ROOT, ATLAS_UPLOADS, ATLAS_TILES)."""
+    return load_app_data(str(paths.data_root()), str(paths.uploads_dir()), tiles_enabled())
+
+
+def reload_app_data() -> None:
+    """Forget cached data, e.g. after an upload added a document."""
+    load_app_data.clear()
 
 
 def fresh_map(data: AppData) -> folium.Map:
