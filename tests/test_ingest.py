@@ -165,6 +165,12 @@ def test_article_is_part_of_the_mention_but_an_english_word_is_not() -> None:
     assert names("Fighting at Homs.") == [("Homs", "geonames:169577")]
 
 
+def test_possessive_and_quotes_are_not_part_of_the_name() -> None:
+    assert names("Idlib's governor and Syria\u2019s Daraa, \u2018Homs\u2019") == [
+        ("Idlib", "geonames:169389"), ("Daraa", "geonames:170905"), ("Homs", "geonames:169577"),
+    ]
+
+
 def test_longest_name_wins() -> None:
     assert names("in Idlib province and Eastern Ghouta")[0] == ("Idlib province", "extra:idlib-province")
     assert names("from Jisr al-Shughour")[0][0] == "Jisr al-Shughour"

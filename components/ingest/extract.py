@@ -42,9 +42,11 @@ DATE_RES: tuple[tuple[str, re.Pattern[str]], ...] = (
     ("part", re.compile(rf"\b(?:[Ii]n{_WS}|[Bb]y{_WS}|[Ss]ince{_WS})?(?P<part>[Ee]arly|[Mm]id|[Ll]ate)[\- \u00a0](?P<month>{_FULL_MONTH})\b(?:{_WS}(?P<year>{_YEAR})\b)?")),
     ("month", re.compile(rf"\b(?:[Ii]n|[Ss]ince|[Uu]ntil|[Bb]y|[Ll]ast|[Tt]his){_WS}(?P<month>{_FULL_MONTH})\b(?:,?{_WS}(?P<year>{_YEAR})\b)?")),
 )
-WEEKDAY_RE = re.compile(
-    r"\b(?:(?:said|says|told|announced|reported|stated|added|declared|on|On|late|early|last|since|from|by|until)[ \u00a0]+)?"
-    r"(?P<weekday>Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday)\b"
+# A weekday is found by its name (a literal: fast), then the word before it
+# ("said", "on") is taken into the quote when there is one.
+WEEKDAY_RE = re.compile(r"(?:Mon|Tues|Wednes|Thurs|Fri|Satur|Sun)day\b")
+WEEKDAY_LEAD_RE = re.compile(
+    r"\b(?:said|says|told|announced|reported|stated|added|declared|on|On|late|early|last|since|from|by|until)[ \u00a0]+$"
 )
 
 _NUMBER = r"[0-9]{1,3}(?:,[0-9]{3})+|[0-9]+(?:\.[0-9]+)?"
@@ -88,7 +90,7 @@ PARTIES: dict[str, str] = {
     "Egypt": r"\bEgypt\b|\bCairo\b",
     "Israel": r"\bIsrael\b",
     "Syrian government": r"\bSyrian\s+government\b|\bDamascus\s+government\b|\bgovernment\s+forces\b|"
-                         r"\b(?:Assad|Syrian)\s+regime\b|\bSyrian\s+(?:Arab\s+)?[Aa]rmy\b|\bpro-government\b",
+                         r"\bAssad\s+regime\b|\bSyrian\s+regime\b|\bSyrian\s+(?:Arab\s+)?[Aa]rmy\b|\bpro-government\b",
     "opposition": r"\bopposition\b|\brebels?\b|\bFree\s+Syrian\s+Army\b|\bFSA\b",
     "Jabhat Fatah al-Sham": r"\bJabhat\s+Fat[ae]h\s+al[\s\-]Sham\b|\bal[\s\-]Nusra\b|\bNusra\s+Front\b|"
                             r"\bHay(?:'|\u2019)?at\s+Tahrir\s+al[\s\-]Sham\b|\bHTS\b",
@@ -101,14 +103,18 @@ PARTIES: dict[str, str] = {
 PARTY_RES: dict[str, re.Pattern[str]] = {name: re.compile(rx) for name, rx in PARTIES.items()}
 # One capture-free scan finds candidates (named groups would make re try every
 # branch at every position); each hit is attributed with the party's own pattern.
-PARTY_SCAN: re.Pattern[str] = re.compile("|".join(f"(?:{rx})" for rx in PARTIES.values()))
+# Every branch starts with "\b" and a letter; without the "\b" (checked in
+# Python instead) re can skip ahead on the branches' first letters.
+PARTY_SCAN: re.Pattern[str] = re.compile("|".join(
+    branch.removeprefix(r"\b") for rx in PARTIES.values() for branch in re.split(r"\|(?=\\b)", rx)
+))
 COUNT_SCAN = CaselessScanner(COUNT_RE.pattern)
 POPULATION_OF_SCAN = CaselessScanner(POPULATION_OF_RE.pattern)
 _DIGIT_RE = re.compile(r"[0-9]")
 # All absolute date patterns in one capture-free scan; each hit is then
 # parsed by the first pattern (in DATE_RES order) that matches there.
-DATE_SCAN = re.compile("|".join(f"(?:{without_names(p.pattern)})" for _, p in DATE_RES))
-DATE_HINT_RE = re.compile(rf"{_MONTH}|Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday")
+DATE_SCAN = re.compile(r"\b(?:" + "|".join(f"(?:{without_names(p.pattern)})" for _, p in DATE_RES) + ")")
+MONTH_HINT_RE = re.compile(_MONTH)
 
 
 @dataclass(frozen=True)
@@ -226,9 +232,7 @@ def extract_dates(doc: str, text: str, base: int, published: dt.date | None) -> 
     """Absolute dates and relative weekdays; spans never overlap (the first pattern wins)."""
     found: list[CandidateFact] = []
     taken: list[tuple[int, int]] = []
-    if DATE_HINT_RE.search(text) is None:
-        return found
-    for hit in DATE_SCAN.finditer(text):
+    for hit in DATE_SCAN.finditer(text) if MONTH_HINT_RE.search(text) else ():
         for kind, pattern in DATE_RES:
             match = pattern.match(text, hit.start())
             resolved = _date_from_match(kind, match, published) if match else None
@@ -242,28 +246,45 @@ def extract_dates(doc: str, text: str, base: int, published: dt.date | None) -> 
             break
     if published is not None:
         for match in WEEKDAY_RE.finditer(text):
-            if any(s < match.end() and match.start() < e for s, e in taken):
+            start, end = match.span()
+            if start and text[start - 1].isalnum():
                 continue
-            words = match.group("weekday")
+            lead = WEEKDAY_LEAD_RE.search(text, max(0, start - 16), start)
+            start = lead.start() if lead else start
+            if any(s < end and start < e for s, e in taken):
+                continue
+            words = match.group(0)
             date = resolve_weekday(words, published)
             if date is None:
                 continue
             relative = RelativeDate(words=words, anchor=published, resolved=date.isoformat(),
                                     rule=f"most recent {words} on or before the publication date")
             found.append(CandidateFact(
-                kind="date", value=date.isoformat(), value_type="date", doc=doc, start=base + match.start(),
-                end=base + match.end(), quote=match.group(0), date_precision="day", relative=relative,
+                kind="date", value=date.isoformat(), value_type="date", doc=doc, start=base + start,
+                end=base + end, quote=text[start:end], date_precision="day", relative=relative,
             ))
     return sorted(found, key=lambda f: f.start)
+
+
+_PARTY_OF: dict[str, str | None] = {}
+
+
+def _party_of(quote: str) -> str | None:
+    """Which party a matched quote names (memoised: the same few quotes recur)."""
+    if quote not in _PARTY_OF:
+        _PARTY_OF[quote] = next((name for name, rx in PARTY_RES.items() if rx.fullmatch(quote)), None)
+    return _PARTY_OF[quote]
 
 
 def extract_parties(doc: str, text: str, base: int) -> list[CandidateFact]:
     """The first mention of each known party in the passage."""
     found: list[CandidateFact] = []
     seen: set[str] = set()
-    for hit in PARTY_SCAN.finditer(text):
-        name, match = next(((n, m) for n, rx in PARTY_RES.items() if (m := rx.match(text, hit.start()))), ("", None))
-        if match is None or name in seen:
+    for match in PARTY_SCAN.finditer(text):
+        if match.start() and text[match.start() - 1].isalnum():
+            continue
+        name = _party_of(match.group(0))
+        if name is None or name in seen:
             continue
         seen.add(name)
         found.append(CandidateFact(

@@ -51,10 +51,17 @@ MAX_NAME_TOKENS = 6
 SPACED_ARTICLES: frozenset[str] = frozenset({"al", "el", "ar", "ash", "adh", "ath", "az", "ez", "esh", "ech", "edh", "eth"})
 
 _MARK_CHARS = "'\u2019\u2018\u02bf\u02be`\u00b4\u02bb\u02bc"
+_COMBINING = "\u0300-\u036f\u064b-\u065f\u0670"
+# A word: letters/digits and combining marks, with ayn/hamza/apostrophe marks
+# inside it ("Dar'a"); not a leading mark (a quote: 'Homs' -> Homs; fold drops
+# the ayn of "'Anadan" anyway) nor a possessive "'s".
 _TOKEN_RE = re.compile(
-    rf"[{_MARK_CHARS}]?(?:[^\W_]|[\u0300-\u036f\u064b-\u065f\u0670])+"
-    rf"(?:[{_MARK_CHARS}](?:[^\W_]|[\u0300-\u036f\u064b-\u065f\u0670])+)*"
+    rf"(?:[^\W_]|[{_COMBINING}])+"
+    rf"(?:[{_MARK_CHARS}](?![sS](?![^\W_]))(?:[^\W_]|[{_COMBINING}])+)*"
 )
+# Fast first cut: maximal runs of word characters and marks; a run that is
+# not plain alphanumeric is then split with _TOKEN_RE.
+_RUN_RE = re.compile(rf"[\w{_MARK_CHARS}{_COMBINING}]+")
 _HYPHENS = "-\u2010\u2011\u2012\u2013"
 _JOINER_RE = re.compile("[ \t\u00a0\u202f" + re.escape(_HYPHENS) + "]{1,3}")
 _SENTENCE_END_RE = re.compile(r"[.!?:;\u2026\"\u201c\u201d(\[]\s*$")
@@ -107,24 +114,33 @@ def fold_token(raw: str) -> str:
 def tokenize(text: str, base: int = 0) -> list[Token]:
     """Word tokens of ``text`` with offsets shifted by ``base`` (tokens that fold to nothing dropped).
 
-    ``findall`` plus ``str.find`` is about twice as fast as ``finditer``:
-    no match objects. Each raw token is found from the end of the previous
-    one, and nothing between two tokens can start a token, so the position
-    found is the token's own.
+    ``findall`` of plain runs plus ``str.find`` is several times faster than
+    ``finditer`` of the full token pattern (no match objects). Each run is
+    found from the end of the previous one, and nothing between two runs can
+    start a run, so the position found is the run's own; the few runs with
+    marks or underscores are split with the full pattern.
     """
     tokens: list[Token] = []
     append = tokens.append
     find = text.find
     cached = _FOLDED.get
+    new = tuple.__new__  # builds the NamedTuple without its Python-level __new__
     position = 0
-    for raw in _TOKEN_RE.findall(text):
-        position = find(raw, position)
-        folded = cached(raw)
-        if folded is None:
-            folded = fold_token(raw)
-        end = position + len(raw)
-        if folded:
-            append(Token(base + position, base + end, folded, raw))
+    for run in _RUN_RE.findall(text):
+        position = find(run, position)
+        end = position + len(run)
+        if run.isalnum():  # the common case: one plain word
+            folded = cached(run)
+            if folded is None:
+                folded = fold_token(run)
+            append(new(Token, (base + position, base + end, folded, run)))
+        else:
+            for match in _TOKEN_RE.finditer(run):
+                raw = match.group(0)
+                folded = fold_token(raw)
+                if folded:
+                    start = base + position + match.start()
+                    append(new(Token, (start, start + len(raw), folded, raw)))
         position = end
     return tokens
 
@@ -181,8 +197,9 @@ def _joined(text: str, left: Token, right: Token, offset: int) -> bool:
 
 
 def _is_capitalised(raw: str) -> bool:
-    letters = [c for c in raw if c.isalpha()]
-    return not letters or letters[0].isupper() or not letters[0].islower() and not letters[0].isupper()
+    """The first letter is not lowercase (capitals, and scripts without case, pass)."""
+    first = raw[0] if raw[:1].isalpha() else next((c for c in raw if c.isalpha()), "")
+    return not first.islower()
 
 
 def _opens_sentence(text: str, start: int) -> bool:
@@ -216,17 +233,16 @@ def _acceptable(entry: IndexEntry, text: str, tokens: Sequence[Token], i: int, n
     return True
 
 
-def _match_at(index: PhraseIndex, text: str, tokens: Sequence[Token], i: int, offset: int) -> tuple[IndexEntry, int] | None:
-    lengths = index.lengths.get(tokens[i].folded)
-    if not lengths:
-        return None
-    for n in lengths:
+def _match_at(index: PhraseIndex, text: str, tokens: Sequence[Token], folded: list[str], i: int,
+              offset: int) -> tuple[IndexEntry, int] | None:
+    """The longest acceptable name starting at token ``i`` and its length in tokens."""
+    for n in index.lengths.get(folded[i], ()):
         if i + n > len(tokens):
             continue
-        if any(not _joined(text, tokens[k], tokens[k + 1], offset) for k in range(i, i + n - 1)):
+        entry = index.entries.get(tuple(folded[i:i + n]))
+        if entry is None or not all(_joined(text, tokens[k], tokens[k + 1], offset) for k in range(i, i + n - 1)):
             continue
-        entry = index.entries.get(tuple(t.folded for t in tokens[i:i + n]))
-        if entry and _acceptable(entry, text, tokens, i, n, offset):
+        if _acceptable(entry, text, tokens, i, n, offset):
             return entry, n
     return None
 
@@ -235,15 +251,16 @@ def find_places(text: str, base: int = 0, index: PhraseIndex | None = None) -> l
     """Gazetteer places named in ``text`` (offsets shifted by ``base``), leftmost-longest."""
     index = index or default_place_index()
     tokens = tokenize(text, base)
+    folded = [t.folded for t in tokens]
     lengths = index.lengths
     mentions: list[PlaceMention] = []
     i = 0
     count = len(tokens)
     while i < count:
-        if tokens[i].folded not in lengths:
+        if folded[i] not in lengths:
             i += 1
             continue
-        found = _match_at(index, text, tokens, i, base)
+        found = _match_at(index, text, tokens, folded, i, base)
         if found is None:
             i += 1
             continue

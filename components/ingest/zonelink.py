@@ -88,7 +88,7 @@ DESCRIPTIONS: dict[str, tuple[str, ...]] = {
 }
 # Spans that look like a zone description but are not ("Western Ghouta").
 NEGATIVE_PATTERNS: dict[str, str] = {
-    "eastern-ghouta": rf"\bwest(?:ern)?{_SEP}Gh?[ou]u?ta\b",
+    "eastern-ghouta": rf"west(?:ern)?{_SEP}Gh?[ou]u?ta\b",
 }
 # Weak names: count only in a passage that also talks about zones or truces.
 CONTEXT_PATTERNS: dict[str, str] = {
@@ -105,7 +105,8 @@ ANAPHORA_RE = re.compile(
     r"(?:zone|enclave|pocket|area|province|truce|ceasefire|cease-fire|deal|agreement)(?:['\u2019]s)?\b",
     re.IGNORECASE,
 )
-ZONE_TALK = CaselessScanner(r"de[\s\-]?escalation|safe[\s\-]zones?|\bzones?\b|cease[\s\-]?fire|\btruce\b|\bsafe\s+areas?\b")
+# Every branch starts with a letter, so re can skip ahead on its first character.
+ZONE_TALK = CaselessScanner(r"de[\s\-]?escalation|safe[\s\-]+(?:zone|area)|zone|cease[\s\-]?fire|truce")
 # Governorates whose opposition-held parts belong to one zone only.
 GOVERNORATE_ZONES: dict[str, str] = {"Idlib": "idlib", "Daraa": "south", "Quneitra": "south"}
 # GeoNames files the Israeli-occupied Golan (Majdal Shams, Mas'ada, 35.77-35.79 E)
@@ -140,8 +141,9 @@ class ZoneLinker:
             patterns = [*DESCRIPTIONS.get(zone_id, ()), *(_alias_pattern(a) for a in aliases.get(zone_id, []))]
             if patterns:
                 self._zone_patterns[zone_id] = re.compile("|".join(f"(?:{p})" for p in patterns), re.IGNORECASE)
+        # Every pattern starts at a word boundary: one leading \b fails fast inside words.
         everything = "|".join(f"(?:{rx.pattern})" for rx in self._zone_patterns.values())
-        self._descriptions: CaselessScanner | None = CaselessScanner(everything) if everything else None
+        self._descriptions: CaselessScanner | None = CaselessScanner(rf"\b(?:{everything})") if everything else None
         self._negative = {z: CaselessScanner(p) for z, p in NEGATIVE_PATTERNS.items()}
         self._context = {z: (CaselessScanner(p), re.compile(p, re.IGNORECASE)) for z, p in CONTEXT_PATTERNS.items() if z in self.zone_ids}
         self._place_zone_cache: dict[str, str | None] = {}
