@@ -6,7 +6,9 @@ pieces live in ``components/ui`` and the logic in ``components``.
 import streamlit as st
 
 from components.ui import selection
+from components.ui.corpus import show_place_panel, show_search
 from components.ui.data import current_app_data
+from components.ui.style import apply_style
 from components.ui.mapview import show_legend, show_map
 from components.ui.panel import show_zone
 from components.ui.reader import show_reader
@@ -15,6 +17,7 @@ from components.ui.timeview import show_disagreements, show_timeline
 from components.ui.upload import show_upload
 
 st.set_page_config(page_title="De-escalation Atlas", page_icon="🗺️", layout="wide")
+apply_style()
 data = current_app_data()
 names = {z.id: z.name for z in data.atlas.zones.zones}
 
@@ -31,6 +34,7 @@ with map_col:
     show_legend()
 with side_col:
     selection.zone_picker(names)
+    show_place_panel(data)
     show_zone(data, selection.primary())
 
 st.markdown("### All zones")
@@ -39,6 +43,8 @@ st.markdown("### Timeline")
 show_timeline(data)
 st.markdown("### Where the sources disagree")
 show_disagreements(data)
+with st.expander("Search all documents"):
+    show_search(data)
 with st.expander("Read the whole document, all citations marked"):
     show_reader(data)
 with st.expander("Add a document"):

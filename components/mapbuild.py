@@ -181,6 +181,39 @@ def selection_layer(atlas: Atlas, zone_ids: list[str]) -> folium.FeatureGroup:
     return group
 
 
+MARKER_BBOX: tuple[float, float, float, float] = (34.0, 31.0, 43.5, 38.0)  # places abroad get no marker
+
+
+def places_layer(markers: list) -> folium.FeatureGroup:
+    """Circle markers for the places the documents mention, sized by mention count (clickable)."""
+    group = folium.FeatureGroup(name="Places mentioned")
+    features = []
+    for m in markers:
+        if not (MARKER_BBOX[0] <= m.lon <= MARKER_BBOX[2] and MARKER_BBOX[1] <= m.lat <= MARKER_BBOX[3]):
+            continue
+        tip = f"<b>{html.escape(m.name)}</b><br>{m.mentions} mention(s) — click to list the passages"
+        features.append({"type": "Feature", "properties": {"id": f"place:{m.place_id}", "mentions": m.mentions, "tooltip_html": tip},
+                         "geometry": {"type": "Point", "coordinates": [m.lon, m.lat]}})
+    if features:
+        folium.GeoJson(
+            {"type": "FeatureCollection", "features": features},
+            marker=folium.CircleMarker(radius=3, color="#222222", weight=1, fill=True, fill_color="#ffffff", fill_opacity=0.9),
+            style_function=lambda f: {"radius": 3 + min(4, f["properties"]["mentions"])},
+            tooltip=folium.GeoJsonTooltip(fields=["tooltip_html"], labels=False),
+        ).add_to(group)
+    return group
+
+
+def clicked_feature_id(map_value: dict[str, Any] | None) -> str | None:
+    """The ``properties.id`` of the feature clicked on the map (a zone id or ``place:<id>``)."""
+    if not map_value:
+        return None
+    drawing = map_value.get("last_active_drawing") or {}
+    props = drawing.get("properties") if isinstance(drawing, dict) else None
+    fid = props.get("id") if isinstance(props, dict) else None
+    return fid if isinstance(fid, str) else None
+
+
 def clicked_zone_id(map_value: dict[str, Any] | None) -> str | None:
     """The zone id in streamlit-folium's ``last_active_drawing``, if any."""
     if not map_value:

@@ -55,6 +55,19 @@ def zone_click_points() -> dict[str, tuple[float, float]]:
     return points
 
 
+def zone_candidate_points(zone_id: str, n: int = 12) -> list[tuple[float, float]]:
+    """Points inside the zone, deepest first: the pole of inaccessibility, then a grid."""
+    from shapely.geometry import Point
+    data = json.loads((ROOT / "geodata" / "zones.geojson").read_text(encoding="utf-8"))
+    geom = shape(next(f for f in data["features"] if f["properties"]["id"] == zone_id)["geometry"])
+    part = max(getattr(geom, "geoms", [geom]), key=lambda g: g.area)
+    pole = polylabel(part, tolerance=0.001)
+    minx, miny, maxx, maxy = part.bounds
+    grid = [Point(minx + (maxx - minx) * i / n, miny + (maxy - miny) * j / n) for i in range(1, n) for j in range(1, n)]
+    inside = sorted((p for p in grid if part.contains(p)), key=lambda p: -part.exterior.distance(p))
+    return [(p.y, p.x) for p in [pole, *inside]]
+
+
 def zone_names() -> dict[str, str]:
     data = json.loads((ROOT / "geodata" / "zones.geojson").read_text(encoding="utf-8"))
     return {f["properties"]["id"]: f["properties"]["name"] for f in data["features"]}
@@ -79,10 +92,31 @@ def container_point(frame, lat: float, lon: float) -> dict[str, float]:
     return frame.evaluate("([lat, lon]) => { const p = window.map.latLngToContainerPoint([lat, lon]); return {x: p.x, y: p.y}; }", [lat, lon])
 
 
-def click_zone(page, frame, lat: float, lon: float) -> None:
-    """A real mouse click at the zone's point inside the map iframe."""
-    point = container_point(frame, lat, lon)
-    frame.locator("#map_div").click(position=point)
+FIND_ZONE_POINT_JS = """([zoneId, candidates]) => {
+  const layers = Object.values(window.map._layers).filter(l => l.feature && l.feature.properties
+      && l.feature.properties.id === zoneId && l._path && l.options.interactive !== false);
+  if (!layers.length) return null;
+  const path = layers[0]._path, box = document.getElementById('map_div').getBoundingClientRect();
+  for (const [lat, lon] of candidates) {
+    const p = window.map.latLngToContainerPoint([lat, lon]);
+    if (p.x < 5 || p.y < 5 || p.x > box.width - 5 || p.y > box.height - 5) continue;
+    if (document.elementFromPoint(box.left + p.x, box.top + p.y) === path) return {x: p.x, y: p.y};
+  }
+  return null;
+}"""
+
+
+def zone_point(frame, zone_id: str) -> dict[str, float]:
+    """A container point where the zone itself (not a marker above it) receives the click."""
+    point = frame.evaluate(FIND_ZONE_POINT_JS, [zone_id, zone_candidate_points(zone_id)])
+    if point is None:
+        raise AssertionError(f"no clickable point of zone {zone_id} is visible on the map")
+    return point
+
+
+def click_zone(page, frame, zone_id: str) -> None:
+    """A real mouse click inside the zone, in the map iframe."""
+    frame.locator("#map_div").click(position=zone_point(frame, zone_id))
 
 
 def open_app(browser, url: str, path: str = "/"):

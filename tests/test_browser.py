@@ -6,7 +6,7 @@ import time
 
 import pytest
 
-from tests.browser import (artifacts_dir, click_zone, map_frame, open_app, zone_click_points, zone_names)
+from tests.browser import artifacts_dir, click_zone, map_frame, open_app, zone_names
 from tests.server import CHROMIUM, CHROMIUM_ARGS, ROOT, run_app
 
 playwright_sync = pytest.importorskip("playwright.sync_api", reason="playwright is in requirements.txt")
@@ -41,9 +41,8 @@ def marks_in_page(page) -> list[str]:
 def test_click_each_zone_on_the_map_shows_its_facts(server, browser, zone_id: str) -> None:
     page, traffic = open_app(browser, server)
     frame = map_frame(page)
-    lat, lon = zone_click_points()[zone_id]
     name = zone_names()[zone_id]
-    click_zone(page, frame, lat, lon)
+    click_zone(page, frame, zone_id)
     panel_heading(page, name).wait_for(timeout=PANEL_TIMEOUT_MS)
     facts = page.locator("div.atlas-fact, div.atlas-conflict")
     assert facts.count() >= 5
@@ -92,8 +91,7 @@ def test_zone_click_sends_exactly_one_rerun(server, browser) -> None:
     frame = map_frame(page)
     page.wait_for_timeout(1500)
     t0 = time.monotonic()
-    lat, lon = zone_click_points()["south"]
-    click_zone(page, frame, lat, lon)
+    click_zone(page, frame, "south")
     panel_heading(page, zone_names()["south"]).wait_for(timeout=PANEL_TIMEOUT_MS)
     page.wait_for_timeout(1000)
     assert traffic.frames_since(t0) == 1
@@ -173,3 +171,63 @@ def test_moving_the_date_restyles_zones_and_the_as_of_text(server, browser) -> N
     assert "#999999" in fill_colours(frame)  # not yet agreed
     page.wait_for_url("**date=2017-05-01**", timeout=PANEL_TIMEOUT_MS)
     page.context.close()
+
+
+PLACE_POINT_JS = """(placeId) => {
+  const l = Object.values(window.map._layers).find(l => l.feature && l.feature.properties && l.feature.properties.id === placeId && l.getLatLng);
+  if (!l) return null;
+  const p = window.map.latLngToContainerPoint(l.getLatLng());
+  return {x: p.x, y: p.y};
+}"""
+
+
+def test_clicking_a_place_marker_lists_the_passages_that_mention_it(server, browser) -> None:
+    page, traffic = open_app(browser, server)
+    frame = map_frame(page)
+    frame.wait_for_function("() => Object.values(window.map._layers).some(l => l.feature && String(l.feature.properties.id).startsWith('place:'))")
+    point = frame.evaluate(PLACE_POINT_JS, "place:geonames:169577")  # Homs
+    assert point is not None
+    frame.locator("#map_div").click(position=point)
+    page.get_by_role("heading", name="Passages mentioning Homs").wait_for(timeout=PANEL_TIMEOUT_MS)
+    hits = page.locator("div.atlas-place-hits mark").all_inner_texts()
+    assert hits and all("Homs" in h for h in hits)
+    page.context.close()
+
+
+HOSTILE = """Hostile test article about Idlib province
+<script>window.__pwned_script = 1</script> in Idlib province.
+<img src=x onerror="window.__pwned_img = 1"> near Douma in East Ghouta.
+<a href="javascript:window.__pwned_link = 1">click</a> and </mark><b>bold</b> after a broken mark.
+\u202eRTL override\u202c text about Daraa and Quneitra provinces.
+<div title="Eastern Ghouta"><svg onload="window.__pwned_svg = 1"></svg></div>
+"""
+
+
+def test_hostile_upload_is_shown_literally_and_runs_nothing(browser, tmp_path) -> None:
+    uploads = tmp_path / "uploads"
+    uploads.mkdir()
+    with run_app({"ATLAS_UPLOADS": str(uploads)}) as url:
+        page, traffic = open_app(browser, url)
+        map_frame(page)
+        page.get_by_text("Add a document").click()
+        page.locator('input[type="file"]').set_input_files(
+            files=[{"name": "../../evil<script>.txt", "mimeType": "text/plain", "buffer": HOSTILE.encode("utf-8")}])
+        page.get_by_text("It is now part of the corpus").wait_for(timeout=PANEL_TIMEOUT_MS)
+        stored = list(uploads.iterdir())
+        assert [p.name for p in stored] == ["evil-script.txt"] and stored[0].read_text(encoding="utf-8") == HOSTILE
+        page.get_by_text("Search all documents").click()
+        page.get_by_role("textbox", name="Search all passages").fill("pwned")
+        page.get_by_role("textbox", name="Search all passages").press("Enter")
+        page.get_by_text("passage(s) match").wait_for(timeout=PANEL_TIMEOUT_MS)
+        shown = page.locator("div.atlas-search-hits").all_inner_texts()
+        joined = "\n".join(shown)
+        assert "<script>window.__pwned_script = 1</script>" in joined
+        assert '<img src=x onerror="window.__pwned_img = 1">' in joined
+        marks = page.locator("div.atlas-search-hits mark").all_inner_texts()
+        assert marks and all(m.lower() == "pwned" for m in marks)
+        page.wait_for_timeout(500)
+        flags = page.evaluate("() => [window.__pwned_script, window.__pwned_img, window.__pwned_link, window.__pwned_svg]")
+        assert flags == [None, None, None, None]
+        assert page.locator("div.atlas-search-hits script, div.atlas-search-hits img, div.atlas-search-hits svg").count() == 0
+        assert traffic.outside_hosts() == []
+        page.context.close()

@@ -10,6 +10,7 @@ import streamlit as st
 from .. import paths
 from ..atlas import Atlas, DataPaths, load_atlas
 from ..gazetteer import Gazetteer, GazetteerError, load_gazetteer
+from ..ingest import IngestedDocument, ingest_corpus
 from ..mapbuild import build_map, load_basemap, tiles_enabled
 from ..measures import ZoneMeasures, measure_zone
 from ..offline import AssetError, ensure_leaflet_assets
@@ -24,6 +25,7 @@ class AppData:
     measures: dict[str, ZoneMeasures]
     basemap: dict | None
     tiles: bool
+    ingested: dict[str, IngestedDocument] = field(default_factory=dict)
     problems: list[Problem] = field(default_factory=list)
 
 
@@ -75,8 +77,9 @@ def load_app_data(data_root: str, uploads: str, tiles: bool) -> AppData:
     gazetteer = _load_gazetteer(data, problems)
     basemap = _load_basemap(data, problems)
     measures = _measure(atlas, gazetteer, problems)
+    ingested = ingest_corpus(atlas.corpus) if gazetteer is not None else {}
     return AppData(atlas=atlas, paths=data, gazetteer=gazetteer, measures=measures, basemap=basemap,
-                   tiles=tiles, problems=problems)
+                   tiles=tiles, ingested=ingested, problems=problems)
 
 
 def current_app_data() -> AppData:

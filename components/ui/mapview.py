@@ -4,7 +4,8 @@ from __future__ import annotations
 import streamlit as st
 from streamlit_folium import st_folium
 
-from ..mapbuild import STATUS_STYLE, selection_layer, status_layer
+from ..corpusview import place_markers
+from ..mapbuild import STATUS_STYLE, places_layer, selection_layer, status_layer
 from ..timeline import statuses_on
 from ..panels import STATUS_LABELS
 from . import selection
@@ -27,7 +28,8 @@ def show_map(data: AppData) -> None:
         use_container_width=True,
         returned_objects=RETURNED_OBJECTS,
         feature_group_to_add=[status_layer(data.atlas, statuses_on(data.atlas, selection.as_of())),
-                              selection_layer(data.atlas, selection.selected())],
+                              selection_layer(data.atlas, selection.selected()),
+                              places_layer(place_markers(data.ingested))],
         on_change=selection.on_map_change,
     )
 

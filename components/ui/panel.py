@@ -8,6 +8,7 @@ from ..panels import STATUS_LABELS, PassageView, zone_fact_views, zone_passages
 from ..timeline import status_on
 from ..zones import Zone
 from . import selection
+from .corpus import show_zone_linked
 from .data import AppData
 from .safe import esc, html_block
 
@@ -89,3 +90,4 @@ def show_zone(data: AppData, zone_id: str | None) -> None:
                 st.button(f"Show every zone this passage supports ({names})",
                           key=f"pz-{zone.id}-{view.passage.doc}-{view.passage.index}",
                           on_click=selection.select, args=([zone.id, *others],))
+    show_zone_linked(data, zone.id)

@@ -9,7 +9,7 @@ import streamlit as st
 
 import datetime as dt
 
-from ..mapbuild import clicked_zone_id
+from ..mapbuild import clicked_feature_id
 from ..timeline import TIMELINE_END, TIMELINE_START, parse_date_param
 from ..urlstate import parse_zone_param
 from ..zones import ZONE_IDS
@@ -17,6 +17,7 @@ from .safe import text_message
 
 SELECTED = "atlas_selected"      # list[str]: selected zone ids, primary first
 RADIO = "atlas_zone_radio"       # the zone list widget's value
+PLACE = "atlas_place"            # gazetteer id of the place marker clicked last
 MAP_KEY = "atlas_map"            # streamlit-folium's returned value
 URL_MESSAGE = "atlas_url_message"
 DATE_KEY = "atlas_date"           # the "as of" date slider's value
@@ -54,10 +55,21 @@ def select(zone_ids: list[str]) -> None:
 
 
 def on_map_change() -> None:
-    """streamlit-folium callback: a zone was clicked on the map."""
-    zone_id = clicked_zone_id(st.session_state.get(MAP_KEY))
-    if zone_id:
-        select([zone_id])
+    """streamlit-folium callback: a zone or a place marker was clicked on the map."""
+    fid = clicked_feature_id(st.session_state.get(MAP_KEY))
+    if fid and fid.startswith("place:"):
+        st.session_state[PLACE] = fid.removeprefix("place:")
+    elif fid in ZONE_IDS:
+        st.session_state[PLACE] = None
+        select([fid])
+
+
+def place() -> str | None:
+    return st.session_state.get(PLACE)
+
+
+def clear_place() -> None:
+    st.session_state[PLACE] = None
 
 
 def on_radio_change() -> None:

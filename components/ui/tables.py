@@ -20,10 +20,10 @@ def show_zone_table(data: AppData) -> None:
         rows.append({
             "Zone": zone.name,
             "Status (as of the chosen date)": STATUS_LABELS.get(statuses[zone.id], ""),
-            "Area km²": round(m.area_km2) if m else None,
-            "Gazetteer places inside": m.settlements_inside_count if m else None,
-            "Settlements claimed": m.claimed_settlements if m else None,
-            "Km to Damascus (edge)": round(m.km_to_damascus_edge) if m else None,
+            "Area km²": f"{m.area_km2:,.0f}" if m else "—",
+            "Gazetteer places inside": str(m.settlements_inside_count) if m else "—",
+            "Settlements claimed": str(m.claimed_settlements) if m and m.claimed_settlements is not None else "—",
+            "Km to Damascus (edge)": f"{m.km_to_damascus_edge:,.0f}" if m else "—",
             "Facts": len(atlas.facts_for(zone.id)),
         })
     st.table(rows)
