@@ -106,12 +106,20 @@ FIND_ZONE_POINT_JS = """([zoneId, candidates]) => {
 }"""
 
 
-def zone_point(frame, zone_id: str) -> dict[str, float]:
-    """A container point where the zone itself (not a marker above it) receives the click."""
-    point = frame.evaluate(FIND_ZONE_POINT_JS, [zone_id, zone_candidate_points(zone_id)])
-    if point is None:
-        raise AssertionError(f"no clickable point of zone {zone_id} is visible on the map")
-    return point
+def zone_point(frame, zone_id: str, timeout_s: float = 10.0) -> dict[str, float]:
+    """A container point where the zone itself (not a marker above it) receives the click.
+
+    Polls, because the map may still be settling (resize, feature groups being added).
+    """
+    candidates = zone_candidate_points(zone_id)
+    deadline = time.monotonic() + timeout_s
+    while True:
+        point = frame.evaluate(FIND_ZONE_POINT_JS, [zone_id, candidates])
+        if point is not None:
+            return point
+        if time.monotonic() > deadline:
+            raise AssertionError(f"no clickable point of zone {zone_id} is visible on the map")
+        time.sleep(0.2)
 
 
 def click_zone(page, frame, zone_id: str) -> None:
