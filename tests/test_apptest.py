@@ -141,3 +141,16 @@ def test_edited_document_hides_its_facts_and_says_why(tmp_path: Path, monkeypatc
     assert 'data-fact="north-homs.population"' in body
     problems = next(str(m.value) for m in at.markdown if "atlas-problems" in str(m.value))
     assert "north-homs.settlements" in problems and "quote does not match" in problems
+
+
+def test_a_document_dropped_into_seeds_appears_on_the_next_run(tmp_path: Path, monkeypatch) -> None:
+    root = copy_data(tmp_path)
+    monkeypatch.setenv("ATLAS_DATA_ROOT", str(root))
+    monkeypatch.setenv("ATLAS_UPLOADS", str(tmp_path / "uploads"))
+    at = run_app({"zone": "south"})
+    assert "Nawa" not in html_of(at)
+    (root / "seeds" / "900_new.txt").write_text(
+        "Shelling hit Nawa in the southern de-escalation zone on Tuesday, residents said.", encoding="utf-8")
+    at = run_app({"zone": "south"})
+    body = html_of(at)
+    assert "Shelling hit" in body and 'class="atlas-auto"' in body  # linked to the zone, place marked

@@ -1,6 +1,7 @@
 """Cached data for the app: loaded once per process (per data folder), shared by sessions."""
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -64,9 +65,22 @@ def _measure(atlas: Atlas, gazetteer: Gazetteer | None, problems: list[Problem])
     return measures
 
 
-@st.cache_resource(show_spinner="Loading zones, facts and documents…")
-def load_app_data(data_root: str, uploads: str, tiles: bool) -> AppData:
-    """Everything the app reads from disk; problems are collected, never raised."""
+def folder_signature(*folders: Path) -> tuple[tuple[str, int, int], ...]:
+    """Name, size and mtime of every file in the folders: changes when a document is added or edited."""
+    entries = []
+    for folder in folders:
+        if folder.is_dir():
+            with os.scandir(folder) as it:
+                entries += [(f"{folder.name}/{e.name}", e.stat().st_size, e.stat().st_mtime_ns) for e in it if e.is_file()]
+    return tuple(sorted(entries))
+
+
+@st.cache_resource(show_spinner="Loading zones, facts and documents…", max_entries=2)
+def load_app_data(data_root: str, uploads: str, tiles: bool, signature: tuple[tuple[str, int, int], ...] = ()) -> AppData:
+    """Everything the app reads from disk; problems are collected, never raised.
+
+    ``signature`` (see :func:`folder_signature`) is only part of the cache key.
+    """
     data = DataPaths.under(Path(data_root), Path(uploads))
     atlas = load_atlas(data)
     problems = list(atlas.problems)
@@ -83,8 +97,13 @@ def load_app_data(data_root: str, uploads: str, tiles: bool) -> AppData:
 
 
 def current_app_data() -> AppData:
-    """The cached data for this process's configuration (env ATLAS_DATA_ROOT, ATLAS_UPLOADS, ATLAS_TILES)."""
-    return load_app_data(str(paths.data_root()), str(paths.uploads_dir()), tiles_enabled())
+    """The cached data for this process's configuration (env ATLAS_DATA_ROOT, ATLAS_UPLOADS, ATLAS_TILES).
+
+    Reloaded when a file in geodata/, seeds/ or the uploads folder is added or changed,
+    so a new article dropped into seeds/ appears on the next page load.
+    """
+    root, uploads = paths.data_root(), paths.uploads_dir()
+    return load_app_data(str(root), str(uploads), tiles_enabled(), folder_signature(root / "geodata", root / "seeds", uploads))
 
 
 def reload_app_data() -> None:
