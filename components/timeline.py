@@ -23,7 +23,7 @@ from dataclasses import dataclass
 from itertools import combinations
 
 from .atlas import Atlas
-from .facts import ALL_ZONES, Fact, parse_iso_date
+from .facts import ALL_ZONES, Citation, Fact, parse_iso_date
 from .zones import ZONE_IDS
 
 STATUS_ORDER: tuple[str, ...] = ("not-declared", "declared", "borders-agreed", "agreement-reached", "under-consultation", "operating")
@@ -98,6 +98,35 @@ def events(atlas: Atlas) -> list[Event]:
             continue
         if span:
             out.append(Event(fact=fact, zones=zones_of(fact), start=span[0], end=span[1], precision=precision))
+    return sorted(out, key=lambda e: (e.start, e.fact.id))
+
+
+def extracted_events(ingested: dict) -> list[Event]:
+    """Dates the pipeline extracted from passages linked to zones: shown, marked unreviewed.
+
+    They never change a zone's status (only curated facts do).
+    """
+    out: list[Event] = []
+    for doc in ingested.values():
+        for passage in doc.passages:
+            zones = tuple(z for z in ZONE_IDS if z in passage.zones)
+            if not zones:
+                continue
+            for cand in passage.facts:
+                if cand.value_type != "date":
+                    continue
+                span = date_range(str(cand.value), cand.date_precision)
+                if span is None:
+                    continue
+                fact = Fact(
+                    id=f"extracted:{cand.doc}:{cand.start}-{cand.end}", zone=zones[0], kind="event",
+                    title="Date in a linked passage (extracted, not reviewed)", value_type="date",
+                    value=str(cand.value), date_precision=cand.date_precision, related_zones=zones[1:],
+                    citations=(Citation(doc=cand.doc, start=cand.start, end=cand.end, quote=cand.quote, relative=cand.relative),),
+                    event="statement",
+                )
+                out.append(Event(fact=fact, zones=zones, start=span[0], end=span[1],
+                                 precision=cand.date_precision or "day", reviewed=False))
     return sorted(out, key=lambda e: (e.start, e.fact.id))
 
 

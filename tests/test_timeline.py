@@ -95,3 +95,31 @@ def test_two_sources_with_different_counts_disagree(data_copy: DataPaths) -> Non
 def test_date_param(raw, day, has_message: bool) -> None:
     parsed, message = parse_date_param(raw)
     assert parsed == day and bool(message) == has_message
+
+
+def test_extracted_dates_become_unreviewed_events_that_never_set_status() -> None:
+    from components.ingest import ingest_corpus
+    from components.timeline import extracted_events, transitions
+    extracted = extracted_events(ingest_corpus(ATLAS.corpus))
+    assert extracted and all(not e.reviewed for e in extracted)
+    july31 = [e for e in extracted if e.start == D(2017, 7, 31)]
+    assert july31 and "north-homs" in july31[0].zones
+    for e in extracted:
+        c = e.fact.citations[0]
+        assert ATLAS.corpus.get(c.doc).text[c.start:c.end] == c.quote
+    assert not any(t.fact.id.startswith("extracted:") for t in transitions(ATLAS))
+
+
+def test_event_citation_excerpt_marks_exactly_the_quote() -> None:
+    import html
+    import re
+    from components.ui.timeview import citation_excerpt_html, selected_fact_ids
+    fact = ATLAS.facts.by_id()["north-homs.announced"]
+    out = citation_excerpt_html(ATLAS, fact, fact.citations[0])
+    marks = [html.unescape(m) for m in re.findall(r"<mark[^>]*>(.*?)</mark>", out)]
+    assert "".join(marks) == fact.citations[0].quote
+
+    class State:
+        selection = {"event": [{"fact_id": "north-homs.announced"}]}
+    assert selected_fact_ids(State()) == ["north-homs.announced"]
+    assert selected_fact_ids(object()) == []

@@ -8,17 +8,21 @@ from ..atlas import Atlas
 from ..facts import Citation, Fact
 from ..panels import STATUS_LABELS, citation_passage, format_value
 from ..passages import Span, highlight_html
-from ..timeline import Disagreement, disagreements, events, status_periods
+from ..timeline import Disagreement, Event, disagreements, events, extracted_events, status_periods
 from .data import AppData
 from .safe import esc, html_block
 
 TIMELINE_KEY = "atlas_timeline"
 
 
-def event_rows(atlas: Atlas) -> list[dict]:
+def all_events(data: AppData) -> list[Event]:
+    return events(data.atlas) + extracted_events(data.ingested)
+
+
+def event_rows(atlas: Atlas, items: list[Event]) -> list[dict]:
     names = {z.id: z.name for z in atlas.zones.zones}
     rows = []
-    for event in events(atlas):
+    for event in items:
         for zone in event.zones:
             rows.append({
                 "fact_id": event.fact.id, "zone": names.get(zone, zone), "start": event.start.isoformat(),
@@ -34,15 +38,17 @@ def period_rows(atlas: Atlas) -> list[dict]:
             for z in atlas.zones.zones for s, a, b in status_periods(atlas, z.id)]
 
 
-def timeline_chart(atlas: Atlas) -> alt.LayerChart:
+def timeline_chart(atlas: Atlas, items: list[Event]) -> alt.LayerChart:
     pick = alt.selection_point(name="event", fields=["fact_id"], on="click")
     y = alt.Y("zone:N", title=None)
     bands = alt.Chart(alt.Data(values=period_rows(atlas))).mark_bar(opacity=0.35, height=18).encode(
         x=alt.X("start:T", title=None), x2="end:T", y=y, color=alt.Color("status:N", title="Status"),
         tooltip=["zone:N", "status:N", "start:T", "end:T"],
     )
-    points = alt.Chart(alt.Data(values=event_rows(atlas))).mark_point(filled=True, size=120, shape="diamond").encode(
+    points = alt.Chart(alt.Data(values=event_rows(atlas, items))).mark_point(filled=True, size=120).encode(
         x="start:T", y=y, color=alt.value("#222222"),
+        shape=alt.Shape("reviewed:N", title="Event", scale=alt.Scale(domain=["curated", "extracted, not reviewed"],
+                                                                      range=["diamond", "circle"])),
         opacity=alt.condition(pick, alt.value(1.0), alt.value(0.5)),
         tooltip=["event:N", "when:N", "zone:N", "reviewed:N"],
     ).add_params(pick)
@@ -67,16 +73,19 @@ def selected_fact_ids(state: object) -> list[str]:
 
 def show_timeline(data: AppData) -> None:
     atlas = data.atlas
-    state = st.altair_chart(timeline_chart(atlas), on_select="rerun", key=TIMELINE_KEY, use_container_width=True)
+    items = all_events(data)
+    state = st.altair_chart(timeline_chart(atlas, items), on_select="rerun", key=TIMELINE_KEY, use_container_width=True)
     chosen = selected_fact_ids(state)
     if not chosen:
-        st.caption("Click an event (◆) to read the words it comes from.")
-    by_id = atlas.facts.by_id()
+        st.caption("Click an event (◆ curated, ● extracted and not reviewed) to read the words it comes from.")
+    by_id = {e.fact.id: e for e in items}
     for fact_id in dict.fromkeys(chosen):
-        fact = by_id.get(fact_id)
-        if fact is None:
+        event = by_id.get(fact_id)
+        if event is None:
             continue
-        parts = [f"<b>{esc(fact.title)}</b>: {esc(format_value(fact))}"]
+        fact = event.fact
+        label = "" if event.reviewed else ' <small class="atlas-extracted">extracted, not reviewed</small>'
+        parts = [f"<b>{esc(fact.title)}</b>: {esc(format_value(fact))}{label}"]
         parts += [citation_excerpt_html(atlas, fact, c) for c in fact.citations]
         html_block("".join(parts), "atlas-event")
 
