@@ -1,8 +1,9 @@
 """The folium map: zones styled by status, the bundled basemap, optional tiles.
 
-Built once per process (the UI caches it) and never rebuilt when the
-selection changes: selection is drawn by :func:`selection_layer`, which
-streamlit-folium adds as ``feature_group_to_add`` without re-rendering the map.
+The map's own HTML never depends on the date or the selection, so the browser
+draws it once. Status colours and the selection outline are applied by
+:func:`zone_styler`, a few hundred bytes of script that streamlit-folium runs
+as ``feature_group_to_add`` without re-rendering the map or resending geometry.
 """
 from __future__ import annotations
 
@@ -14,6 +15,8 @@ from pathlib import Path
 from typing import Any
 
 import folium
+from branca.element import MacroElement
+from jinja2 import Template
 
 from .atlas import Atlas
 from .offline import leaflet_js_css
@@ -89,10 +92,6 @@ def status_style(status: str) -> dict[str, Any]:
             "dashArray": style["dashArray"]}
 
 
-def zone_highlight(_feature: dict[str, Any]) -> dict[str, Any]:
-    return {"weight": 4, "fillOpacity": 0.55}
-
-
 def basemap_country_style(_feature: dict[str, Any]) -> dict[str, Any]:
     return {"color": "#666666", "weight": 1, "fillColor": "#f4f1ea", "fillOpacity": 1.0}
 
@@ -145,39 +144,53 @@ def build_map(atlas: Atlas, basemap: dict[str, Any] | None, tiles: bool, areas: 
         return fmap
     folium.GeoJson(
         {"type": "FeatureCollection", "features": features}, name="De-escalation zones",
-        style_function=zone_style, highlight_function=zone_highlight,
+        style_function=zone_style,
         tooltip=folium.GeoJsonTooltip(fields=["tooltip_html"], labels=False, sticky=True),
     ).add_to(fmap)
     return fmap
 
 
-def status_layer(atlas: Atlas, statuses: dict[str, str]) -> folium.FeatureGroup:
-    """Zones coloured by their status on the chosen date (non-interactive: clicks reach the base layer).
-
-    Drawn through streamlit-folium's ``feature_group_to_add``, so changing the
-    date restyles the zones without rebuilding the map.
-    """
-    group = folium.FeatureGroup(name="Status")
-    for zone in atlas.zones.zones:
-        status = statuses.get(zone.id, "not-declared")
-        folium.GeoJson(
-            {"type": "Feature", "properties": {"id": zone.id, "status": status}, "geometry": zone.feature["geometry"]},
-            style_function=lambda _f, _s=status_style(status): _s, interactive=False,
-        ).add_to(group)
-    return group
+SELECTED_OUTLINE: dict[str, Any] = {"color": "#000000", "weight": 4, "dashArray": None}
 
 
-def selection_layer(atlas: Atlas, zone_ids: list[str]) -> folium.FeatureGroup:
-    """A non-interactive outline around the selected zones."""
-    group = folium.FeatureGroup(name="Selection")
-    features = [{"type": "Feature", "properties": {"id": z.id}, "geometry": z.feature["geometry"]}
-                for z in atlas.zones.zones if z.id in zone_ids]
-    if features:
-        folium.GeoJson(
-            {"type": "FeatureCollection", "features": features},
-            style_function=lambda _f: {"color": "#000000", "weight": 4, "fill": False, "dashArray": None},
-            interactive=False,
-        ).add_to(group)
+class ZoneRestyle(MacroElement):
+    """Restyles the already drawn zone paths in place (by ``feature.properties.id``)."""
+
+    _template = Template("""
+        {% macro script(this, kwargs) %}
+        (function () {
+            var styles = {{ this.styles_json }};
+            window.map.eachLayer(function (layer) {
+                var id = layer.feature && layer.feature.properties && layer.feature.properties.id;
+                if (id && styles[id] && layer.setStyle && layer.options.interactive !== false) {
+                    layer.setStyle(styles[id]);
+                }
+            });
+        })();
+        {% endmacro %}
+    """)
+
+    def __init__(self, styles: dict[str, dict[str, Any]]):
+        super().__init__()
+        self._name = "ZoneRestyle"
+        self.styles_json = json.dumps(styles, sort_keys=True)
+
+
+def zone_styles(statuses: dict[str, str], selected: list[str]) -> dict[str, dict[str, Any]]:
+    """Per zone: its status style, with a black outline when selected."""
+    out = {}
+    for zone_id, status in statuses.items():
+        style = status_style(status)
+        if zone_id in selected:
+            style = {**style, **SELECTED_OUTLINE}
+        out[zone_id] = style
+    return out
+
+
+def zone_styler(statuses: dict[str, str], selected: list[str]) -> folium.FeatureGroup:
+    """Zones coloured by status on the chosen date, selected zones outlined in black."""
+    group = folium.FeatureGroup(name="Zone styles")
+    group.add_child(ZoneRestyle(zone_styles(statuses, selected)))
     return group
 
 

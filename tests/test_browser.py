@@ -44,6 +44,8 @@ def test_click_each_zone_on_the_map_shows_its_facts(server, browser, zone_id: st
     name = zone_names()[zone_id]
     click_zone(page, frame, zone_id)
     panel_heading(page, name).wait_for(timeout=PANEL_TIMEOUT_MS)
+    frame.wait_for_function("""(zoneId) => Object.values(window.map._layers).some(l => l.feature && l.feature.properties.id === zoneId
+        && l._path && l.options.interactive !== false && l._path.getAttribute('stroke') === '#000000')""", arg=zone_id, timeout=PANEL_TIMEOUT_MS)
     facts = page.locator("div.atlas-fact, div.atlas-conflict")
     assert facts.count() >= 5
     marks = marks_in_page(page)

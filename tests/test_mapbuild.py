@@ -7,7 +7,7 @@ import re
 import streamlit_folium
 
 from components.atlas import load_atlas
-from components.mapbuild import (build_map, clicked_zone_id, load_basemap, selection_layer, status_layer, status_style, tiles_enabled,
+from components.mapbuild import (build_map, clicked_zone_id, load_basemap, status_style, tiles_enabled, zone_styler, zone_styles,
                                  tooltip_html, zone_feature, zone_summary)
 from components.offline import ensure_leaflet_assets, leaflet_package_dir
 from components.paths import BASEMAP_FILE
@@ -84,11 +84,20 @@ def test_map_script_does_not_depend_on_selection() -> None:
     assert key_a == key_b
 
 
-def test_selection_layer_has_only_selected_zones() -> None:
-    group = selection_layer(ATLAS, ["south", "idlib"])
-    html = group._children[next(iter(group._children))].data
-    assert sorted(f["properties"]["id"] for f in html["features"]) == ["idlib", "south"]
-    assert selection_layer(ATLAS, [])._children == {}
+def test_zone_styles_follow_status_and_selection() -> None:
+    styles = zone_styles({"idlib": "under-consultation", "south": "operating", "north-homs": "not-declared"}, ["south"])
+    assert styles["idlib"] == status_style("under-consultation")
+    assert styles["south"]["fillColor"] == "#009E73" and styles["south"]["color"] == "#000000" and styles["south"]["weight"] == 4
+    assert styles["north-homs"]["color"] == "#999999"
+
+
+def test_zone_styler_sends_styles_not_geometry() -> None:
+    import streamlit_folium
+    fmap = build_map(ATLAS, BASEMAP, tiles=False)
+    group = zone_styler({"idlib": "operating"}, ["idlib"])
+    script = streamlit_folium._get_feature_group_string(group, fmap)
+    assert '"idlib"' in script and "#009E73" in script and "setStyle" in script
+    assert "coordinates" not in script and len(script) < 2000
 
 
 def test_clicked_zone_id() -> None:
@@ -103,14 +112,3 @@ def test_leaflet_assets_are_copied_from_the_package(tmp_path) -> None:
     assert (target / "leaflet.js").read_bytes() == (leaflet_package_dir() / "leaflet.js").read_bytes()
     assert (target / "images" / "marker-icon.png").exists()
     assert b"Leaflet 1.9.4" in (target / "leaflet.js").read_bytes()[:300]
-
-
-def test_status_layer_styles_each_zone_by_its_status() -> None:
-    group = status_layer(ATLAS, {"idlib": "under-consultation", "south": "operating"})
-    layers = list(group._children.values())
-    assert len(layers) == 4
-    by_id = {layer.data["features"][0]["properties"]["id"]: layer for layer in layers}
-    assert by_id["idlib"].style_function(None) == status_style("under-consultation")
-    assert by_id["south"].style_function(None)["color"] == "#009E73"
-    assert by_id["north-homs"].style_function(None) == status_style("not-declared")
-    assert all(layer.options.get("interactive") is False for layer in layers)

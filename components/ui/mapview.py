@@ -5,7 +5,7 @@ import streamlit as st
 from streamlit_folium import st_folium
 
 from ..corpusview import place_markers
-from ..mapbuild import STATUS_STYLE, places_layer, selection_layer, status_layer
+from ..mapbuild import STATUS_STYLE, places_layer, zone_styler
 from ..timeline import statuses_on
 from ..panels import STATUS_LABELS
 from . import selection
@@ -27,9 +27,8 @@ def show_map(data: AppData) -> None:
         height=MAP_HEIGHT,
         use_container_width=True,
         returned_objects=RETURNED_OBJECTS,
-        feature_group_to_add=[status_layer(data.atlas, statuses_on(data.atlas, selection.as_of())),
-                              selection_layer(data.atlas, selection.selected()),
-                              places_layer(place_markers(data.ingested))],
+        feature_group_to_add=[places_layer(place_markers(data.ingested)),
+                              zone_styler(statuses_on(data.atlas, selection.as_of()), selection.selected())],
         on_change=selection.on_map_change,
     )
 

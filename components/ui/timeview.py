@@ -71,10 +71,16 @@ def selected_fact_ids(state: object) -> list[str]:
         return []
 
 
+@st.cache_resource(max_entries=4, show_spinner=False)
+def timeline_spec(_data: AppData, data_key: int) -> dict:
+    """The chart's Vega-Lite spec, built (and validated by Altair) once per dataset, not per run."""
+    return timeline_chart(_data.atlas, all_events(_data)).to_dict()
+
+
 def show_timeline(data: AppData) -> None:
     atlas = data.atlas
     items = all_events(data)
-    state = st.altair_chart(timeline_chart(atlas, items), on_select="rerun", key=TIMELINE_KEY, use_container_width=True)
+    state = st.vega_lite_chart(timeline_spec(data, id(data)), on_select="rerun", key=TIMELINE_KEY, use_container_width=True)
     chosen = selected_fact_ids(state)
     if not chosen:
         st.caption("Click an event (◆ curated, ● extracted and not reviewed) to read the words it comes from.")
