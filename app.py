@@ -10,46 +10,54 @@ from components.ui.corpus import show_place_panel, show_search
 from components.ui.data import current_app_data
 from components.ui.style import apply_style
 from components.ui.mapview import show_legend, show_map
+from components.ui.profiling import run_timer
 from components.ui.panel import show_zone
 from components.ui.reader import show_reader
 from components.ui.tables import show_downloads, show_problems, show_sources, show_zone_table
 from components.ui.timeview import show_disagreements, show_timeline
 from components.ui.upload import show_upload
 
+
+
+def main() -> None:
+    apply_style()
+    data = current_app_data()
+    names = {z.id: z.name for z in data.atlas.zones.zones}
+
+    st.title("De-escalation Atlas")
+    st.caption("The four de-escalation zones agreed in Astana in 2017 — where they were, who said so, and when.")
+    show_problems(data)
+    selection.init_from_url(list(names))
+    selection.show_url_message()
+
+    map_col, side_col = st.columns([3, 2], gap="medium")
+    with map_col:
+        selection.date_slider()
+        show_map(data)
+        show_legend()
+    with side_col:
+        selection.zone_picker(names)
+        show_place_panel(data)
+        show_zone(data, selection.primary())
+
+    st.markdown("### All zones")
+    show_zone_table(data)
+    st.markdown("### Timeline")
+    show_timeline(data)
+    st.markdown("### Where the sources disagree")
+    show_disagreements(data)
+    with st.expander("Search all documents"):
+        show_search(data)
+    with st.expander("Read the whole document, all citations marked"):
+        show_reader(data)
+    with st.expander("Add a document"):
+        show_upload(data)
+    with st.expander("Sources and licences"):
+        show_sources(data)
+    show_downloads(data)
+    selection.sync_url()
+
+
 st.set_page_config(page_title="De-escalation Atlas", page_icon="🗺️", layout="wide")
-apply_style()
-data = current_app_data()
-names = {z.id: z.name for z in data.atlas.zones.zones}
-
-st.title("De-escalation Atlas")
-st.caption("The four de-escalation zones agreed in Astana in 2017 — where they were, who said so, and when.")
-show_problems(data)
-selection.init_from_url(list(names))
-selection.show_url_message()
-
-map_col, side_col = st.columns([3, 2], gap="medium")
-with map_col:
-    selection.date_slider()
-    show_map(data)
-    show_legend()
-with side_col:
-    selection.zone_picker(names)
-    show_place_panel(data)
-    show_zone(data, selection.primary())
-
-st.markdown("### All zones")
-show_zone_table(data)
-st.markdown("### Timeline")
-show_timeline(data)
-st.markdown("### Where the sources disagree")
-show_disagreements(data)
-with st.expander("Search all documents"):
-    show_search(data)
-with st.expander("Read the whole document, all citations marked"):
-    show_reader(data)
-with st.expander("Add a document"):
-    show_upload(data)
-with st.expander("Sources and licences"):
-    show_sources(data)
-show_downloads(data)
-selection.sync_url()
+with run_timer():  # server time per run, recorded only when ATLAS_PROFILE is set
+    main()

@@ -80,7 +80,7 @@ def timeline_spec(_data: AppData, data_key: int) -> dict:
 def show_timeline(data: AppData) -> None:
     atlas = data.atlas
     items = all_events(data)
-    state = st.vega_lite_chart(timeline_spec(data, id(data)), on_select="rerun", key=TIMELINE_KEY, use_container_width=True)
+    state = st.vega_lite_chart(timeline_spec(data, id(data)), on_select="rerun", key=TIMELINE_KEY, width="stretch")
     chosen = selected_fact_ids(state)
     if not chosen:
         st.caption("Click an event (◆ curated, ● extracted and not reviewed) to read the words it comes from.")

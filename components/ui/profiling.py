@@ -1,0 +1,22 @@
+"""Server time per script run, recorded only when ATLAS_PROFILE names a file (for bench/)."""
+from __future__ import annotations
+
+import json
+import os
+import time
+from contextlib import contextmanager
+from typing import Iterator
+
+
+@contextmanager
+def run_timer() -> Iterator[None]:
+    """Append ``{"t": start, "ms": duration}`` per run to $ATLAS_PROFILE (JSON lines)."""
+    target = os.environ.get("ATLAS_PROFILE")
+    start = time.perf_counter()
+    try:
+        yield
+    finally:
+        if target:
+            line = json.dumps({"t": time.time(), "ms": round((time.perf_counter() - start) * 1000, 2)})
+            with open(target, "a", encoding="utf-8") as handle:  # one short append per run
+                handle.write(line + "\n")
