@@ -1,7 +1,6 @@
 """End-to-end: the real app in a real Chromium, clicking the real map."""
 from __future__ import annotations
 
-import html
 import time
 
 import pytest

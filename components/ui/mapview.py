@@ -1,7 +1,6 @@
 """The map: one cached folium map, selection drawn as an added feature group."""
 from __future__ import annotations
 
-import streamlit as st
 from streamlit_folium import st_folium
 
 from ..corpusview import place_markers
