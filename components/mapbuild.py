@@ -21,7 +21,7 @@ from jinja2 import Template
 from .atlas import Atlas
 from .offline import leaflet_js_css
 from .panels import format_value
-from .zones import Zone
+from .zones import ZONE_IDS, Zone
 
 # Okabe-Ito palette (safe for the common colour-vision deficiencies); the
 # outline dash pattern repeats the status so colour is never the only cue.
@@ -228,10 +228,6 @@ def clicked_feature_id(map_value: dict[str, Any] | None) -> str | None:
 
 
 def clicked_zone_id(map_value: dict[str, Any] | None) -> str | None:
-    """The zone id in streamlit-folium's ``last_active_drawing``, if any."""
-    if not map_value:
-        return None
-    drawing = map_value.get("last_active_drawing") or {}
-    props = drawing.get("properties") if isinstance(drawing, dict) else None
-    zone_id = props.get("id") if isinstance(props, dict) else None
-    return zone_id if isinstance(zone_id, str) else None
+    """The zone id in streamlit-folium's ``last_active_drawing``, if a zone was clicked."""
+    fid = clicked_feature_id(map_value)
+    return fid if fid in ZONE_IDS else None

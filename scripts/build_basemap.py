@@ -29,7 +29,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
 import subprocess
 import sys
 import tarfile
@@ -43,6 +42,9 @@ from shapely.geometry.base import BaseGeometry
 from shapely.geometry.polygon import orient
 from shapely.ops import unary_union
 from shapely.validation import make_valid
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+from components.atomic import atomic_write_text  # noqa: E402
 
 ROOT = Path(__file__).resolve().parent.parent
 GEODATA = ROOT / "geodata"
@@ -229,18 +231,8 @@ def clean_after_rounding(geom: BaseGeometry) -> BaseGeometry:
 
 
 def write_json_atomic(path: Path, data: dict[str, Any]) -> None:
-    """Write compact, key-order-stable JSON via a temp file and os.replace."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    text = json.dumps(data, ensure_ascii=False, separators=(",", ":")) + "\n"
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as fh:
-            fh.write(text)
-        os.chmod(tmp, 0o644)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+    """Compact, key-order-stable JSON written atomically (components.atomic)."""
+    atomic_write_text(path, json.dumps(data, ensure_ascii=False, separators=(",", ":")) + "\n")
 
 
 # --------------------------------------------------------------------------
