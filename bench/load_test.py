@@ -1,0 +1,124 @@
+"""Load test: N concurrent browser sessions loading the app and clicking zones for a while.
+
+    python bench/load_test.py [--sessions 20] [--seconds 60]
+
+One Streamlit server on loopback (ATLAS_TILES=none), one headless Chromium with
+N contexts (sessions). Each session loads the page, then clicks the four zones
+in turn (a real mouse click on a point of the zone's shape) and waits for the
+zone's panel, until the time is up. Reports requests, errors (failed requests,
+HTTP >= 400, panel timeouts, page errors), click -> panel p50/p95 and the
+server's RSS before and after. Loopback only; bounded in time; stops the server.
+Not part of the test run (it takes minutes and loads both cores).
+"""
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "bench"))
+
+from playwright.async_api import async_playwright  # noqa: E402
+
+from bench_app import launch, pct, rss_kb  # noqa: E402
+from tests.browser import FIND_ZONE_POINT_JS, zone_candidate_points, zone_names  # noqa: E402
+from tests.server import CHROMIUM, CHROMIUM_ARGS  # noqa: E402
+
+ZONES = ("idlib", "north-homs", "eastern-ghouta", "south")
+PANEL_TIMEOUT_MS = 30_000
+
+
+class Tally:
+    def __init__(self) -> None:
+        self.requests = 0
+        self.errors: list[str] = []
+        self.clicks_ms: list[float] = []
+
+
+async def map_frame(page, timeout_s: float = 90.0):
+    deadline = time.monotonic() + timeout_s
+    while time.monotonic() < deadline:
+        for frame in page.frames:
+            if "streamlit_folium" in frame.url:
+                try:
+                    if await frame.evaluate("() => !!(window.map && document.querySelectorAll('path.leaflet-interactive').length >= 4)"):
+                        return frame
+                except Exception:
+                    pass
+        await asyncio.sleep(0.2)
+    raise TimeoutError("map not drawn")
+
+
+async def session(browser, url: str, deadline: float, tally: Tally, candidates: dict, names: dict, n: int) -> None:
+    context = await browser.new_context(viewport={"width": 1400, "height": 1000})
+    page = await context.new_page()
+    context.on("request", lambda _r: setattr(tally, "requests", tally.requests + 1))
+    context.on("requestfailed", lambda r: tally.errors.append(f"session {n}: request failed {r.url}"))
+    context.on("response", lambda r: r.status >= 400 and tally.errors.append(f"session {n}: HTTP {r.status} {r.url}"))
+    page.on("pageerror", lambda e: tally.errors.append(f"session {n}: page error {e}"))
+    try:
+        await page.goto(url, timeout=90_000)
+        frame = await map_frame(page)
+        k = n
+        while time.monotonic() < deadline:
+            zone = ZONES[k % 4]
+            k += 1
+            point = await frame.evaluate(FIND_ZONE_POINT_JS, [zone, candidates[zone]])
+            if point is None:
+                await asyncio.sleep(0.5)
+                continue
+            t0 = time.monotonic()
+            await frame.locator("#map_div").click(position=point)
+            try:
+                await page.get_by_role("heading", name=names[zone], exact=True).wait_for(timeout=PANEL_TIMEOUT_MS)
+                tally.clicks_ms.append((time.monotonic() - t0) * 1000)
+            except Exception:
+                tally.errors.append(f"session {n}: panel for {zone} not shown within {PANEL_TIMEOUT_MS} ms")
+    except Exception as exc:  # recorded, never hidden
+        tally.errors.append(f"session {n}: {type(exc).__name__}: {exc}")
+    finally:
+        await context.close()
+
+
+async def run(sessions: int, seconds: float) -> dict:
+    names = zone_names()
+    candidates = {z: zone_candidate_points(z) for z in ZONES}
+    tally = Tally()
+    with launch(ROOT / "app.py", "load") as server:
+        rss_before = rss_kb(server.pid)
+        async with async_playwright() as p:
+            browser = await p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+            deadline = time.monotonic() + seconds
+            await asyncio.gather(*(session(browser, server.url, deadline, tally, candidates, names, i) for i in range(sessions)))
+            await browser.close()
+        rss_after = rss_kb(server.pid)
+    clicks = tally.clicks_ms
+    return {
+        "sessions": sessions, "seconds": seconds, "requests": tally.requests, "errors": len(tally.errors),
+        "error_samples": tally.errors[:10], "clicks": len(clicks),
+        "click_to_panel_ms": {"p50": pct(clicks, 50) if clicks else None, "p95": pct(clicks, 95) if clicks else None},
+        "server_rss_mb": {"before": round(rss_before / 1024, 1) if rss_before else None,
+                          "after": round(rss_after / 1024, 1) if rss_after else None},
+    }
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--sessions", type=int, default=20)
+    parser.add_argument("--seconds", type=float, default=60.0)
+    parser.add_argument("--out", type=Path, default=ROOT / "bench" / "results" / "load.json")
+    args = parser.parse_args()
+    result = asyncio.run(run(args.sessions, args.seconds))
+    args.out.parent.mkdir(parents=True, exist_ok=True)
+    args.out.write_text(json.dumps(result, indent=1), encoding="utf-8")
+    print(json.dumps(result, indent=1))
+    return 0 if result["errors"] == 0 else 1
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
