@@ -112,3 +112,28 @@ def test_leaflet_assets_are_copied_from_the_package(tmp_path) -> None:
     assert (target / "leaflet.js").read_bytes() == (leaflet_package_dir() / "leaflet.js").read_bytes()
     assert (target / "images" / "marker-icon.png").exists()
     assert b"Leaflet 1.9.4" in (target / "leaflet.js").read_bytes()[:300]
+
+
+def test_fast_path_sends_what_st_folium_sends(monkeypatch) -> None:
+    """The cached component arguments equal st_folium's own (up to folium's random element ids)."""
+    import streamlit_folium as sf
+    from components.mapbuild import places_layer, zone_styler
+    from components.ui.fastmap import feature_groups_js, map_args, show_map_component
+
+    calls: list[dict] = []
+    monkeypatch.setattr(sf, "_component_func", lambda **kwargs: calls.append(kwargs))
+    returned = ["last_active_drawing", "last_object_clicked"]
+    groups = lambda: [places_layer([]), zone_styler({"idlib": "operating"}, ["idlib"])]  # noqa: E731
+    sf.st_folium(build_map(ATLAS, BASEMAP, tiles=False), key="k", height=600, use_container_width=True,
+                 returned_objects=returned, feature_group_to_add=groups(), on_change=lambda: None)
+    args = map_args(build_map(ATLAS, BASEMAP, tiles=False), "k", returned)
+    show_map_component(args, feature_groups_js(groups()), key="k", height=600, on_change=lambda: None)
+    ours, theirs = calls[1], calls[0]
+    ids = re.compile(r"_[0-9a-f]{32}")
+    for name in theirs:
+        if name == "on_change":
+            continue
+        a, b = theirs[name], ours[name]
+        if isinstance(a, str):
+            a, b = ids.sub("_ID", a), ids.sub("_ID", b)
+        assert a == b, name

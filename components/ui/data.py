@@ -112,11 +112,11 @@ def reload_app_data() -> None:
 
 
 def fresh_map(data: AppData) -> folium.Map:
-    """A new folium map for this run, from cached data (a few ms).
+    """A new folium map from the cached data.
 
-    Not cached itself: streamlit-folium mutates a map while rendering it, so a
-    map object reused across runs doubles its script. The map's content never
-    depends on the selection, so the browser keeps the map it already drew.
+    Never render one map object twice: streamlit-folium mutates a map while
+    rendering it (a second render doubles its script). The map's content never
+    depends on the date or the selection, so the browser draws it once.
     """
     areas = {zid: m.area_km2 for zid, m in data.measures.items()}
     return build_map(data.atlas, data.basemap, tiles=data.tiles, areas=areas)

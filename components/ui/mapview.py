@@ -1,7 +1,7 @@
-"""The map: one cached folium map, selection drawn as an added feature group."""
+"""The map: rendered once per dataset; zone styles and place markers sent as small feature groups."""
 from __future__ import annotations
 
-from streamlit_folium import st_folium
+import streamlit as st
 
 from ..corpusview import place_markers
 from ..mapbuild import STATUS_STYLE, places_layer, zone_styler
@@ -9,6 +9,7 @@ from ..timeline import statuses_on
 from ..panels import STATUS_LABELS
 from . import selection
 from .data import AppData, fresh_map
+from .fastmap import MapArgs, feature_groups_js, map_args, show_map_component
 from .safe import esc, html_block
 
 # Only what selecting a zone needs: pan and zoom change neither, so they
@@ -18,18 +19,18 @@ RETURNED_OBJECTS = ["last_active_drawing", "last_object_clicked"]
 MAP_HEIGHT = 600
 
 
+@st.cache_resource(max_entries=4, show_spinner=False)
+def cached_map(_data: AppData, data_key: int) -> tuple[MapArgs, str]:
+    """The map's component arguments and the place markers' script, once per dataset."""
+    args = map_args(fresh_map(_data), selection.MAP_KEY, RETURNED_OBJECTS)
+    return args, feature_groups_js([places_layer(place_markers(_data.ingested))])
+
+
 def show_map(data: AppData) -> None:
-    fmap = fresh_map(data)
-    st_folium(
-        fmap,
-        key=selection.MAP_KEY,
-        height=MAP_HEIGHT,
-        use_container_width=True,
-        returned_objects=RETURNED_OBJECTS,
-        feature_group_to_add=[places_layer(place_markers(data.ingested)),
-                              zone_styler(statuses_on(data.atlas, selection.as_of()), selection.selected())],
-        on_change=selection.on_map_change,
-    )
+    args, places_js = cached_map(data, id(data))
+    styles_js = feature_groups_js([zone_styler(statuses_on(data.atlas, selection.as_of()), selection.selected())], first_index=1)
+    show_map_component(args, places_js + styles_js, key=selection.MAP_KEY, height=MAP_HEIGHT,
+                       on_change=selection.on_map_change)
 
 
 def show_legend() -> None:
