@@ -3,8 +3,8 @@
     python bench/load_test.py [--sessions 20] [--seconds 60]
 
 One Streamlit server on loopback (ATLAS_TILES=none), one headless Chromium with
-N contexts (sessions). Each session loads the page, then clicks the four zones
-in turn (a real mouse click on a point of the zone's shape) and waits for the
+N contexts (sessions). Each session loads the page, then for the given seconds
+(counted from when its map is drawn) clicks the four zones in turn (a real mouse click on a point of the zone's shape) and waits for the
 zone's panel, until the time is up. Reports requests, errors (failed requests,
 HTTP >= 400, panel timeouts, page errors), click -> panel p50/p95 and the
 server's RSS before and after. Loopback only; bounded in time; stops the server.
@@ -38,6 +38,7 @@ class Tally:
         self.requests = 0
         self.errors: list[str] = []
         self.clicks_ms: list[float] = []
+        self.loads_ms: list[float] = []
 
 
 async def map_frame(page, timeout_s: float = 90.0):
@@ -54,7 +55,7 @@ async def map_frame(page, timeout_s: float = 90.0):
     raise TimeoutError("map not drawn")
 
 
-async def session(browser, url: str, deadline: float, tally: Tally, candidates: dict, names: dict, n: int) -> None:
+async def session(browser, url: str, seconds: float, tally: Tally, candidates: dict, names: dict, n: int) -> None:
     context = await browser.new_context(viewport={"width": 1400, "height": 1000})
     page = await context.new_page()
     context.on("request", lambda _r: setattr(tally, "requests", tally.requests + 1))
@@ -62,8 +63,11 @@ async def session(browser, url: str, deadline: float, tally: Tally, candidates: 
     context.on("response", lambda r: r.status >= 400 and tally.errors.append(f"session {n}: HTTP {r.status} {r.url}"))
     page.on("pageerror", lambda e: tally.errors.append(f"session {n}: page error {e}"))
     try:
-        await page.goto(url, timeout=90_000)
-        frame = await map_frame(page)
+        t_load = time.monotonic()
+        await page.goto(url, timeout=180_000)
+        frame = await map_frame(page, timeout_s=180.0)
+        tally.loads_ms.append((time.monotonic() - t_load) * 1000)
+        deadline = time.monotonic() + seconds  # each session clicks for `seconds` once its map is drawn
         k = n
         while time.monotonic() < deadline:
             zone = ZONES[k % 4]
@@ -93,14 +97,15 @@ async def run(sessions: int, seconds: float) -> dict:
         rss_before = rss_kb(server.pid)
         async with async_playwright() as p:
             browser = await p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-            deadline = time.monotonic() + seconds
-            await asyncio.gather(*(session(browser, server.url, deadline, tally, candidates, names, i) for i in range(sessions)))
+            await asyncio.gather(*(session(browser, server.url, seconds, tally, candidates, names, i) for i in range(sessions)))
             await browser.close()
         rss_after = rss_kb(server.pid)
     clicks = tally.clicks_ms
     return {
         "sessions": sessions, "seconds": seconds, "requests": tally.requests, "errors": len(tally.errors),
         "error_samples": tally.errors[:10], "clicks": len(clicks),
+        "page_load_to_map_ms": {"p50": pct(tally.loads_ms, 50) if tally.loads_ms else None,
+                                "max": max(tally.loads_ms) if tally.loads_ms else None},
         "click_to_panel_ms": {"p50": pct(clicks, 50) if clicks else None, "p95": pct(clicks, 95) if clicks else None},
         "server_rss_mb": {"before": round(rss_before / 1024, 1) if rss_before else None,
                           "after": round(rss_after / 1024, 1) if rss_after else None},

@@ -19,7 +19,7 @@ from branca.element import MacroElement
 from jinja2 import Template
 
 from .atlas import Atlas
-from .offline import leaflet_js_css
+from .offline import STATIC_URL_PREFIX, leaflet_js_css
 from .panels import format_value
 from .zones import ZONE_IDS, Zone
 
@@ -128,10 +128,26 @@ def city_is_labelled(props: dict[str, Any]) -> bool:
     return bool(props.get("governorate_capital")) or int(props.get("population") or 0) >= LABEL_MIN_POPULATION
 
 
+class LeafletImagePath(MacroElement):
+    """Points Leaflet's default marker images at the locally served copies (no 404s)."""
+
+    _template = Template("""
+        {% macro script(this, kwargs) %}
+        L.Icon.Default.imagePath = {{ this.path_json }};
+        {% endmacro %}
+    """)
+
+    def __init__(self, path: str):
+        super().__init__()
+        self._name = "LeafletImagePath"
+        self.path_json = json.dumps(path)
+
+
 def build_map(atlas: Atlas, basemap: dict[str, Any] | None, tiles: bool, areas: dict[str, float] | None = None) -> folium.Map:
     """The full map; its HTML does not depend on the selection."""
     fmap = folium.Map(location=MAP_CENTER, zoom_start=MAP_ZOOM, tiles=None, control_scale=True, min_zoom=5, max_zoom=13)
     fmap.default_js, fmap.default_css = leaflet_js_css()
+    fmap.add_child(LeafletImagePath(f"{STATIC_URL_PREFIX}/images/"))  # before any marker is created
     fmap.get_root().header.add_child(folium.Element(
         "<style>.atlas-city{font:11px sans-serif;color:#222;white-space:nowrap;text-shadow:0 0 2px #fff}</style>"
     ))

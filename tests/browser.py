@@ -20,6 +20,7 @@ class Traffic:
     """Requests and websocket frames the browser sent."""
 
     urls: list[str] = field(default_factory=list)
+    http_errors: list[str] = field(default_factory=list)
     frames_sent: list[float] = field(default_factory=list)
 
     def outside_hosts(self) -> list[str]:
@@ -39,6 +40,7 @@ class Traffic:
 def watch(page) -> Traffic:
     traffic = Traffic()
     page.context.on("request", lambda req: traffic.urls.append(req.url))
+    page.context.on("response", lambda res: res.status >= 400 and traffic.http_errors.append(f"{res.status} {res.url}"))
     page.on("websocket", lambda ws: ws.on("framesent", lambda _payload: traffic.frames_sent.append(time.monotonic())))
     return traffic
 

@@ -52,6 +52,7 @@ def test_click_each_zone_on_the_map_shows_its_facts(server, browser, zone_id: st
     page.wait_for_url(f"**zone={zone_id}", timeout=PANEL_TIMEOUT_MS)
     page.screenshot(path=str(artifacts_dir() / f"zone-{zone_id}.png"), full_page=False)
     assert traffic.outside_hosts() == []
+    assert traffic.http_errors == []  # every asset the map needs is served (no 404 for marker images)
     page.context.close()
 
 
