@@ -5,6 +5,7 @@ import altair as alt
 import streamlit as st
 
 from ..atlas import Atlas
+from ..mapbuild import STATUS_STYLE
 from ..facts import Citation, Fact
 from ..panels import STATUS_LABELS, citation_passage, format_value
 from ..passages import Span, highlight_html
@@ -42,7 +43,9 @@ def timeline_chart(atlas: Atlas, items: list[Event]) -> alt.LayerChart:
     pick = alt.selection_point(name="event", fields=["fact_id"], on="click")
     y = alt.Y("zone:N", title=None)
     bands = alt.Chart(alt.Data(values=period_rows(atlas))).mark_bar(opacity=0.35, height=18).encode(
-        x=alt.X("start:T", title=None), x2="end:T", y=y, color=alt.Color("status:N", title="Status"),
+        x=alt.X("start:T", title=None), x2="end:T", y=y,
+        color=alt.Color("status:N", title="Status", scale=alt.Scale(  # the map's colours (Okabe-Ito)
+            domain=[STATUS_LABELS[s] for s in STATUS_STYLE], range=[STATUS_STYLE[s]["color"] for s in STATUS_STYLE])),
         tooltip=["zone:N", "status:N", "start:T", "end:T"],
     )
     points = alt.Chart(alt.Data(values=event_rows(atlas, items))).mark_point(filled=True, size=120).encode(
