@@ -23,7 +23,7 @@ from dataclasses import dataclass
 from itertools import combinations
 
 from .atlas import Atlas
-from .facts import ALL_ZONES, Citation, Fact, parse_iso_date
+from .facts import ALL_ZONES, Fact, parse_iso_date
 from .zones import ZONE_IDS
 
 STATUS_ORDER: tuple[str, ...] = ("not-declared", "declared", "borders-agreed", "agreement-reached", "under-consultation", "operating")
@@ -122,7 +122,7 @@ def extracted_events(ingested: dict) -> list[Event]:
                     id=f"extracted:{cand.doc}:{cand.start}-{cand.end}", zone=zones[0], kind="event",
                     title="Date in a linked passage (extracted, not reviewed)", value_type="date",
                     value=str(cand.value), date_precision=cand.date_precision, related_zones=zones[1:],
-                    citations=(Citation(doc=cand.doc, start=cand.start, end=cand.end, quote=cand.quote, relative=cand.relative),),
+                    citations=(cand.citation,),
                     event="statement",
                 )
                 out.append(Event(fact=fact, zones=zones, start=span[0], end=span[1],

@@ -19,7 +19,7 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
-from components.facts import RelativeDate, resolve_weekday
+from components.facts import Citation, RelativeDate, resolve_weekday
 
 from .fastre import CaselessScanner, without_names
 
@@ -131,13 +131,13 @@ class CandidateFact:
     relative: RelativeDate | None = None
     reviewed: bool = False
 
+    @property
+    def citation(self) -> Citation:
+        """The candidate's span as a curated-style citation (same selectors, same JSON)."""
+        return Citation(doc=self.doc, start=self.start, end=self.end, quote=self.quote, relative=self.relative)
+
     def as_dict(self) -> dict[str, Any]:
-        citation: dict[str, Any] = {"doc": self.doc, "start": self.start, "end": self.end, "quote": self.quote}
-        if self.relative:
-            citation["relative"] = {
-                "words": self.relative.words, "anchor": self.relative.anchor.isoformat(),
-                "resolved": self.relative.resolved, "rule": self.relative.rule,
-            }
+        citation = self.citation.as_dict()
         out: dict[str, Any] = {"kind": self.kind, "value": self.value, "value_type": self.value_type}
         if self.qualifier:
             out["qualifier"] = self.qualifier
