@@ -278,6 +278,12 @@ class _FactParser:
         )
 
 
+def fact_zones(fact: Fact, zone_ids: tuple[str, ...]) -> tuple[str, ...]:
+    """Zones a fact supports, in ``zone_ids`` order: its own (every zone for 'all') plus related ones."""
+    own = zone_ids if fact.zone == ALL_ZONES else (fact.zone,)
+    return tuple(z for z in zone_ids if z in own or z in fact.related_zones)
+
+
 def parse_iso_date(value: object, precision: str | None) -> dt.date | None:
     """First day the value can mean: '2017-05-06' (day) or '2017-07' (month, early-month)."""
     if not isinstance(value, str):

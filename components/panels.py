@@ -8,7 +8,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from .atlas import Atlas
-from .facts import ALL_ZONES, Citation, Fact, parse_iso_date
+from .facts import ALL_ZONES, Citation, Fact, fact_zones, parse_iso_date
 from .passages import Passage, Span, highlight_html, split_passages
 from .zones import ZONE_IDS
 
@@ -91,12 +91,6 @@ def zone_fact_views(atlas: Atlas, zone_id: str) -> list[FactView]:
     return [FactView(fact=f, label=f.title, value_text=format_value(f), scope=fact_scope(f, zone_id)) for f in facts]
 
 
-def fact_zones(fact: Fact) -> tuple[str, ...]:
-    """Zones a fact supports: its own (all four for 'all') plus related zones."""
-    own = ZONE_IDS if fact.zone == ALL_ZONES else (fact.zone,)
-    return tuple(z for z in ZONE_IDS if z in own or z in fact.related_zones)
-
-
 def citation_spans(facts: list[Fact], doc_id: str) -> list[Span]:
     return [Span(c.start, c.end, (f.id,)) for f in facts for c in f.citations if c.doc == doc_id]
 
@@ -114,7 +108,7 @@ def passage_views(atlas: Atlas, doc_id: str, facts: list[Fact], only_cited: bool
         if only_cited and not inside:
             continue
         fact_ids = tuple(sorted({label for s in inside for label in s.labels}))
-        zones = tuple(z for z in ZONE_IDS if any(z in fact_zones(by_id[i]) for i in fact_ids))
+        zones = tuple(z for z in ZONE_IDS if any(z in fact_zones(by_id[i], ZONE_IDS) for i in fact_ids))
         views.append(PassageView(
             passage=passage, html=highlight_html(doc.text, passage.start, passage.end, inside),
             fact_ids=fact_ids, zones=zones,

@@ -23,7 +23,7 @@ from dataclasses import dataclass
 from itertools import combinations
 
 from .atlas import Atlas
-from .facts import ALL_ZONES, Fact, parse_iso_date
+from .facts import Fact, fact_zones, parse_iso_date
 from .zones import ZONE_IDS
 
 STATUS_ORDER: tuple[str, ...] = ("not-declared", "declared", "borders-agreed", "agreement-reached", "under-consultation", "operating")
@@ -79,11 +79,6 @@ def date_range(value: str, precision: str | None) -> tuple[dt.date, dt.date] | N
     return first, first.replace(day=calendar.monthrange(first.year, first.month)[1])
 
 
-def zones_of(fact: Fact) -> tuple[str, ...]:
-    own = ZONE_IDS if fact.zone == ALL_ZONES else (fact.zone,)
-    return tuple(z for z in ZONE_IDS if z in own)
-
-
 def events(atlas: Atlas) -> list[Event]:
     """Dated facts (events, and status reports by their as_of date), oldest first."""
     out: list[Event] = []
@@ -97,7 +92,7 @@ def events(atlas: Atlas) -> list[Event]:
         else:
             continue
         if span:
-            out.append(Event(fact=fact, zones=zones_of(fact), start=span[0], end=span[1], precision=precision))
+            out.append(Event(fact=fact, zones=fact_zones(fact, ZONE_IDS), start=span[0], end=span[1], precision=precision))
     return sorted(out, key=lambda e: (e.start, e.fact.id))
 
 
