@@ -21,7 +21,7 @@ from jinja2 import Template
 from .atlas import Atlas
 from .offline import STATIC_URL_PREFIX, leaflet_js_css
 from .panels import format_value
-from .zones import ZONE_IDS, Zone
+from .zones import Zone
 
 # Okabe-Ito palette (safe for the common colour-vision deficiencies); the
 # outline dash pattern repeats the status so colour is never the only cue.
@@ -241,9 +241,3 @@ def clicked_feature_id(map_value: dict[str, Any] | None) -> str | None:
     props = drawing.get("properties") if isinstance(drawing, dict) else None
     fid = props.get("id") if isinstance(props, dict) else None
     return fid if isinstance(fid, str) else None
-
-
-def clicked_zone_id(map_value: dict[str, Any] | None) -> str | None:
-    """The zone id in streamlit-folium's ``last_active_drawing``, if a zone was clicked."""
-    fid = clicked_feature_id(map_value)
-    return fid if fid in ZONE_IDS else None

@@ -7,7 +7,7 @@ import re
 import streamlit_folium
 
 from components.atlas import load_atlas
-from components.mapbuild import (build_map, clicked_zone_id, load_basemap, status_style, tiles_enabled, zone_styler, zone_styles,
+from components.mapbuild import (build_map, clicked_feature_id, load_basemap, status_style, tiles_enabled, zone_styler, zone_styles,
                                  tooltip_html, zone_feature, zone_summary)
 from components.offline import ensure_leaflet_assets, leaflet_package_dir
 from components.paths import BASEMAP_FILE
@@ -100,11 +100,12 @@ def test_zone_styler_sends_styles_not_geometry() -> None:
     assert "coordinates" not in script and len(script) < 2000
 
 
-def test_clicked_zone_id() -> None:
-    assert clicked_zone_id(None) is None
-    assert clicked_zone_id({"last_active_drawing": None}) is None
-    assert clicked_zone_id({"last_active_drawing": {"properties": {"id": "south"}}}) == "south"
-    assert clicked_zone_id({"last_active_drawing": {"properties": {"id": 5}}}) is None
+def test_clicked_feature_id() -> None:
+    assert clicked_feature_id(None) is None
+    assert clicked_feature_id({"last_active_drawing": None}) is None
+    assert clicked_feature_id({"last_active_drawing": {"properties": {"id": "south"}}}) == "south"
+    assert clicked_feature_id({"last_active_drawing": {"properties": {"id": "place:geonames:169577"}}}) == "place:geonames:169577"
+    assert clicked_feature_id({"last_active_drawing": {"properties": {"id": 5}}}) is None
 
 
 def test_leaflet_assets_are_copied_from_the_package(tmp_path) -> None:
