@@ -45,6 +45,7 @@ from shapely.validation import make_valid
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from components.atomic import atomic_write_text  # noqa: E402
+from components.coords import rounded as round_coords  # noqa: E402
 
 ROOT = Path(__file__).resolve().parent.parent
 GEODATA = ROOT / "geodata"
@@ -203,13 +204,8 @@ def simplified_arcs(arcs: Sequence[Ring], tolerance: float) -> list[Ring]:
 # Output helpers
 # --------------------------------------------------------------------------
 def rounded(obj: Any, ndigits: int = PRECISION) -> Any:
-    """Round every float in a nested list/tuple structure."""
-    if isinstance(obj, float):
-        value = round(obj, ndigits)
-        return 0.0 if value == 0 else value
-    if isinstance(obj, (list, tuple)):
-        return [rounded(v, ndigits) for v in obj]
-    return obj
+    """Round every float in nested lists to the output precision (components.coords)."""
+    return round_coords(obj, ndigits)
 
 
 def rfc7946_geometry(geom: BaseGeometry) -> dict[str, Any]:

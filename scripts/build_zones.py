@@ -44,6 +44,7 @@ from shapely.validation import make_valid
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from components.atomic import atomic_write_text  # noqa: E402
+from components.coords import rounded as round_coords  # noqa: E402
 
 ROOT = Path(__file__).resolve().parent.parent
 GEODATA = ROOT / "geodata"
@@ -212,13 +213,8 @@ def simplify_within(geom_m: BaseGeometry, max_vertices: int, max_hausdorff_m: fl
 
 
 def rounded(obj: Any, ndigits: int = PRECISION) -> Any:
-    """Round every float in nested lists."""
-    if isinstance(obj, float):
-        value = round(obj, ndigits)
-        return 0.0 if value == 0 else value
-    if isinstance(obj, (list, tuple)):
-        return [rounded(v, ndigits) for v in obj]
-    return obj
+    """Round every float in nested lists to the output precision (components.coords)."""
+    return round_coords(obj, ndigits)
 
 
 def oriented_rounded(geom: BaseGeometry) -> BaseGeometry:
