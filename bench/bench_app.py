@@ -44,7 +44,7 @@ if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
 from tests.browser import zone_click_points, zone_names  # noqa: E402
-from tests.server import CHROMIUM, CHROMIUM_ARGS, free_port, wait_healthy  # noqa: E402
+from tests.server import CHROMIUM, CHROMIUM_ARGS, serve  # noqa: E402
 
 RESULTS = ROOT / "bench" / "results"
 BASELINE_SRC = ROOT / "bench" / "baseline_app.py"
@@ -221,32 +221,13 @@ class Server:
 
 @contextlib.contextmanager
 def launch(script: Path, label: str, extra_env: dict[str, str] | None = None) -> Iterator[Server]:
-    """``streamlit run script`` on a free loopback port (cwd = repo root, so .streamlit/config.toml
-    applies); yields its URL and PID; always stops it."""
-    port = free_port()
+    """The app or baseline on a free loopback port (tests.server.serve); yields its URL and PID."""
     env = dict(os.environ, ATLAS_TILES="none", **(extra_env or {}))
     env["PYTHONPATH"] = os.pathsep.join(p for p in (str(ROOT), env.get("PYTHONPATH", "")) if p)
     RESULTS.mkdir(parents=True, exist_ok=True)
     log_path = RESULTS / f"{label}-server.log"
-    log = open(log_path, "w")
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "streamlit", "run", str(script), "--server.port", str(port),
-         "--server.address", "127.0.0.1", "--server.headless", "true", "--browser.gatherUsageStats", "false",
-         "--server.fileWatcherType", "none"],
-        cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT,
-    )
-    url = f"http://127.0.0.1:{port}"
-    try:
-        wait_healthy(url, proc, timeout=90)
+    with open(log_path, "w") as log, serve(script, env, log, ("--server.fileWatcherType", "none"), timeout=90) as (url, proc):
         yield Server(url=url, pid=proc.pid, log=log_path)
-    finally:
-        proc.terminate()
-        try:
-            proc.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait(timeout=10)
-        log.close()
 
 
 def prepare_baseline_site() -> Path:

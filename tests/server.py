@@ -38,25 +38,38 @@ def wait_healthy(url: str, proc: subprocess.Popen, timeout: float = 60.0) -> Non
 
 
 @contextlib.contextmanager
-def run_app(extra_env: dict[str, str] | None = None, app: str = "app.py") -> Iterator[str]:
-    """Yield the base URL of a running app; the server is stopped afterwards."""
+def serve(script: str | Path, env: dict[str, str], log, extra_args: tuple[str, ...] = (),
+          timeout: float = 60.0) -> Iterator[tuple[str, subprocess.Popen]]:
+    """``streamlit run script`` on a free loopback port (cwd: the repository, so its config applies).
+
+    Yields (base URL, process) once healthy; the server is always stopped afterwards.
+    """
     port = free_port()
-    env = dict(os.environ, ATLAS_TILES="none", **(extra_env or {}))
-    log = open(ROOT / "artifacts" / f"streamlit-{port}.log", "w") if (ROOT / "artifacts").is_dir() else subprocess.DEVNULL
     proc = subprocess.Popen(
-        [sys.executable, "-m", "streamlit", "run", app, "--server.port", str(port),
-         "--server.address", "127.0.0.1", "--server.headless", "true", "--browser.gatherUsageStats", "false"],
+        [sys.executable, "-m", "streamlit", "run", str(script), "--server.port", str(port),
+         "--server.address", "127.0.0.1", "--server.headless", "true", "--browser.gatherUsageStats", "false",
+         *extra_args],
         cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT,
     )
     url = f"http://127.0.0.1:{port}"
     try:
-        wait_healthy(url, proc)
-        yield url
+        wait_healthy(url, proc, timeout=timeout)
+        yield url, proc
     finally:
         proc.terminate()
         try:
             proc.wait(timeout=10)
         except subprocess.TimeoutExpired:
             proc.kill()
-        if log is not subprocess.DEVNULL:
-            log.close()
+            proc.wait(timeout=10)
+
+
+@contextlib.contextmanager
+def run_app(extra_env: dict[str, str] | None = None, app: str = "app.py") -> Iterator[str]:
+    """Yield the base URL of a running app (tiles off); the server is stopped afterwards."""
+    env = dict(os.environ, ATLAS_TILES="none", **(extra_env or {}))
+    artifacts = ROOT / "artifacts"
+    with contextlib.ExitStack() as stack:
+        log = stack.enter_context(open(artifacts / "streamlit.log", "a")) if artifacts.is_dir() else subprocess.DEVNULL
+        url, _proc = stack.enter_context(serve(app, env, log))
+        yield url
