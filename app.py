@@ -3,6 +3,8 @@
 Run with ``streamlit run app.py``. This file is the table of contents; the
 pieces live in ``components/ui`` and the logic in ``components``.
 """
+from typing import Callable
+
 import streamlit as st
 
 from components.ui import selection
@@ -17,6 +19,17 @@ from components.ui.tables import show_downloads, show_problems, show_sources, sh
 from components.ui.timeview import show_disagreements, show_timeline
 from components.ui.upload import show_upload
 
+
+
+def show_sections(sections: dict[str, Callable[[], object]]) -> None:
+    """Reference material under the map, one tab at a time. Only the open tab runs and is
+    sent (``on_change="rerun"``), so a map click does not redraw the timeline or the reader;
+    the open tab is in the URL (``?tab=``)."""
+    tabs = st.tabs(list(sections), key="tab", on_change="rerun", bind="query-params")
+    for tab, render in zip(tabs, sections.values()):
+        if tab.open:
+            with tab:
+                render()
 
 
 def main() -> None:
@@ -40,24 +53,18 @@ def main() -> None:
         show_place_panel(data)
         show_zone(data, selection.primary())
 
-    st.markdown("### All zones")
-    show_zone_table(data)
-    st.markdown("### Timeline")
-    show_timeline(data)
-    st.markdown("### Where the sources disagree")
-    show_disagreements(data)
-    with st.expander("Search all documents"):
-        show_search(data)
-    with st.expander("Read the whole document, all citations marked"):
-        show_reader(data)
-    with st.expander("Add a document"):
-        show_upload(data)
-    with st.expander("Sources and licences"):
-        show_sources(data)
-    show_downloads(data)
+    show_sections({
+        "All zones": lambda: show_zone_table(data),
+        "Timeline": lambda: show_timeline(data),
+        "Where the sources disagree": lambda: show_disagreements(data),
+        "Search": lambda: show_search(data),
+        "Read a document": lambda: show_reader(data),
+        "Add a document": lambda: show_upload(data),
+        "Sources and downloads": lambda: (show_sources(data), show_downloads(data)),
+    })
     selection.sync_url()
 
 
-st.set_page_config(page_title="De-escalation Atlas", page_icon="🗺️", layout="wide")
-with run_timer():  # server time per run, recorded only when ATLAS_PROFILE is set
+with run_timer():  # server time per run, recorded only when ATLAS_PROFILE is set (bench/)
+    st.set_page_config(page_title="De-escalation Atlas", page_icon="🗺️", layout="wide")
     main()

@@ -217,17 +217,33 @@ class Server:
     url: str
     pid: int
     log: Path
+    profile: Path | None = None  # the app's own per-run timings (ATLAS_PROFILE), None for the baseline
 
 
 @contextlib.contextmanager
-def launch(script: Path, label: str, extra_env: dict[str, str] | None = None) -> Iterator[Server]:
-    """The app or baseline on a free loopback port (tests.server.serve); yields its URL and PID."""
-    env = dict(os.environ, ATLAS_TILES="none", **(extra_env or {}))
-    env["PYTHONPATH"] = os.pathsep.join(p for p in (str(ROOT), env.get("PYTHONPATH", "")) if p)
+def launch(script: Path, label: str, profile: bool = False, args: tuple[str, ...] = ()) -> Iterator[Server]:
+    """The app or baseline on a free loopback port (tests.server.serve); yields its URL and PID.
+    With ``profile`` the app appends its own time per script run to a JSON-lines file (ATLAS_PROFILE)."""
     RESULTS.mkdir(parents=True, exist_ok=True)
+    profile_path = RESULTS / f"{label}-profile.jsonl" if profile else None
+    env = dict(os.environ, ATLAS_TILES="none")
+    env.pop("ATLAS_PROFILE", None)
+    if profile_path is not None:
+        profile_path.unlink(missing_ok=True)
+        env["ATLAS_PROFILE"] = str(profile_path)
+    env["PYTHONPATH"] = os.pathsep.join(p for p in (str(ROOT), env.get("PYTHONPATH", "")) if p)
     log_path = RESULTS / f"{label}-server.log"
-    with open(log_path, "w") as log, serve(script, env, log, ("--server.fileWatcherType", "none"), timeout=90) as (url, proc):
-        yield Server(url=url, pid=proc.pid, log=log_path)
+    with open(log_path, "w") as log, serve(script, env, log, ("--server.fileWatcherType", "none", *args), timeout=90) as (url, proc):
+        yield Server(url=url, pid=proc.pid, log=log_path, profile=profile_path)
+
+
+def inside_run_times(server: Server, start: float, end: float) -> list[float]:
+    """The app's own timings (ms) of the script runs that ended between ``start`` and ``end``
+    (``time.time()``), read from its ATLAS_PROFILE file; [] for the baseline."""
+    if server.profile is None or not server.profile.exists():
+        return []
+    runs = [json.loads(line) for line in server.profile.read_text(encoding="utf-8").splitlines() if line.strip()]
+    return [r["ms"] for r in runs if start <= r["t"] <= end]
 
 
 def prepare_baseline_site() -> Path:
@@ -737,9 +753,9 @@ def _click_part(page, rec: Recorder, server: Server, label: str, clicks: int, pa
     wait_quiet(page, rec, 1000)
     warm = click_series(page, frame, rec, len(ZONE_ORDER) * 2, panel, log, f"{label} warm-up")
     rss["after_warmup_clicks"] = rss_kb(server.pid)
-    cpu0, t0 = cpu_seconds(server.pid), time.monotonic()
+    cpu0, t0, wall0 = cpu_seconds(server.pid), time.monotonic(), time.time()
     measured = click_series(page, frame, rec, clicks, panel, log, label)
-    cpu1, t1 = cpu_seconds(server.pid), time.monotonic()
+    cpu1, t1, wall1 = cpu_seconds(server.pid), time.monotonic(), time.time()
     out["warmup_clicks"] = len(warm)
     out["clicks"] = series_summary(measured)
     out["clicks"]["raw"] = measured
@@ -747,6 +763,9 @@ def _click_part(page, rec: Recorder, server: Server, label: str, clicks: int, pa
     out["clicks"]["server_cpu_ms_per_click"] = (round((cpu1 - cpu0) * 1000 / clicks, 1)
                                                 if cpu0 is not None and cpu1 is not None else None)
     out["clicks"]["wall_s"] = round(t1 - t0, 1)
+    inside = inside_run_times(server, wall0, wall1)
+    out["clicks"]["server_run_inside_ms"] = summary(inside)
+    out["clicks"]["server_run_inside_raw_ms"] = inside
     rss["after_measured_clicks"] = rss_kb(server.pid)
     done = len(warm) + clicks
     if memory_clicks > done:
@@ -830,9 +849,12 @@ def budgets(app: dict[str, Any], base: dict[str, Any], gaz: dict[str, Any], memo
     fpc = c["frames_sent_per_click"]
     out.append(budget("frames sent per click (max)", fpc["max"], 1, "frames",
                       fpc["min"] == 1 and fpc["max"] == 1, f"{c['clicks_with_exactly_one_frame']}/{fpc['n']} clicks sent exactly 1"))
-    s50 = c["server_run_ms"]["p50"]
-    out.append(budget("server script run p50 (outside)", s50, 50, "ms", s50 is not None and s50 <= 50,
-                      "rerun frame sent → script_finished frame received (CDP timestamps)"))
+    inside = c["server_run_inside_ms"]
+    s50 = inside["p50"]
+    out.append(budget("server script run p50 (inside the app)", s50, 50, "ms", s50 is not None and s50 <= 50,
+                      f"the app's own timer around the whole script (ATLAS_PROFILE), {inside['n']} runs during the "
+                      f"measured clicks; seen from the browser (rerun frame → script_finished): "
+                      f"{c['server_run_ms']['p50']} ms p50"))
     d, bd = app["page_load"]["drawn_ms"]["p50"], base["page_load"]["drawn_ms"]["p50"]
     r2 = d / bd if d and bd else None
     out.append(budget("map drawn / baseline (median)", r2, 1.3, "×", r2 is not None and r2 <= 1.3,
@@ -886,6 +908,10 @@ def report(result: dict[str, Any]) -> str:
                        ("hover_to_tooltip_ms", "hover → tooltip painted")]:
         row(f"{label} p50 (ms)", c[key]["p50"], bc[key]["p50"], 1)
         row(f"{label} p95 (ms)", c[key]["p95"], bc[key]["p95"], 1)
+        if key == "server_run_ms":
+            ins = c["server_run_inside_ms"]
+            row(f"  server run inside the app p50 (n={ins['n']}) (ms)", ins["p50"], None, 1)
+            row("  server run inside the app p95 (ms)", ins["p95"], None, 1)
     for z, pz in c["per_zone"].items():
         row(f"  {z}: click → panel p50 (n={pz['n']}) (ms)", pz["click_to_panel_p50_ms"],
             bc["per_zone"].get(z, {}).get("click_to_panel_p50_ms"), 1)
@@ -927,7 +953,8 @@ def report(result: dict[str, Any]) -> str:
         lines.append(f"  [{status}] {bud['name']}: {fmt(bud['value'], 2)} {bud['unit']} (limit {fmt(bud['limit'], 2)})"
                      + (f" — {bud['note']}" if bud["note"] else ""))
     lines.append("")
-    lines.append("server time is measured from outside (browser websocket timestamps), not inside the app.")
+    lines.append("server run inside the app: the app's own timer (ATLAS_PROFILE) around the whole script, "
+                 "from set_page_config to the last element; the outside figure adds Streamlit's messaging and the websocket.")
     return "\n".join(lines)
 
 
@@ -976,12 +1003,13 @@ def main(argv: list[str] | None = None) -> int:
         browser = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
         try:
             log("app: starting")
-            with launch(ROOT / "app.py", "app") as server:
+            with launch(ROOT / "app.py", "app", profile=True) as server:
                 result["app"] = bench_server(
                     browser, server, "app", loads, clicks, lambda zid, name: ("h3", name), log,
                     memory_clicks=memory_clicks, sessions=sessions)
             log("baseline: starting")
-            with launch(baseline_script, "baseline") as server:
+            # the baseline keeps Streamlit's default runner.postScriptGC (the app's config turns it off)
+            with launch(baseline_script, "baseline", args=("--runner.postScriptGC", "true")) as server:
                 result["baseline"] = bench_server(
                     browser, server, "baseline", loads, clicks,
                     lambda zid, name: ('[data-testid="stMarkdownContainer"]', f"clicked: {zid}"), log)

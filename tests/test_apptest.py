@@ -23,7 +23,13 @@ def run_app(query: dict[str, str] | None = None) -> AppTest:
 
 
 def html_of(at: AppTest) -> str:
-    return "\n".join(str(m.value) for m in at.markdown)
+    """Everything the page shows as Markdown or as our own HTML blocks (st.html)."""
+    return "\n".join([*(str(m.value) for m in at.markdown), *(str(h.value) for h in at.html)])
+
+
+def block(at: AppTest, css_class: str) -> str:
+    """The one HTML block with this class (components.ui.safe.html_block)."""
+    return next(str(h.value) for h in at.html if f'class="{css_class}"' in str(h.value))
 
 
 def subheaders(at: AppTest) -> list[str]:
@@ -67,7 +73,7 @@ def test_unknown_zone_is_friendly(bad: str) -> None:
 
 
 def test_passage_button_selects_its_zones() -> None:
-    at = run_app()
+    at = run_app({"tab": "Read a document"})
     buttons = [b for b in at.button if b.label.startswith("Select the zones this passage supports") and "Eastern Ghouta" in b.label]
     assert buttons
     buttons[0].click().run()
@@ -76,14 +82,25 @@ def test_passage_button_selects_its_zones() -> None:
 
 
 def test_sources_and_downloads_present() -> None:
-    at = run_app()
+    at = run_app({"tab": "Sources and downloads"})
     body = html_of(at)
     assert "GeoNames" in body and "Natural Earth" in body and "Sputnik" in body
     assert "CC BY 4.0" in body
+    assert len(at.get("download_button")) == 3
+
+
+def test_only_the_open_tab_runs() -> None:
+    """The tabs under the map are lazy: a closed tab's content is neither computed nor sent."""
+    at = run_app()
+    assert "GeoNames" not in html_of(at)  # sources tab closed
+    assert not [b for b in at.button if b.label.startswith("Select the zones this passage supports")]
+    at = run_app({"tab": "Read a document"})
+    assert [b for b in at.button if b.label.startswith("Select the zones this passage supports")]
+    assert "GeoNames" not in html_of(at)
 
 
 def status_text(at: AppTest) -> str:
-    return next(str(m.value) for m in at.markdown if "atlas-asof" in str(m.value))
+    return block(at, "atlas-asof")
 
 
 def test_date_in_permalink_sets_the_status() -> None:
@@ -124,7 +141,7 @@ def test_missing_data_file_is_named_not_a_traceback(tmp_path: Path, monkeypatch,
     monkeypatch.setenv("ATLAS_DATA_ROOT", str(root))
     monkeypatch.setenv("ATLAS_UPLOADS", str(tmp_path / "uploads"))
     at = run_app()
-    problems = next(str(m.value) for m in at.markdown if "atlas-problems" in str(m.value))
+    problems = block(at, "atlas-problems")
     assert missing in problems
     assert at.title[0].value == "De-escalation Atlas"
 
@@ -139,7 +156,7 @@ def test_edited_document_hides_its_facts_and_says_why(tmp_path: Path, monkeypatc
     body = html_of(at)
     assert 'data-fact="north-homs.settlements"' not in body  # never shown unverified
     assert 'data-fact="north-homs.population"' in body
-    problems = next(str(m.value) for m in at.markdown if "atlas-problems" in str(m.value))
+    problems = block(at, "atlas-problems")
     assert "north-homs.settlements" in problems and "quote does not match" in problems
 
 

@@ -121,7 +121,8 @@ def test_zone_list_selects_without_the_map(server, browser) -> None:
 def test_passage_button_selects_the_zones_it_supports(server, browser) -> None:
     page, traffic = open_app(browser, server)
     map_frame(page)
-    page.get_by_text("Read the whole document, all citations marked").click()
+    page.get_by_role("tab", name="Read a document").click()
+    page.wait_for_url("**tab=Read+a+document**", timeout=PANEL_TIMEOUT_MS)  # the open tab is in the permalink
     button = page.get_by_role("button", name=f"Select the zones this passage supports: {zone_names()['north-homs']}", exact=True).first
     button.click()
     panel_heading(page, zone_names()["north-homs"]).wait_for(timeout=PANEL_TIMEOUT_MS)
@@ -211,13 +212,13 @@ def test_hostile_upload_is_shown_literally_and_runs_nothing(browser, tmp_path) -
     with run_app({"ATLAS_UPLOADS": str(uploads)}) as url:
         page, traffic = open_app(browser, url)
         map_frame(page)
-        page.get_by_text("Add a document").click()
+        page.get_by_role("tab", name="Add a document").click()
         page.locator('input[type="file"]').set_input_files(
             files=[{"name": "../../evil<script>.txt", "mimeType": "text/plain", "buffer": HOSTILE.encode("utf-8")}])
         page.get_by_text("It is now part of the corpus").wait_for(timeout=PANEL_TIMEOUT_MS)
         stored = list(uploads.iterdir())
         assert [p.name for p in stored] == ["evil-script.txt"] and stored[0].read_text(encoding="utf-8") == HOSTILE
-        page.get_by_text("Search all documents").click()
+        page.get_by_role("tab", name="Search").click()
         page.get_by_role("textbox", name="Search all passages").fill("pwned")
         page.get_by_role("textbox", name="Search all passages").press("Enter")
         page.get_by_text("passage(s) match").wait_for(timeout=PANEL_TIMEOUT_MS)

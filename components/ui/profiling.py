@@ -10,7 +10,7 @@ from typing import Iterator
 
 @contextmanager
 def run_timer() -> Iterator[None]:
-    """Append ``{"t": start, "ms": duration}`` per run to $ATLAS_PROFILE (JSON lines)."""
+    """Append ``{"t": end (epoch seconds), "ms": duration}`` per run to $ATLAS_PROFILE (JSON lines)."""
     target = os.environ.get("ATLAS_PROFILE")
     start = time.perf_counter()
     try:
