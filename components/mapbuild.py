@@ -1,9 +1,13 @@
 """The folium map: zones styled by status, the bundled basemap, optional tiles.
 
 The map's own HTML never depends on the date or the selection, so the browser
-draws it once. Status colours and the selection outline are applied by
-:func:`zone_styler`, a few hundred bytes of script that streamlit-folium runs
-as ``feature_group_to_add`` without re-rendering the map or resending geometry.
+draws it once and Streamlit can send it as a reference to the copy the browser
+already has. Status colours and the selection outline are a small
+``{zone id: Leaflet style}`` object (:func:`zone_styles`) that the page hands to
+the map: :class:`ZoneStyleHook`, part of the map's script, defines
+``window.atlasApplyStyles()``, which reads the styles from the page
+(``window.parent.__atlasZoneStyles``) when the map is created and whenever the
+page calls it (``components/ui/mapview.py``).
 """
 from __future__ import annotations
 
@@ -82,7 +86,7 @@ def zone_feature(zone: Zone, summary: ZoneSummary) -> dict[str, Any]:
 
 
 def zone_style(_feature: dict[str, Any]) -> dict[str, Any]:
-    """The clickable base layer: a faint outline; colour comes from :func:`status_layer`."""
+    """The clickable base layer: a faint outline until :class:`ZoneStyleHook` applies the status colours."""
     return {"color": "#444444", "fillColor": "#444444", "weight": 1, "fillOpacity": 0.05}
 
 
@@ -163,33 +167,47 @@ def build_map(atlas: Atlas, basemap: dict[str, Any] | None, tiles: bool, areas: 
         style_function=zone_style,
         tooltip=folium.GeoJsonTooltip(fields=["tooltip_html"], labels=False, sticky=True),
     ).add_to(fmap)
+    fmap.add_child(ZoneStyleHook())
     return fmap
 
 
 SELECTED_OUTLINE: dict[str, Any] = {"color": "#000000", "weight": 4, "dashArray": None}
 
 
-class ZoneRestyle(MacroElement):
-    """Restyles the already drawn zone paths in place (by ``feature.properties.id``)."""
+STYLES_GLOBAL = "__atlasZoneStyles"  # on the page's window: {zone id: Leaflet path style}
+APPLY_FUNCTION = "atlasApplyStyles"  # on the map iframe's window
+
+
+class ZoneStyleHook(MacroElement):
+    """Part of the map's script: ``window.atlasApplyStyles()`` restyles the drawn zone paths
+    (by ``feature.properties.id``) with the styles the page holds, and runs once the map exists.
+    Only styles cross from the page (colours, weights, dash patterns); nothing from a document."""
 
     _template = Template("""
         {% macro script(this, kwargs) %}
-        (function () {
-            var styles = {{ this.styles_json }};
+        window.{{ this.apply_function }} = function () {
+            var styles = null;
+            try { styles = window.parent[{{ this.styles_global_json }}] || null; } catch (e) { return 0; }
+            if (!styles || !window.map) { return 0; }
+            var restyled = 0;
             window.map.eachLayer(function (layer) {
                 var id = layer.feature && layer.feature.properties && layer.feature.properties.id;
                 if (id && styles[id] && layer.setStyle && layer.options.interactive !== false) {
                     layer.setStyle(styles[id]);
+                    restyled += 1;
                 }
             });
-        })();
+            return restyled;
+        };
+        setTimeout(window.{{ this.apply_function }}, 0);  /* streamlit-folium sets window.map after this script */
         {% endmacro %}
     """)
 
-    def __init__(self, styles: dict[str, dict[str, Any]]):
+    def __init__(self) -> None:
         super().__init__()
-        self._name = "ZoneRestyle"
-        self.styles_json = json.dumps(styles, sort_keys=True)
+        self._name = "ZoneStyleHook"
+        self.apply_function = APPLY_FUNCTION
+        self.styles_global_json = json.dumps(STYLES_GLOBAL)
 
 
 def zone_styles(statuses: dict[str, str], selected: list[str]) -> dict[str, dict[str, Any]]:
@@ -201,13 +219,6 @@ def zone_styles(statuses: dict[str, str], selected: list[str]) -> dict[str, dict
             style = {**style, **SELECTED_OUTLINE}
         out[zone_id] = style
     return out
-
-
-def zone_styler(statuses: dict[str, str], selected: list[str]) -> folium.FeatureGroup:
-    """Zones coloured by status on the chosen date, selected zones outlined in black."""
-    group = folium.FeatureGroup(name="Zone styles")
-    group.add_child(ZoneRestyle(zone_styles(statuses, selected)))
-    return group
 
 
 MARKER_BBOX: tuple[float, float, float, float] = (34.0, 31.0, 43.5, 38.0)  # places abroad get no marker

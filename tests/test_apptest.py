@@ -89,6 +89,14 @@ def test_sources_and_downloads_present() -> None:
     assert len(at.get("download_button")) == 3
 
 
+def test_zone_table_lists_every_zone_with_its_measures() -> None:
+    table = block(run_app({"date": "2017-06-01"}), "atlas-zone-table")  # "All zones" is the first tab
+    assert table.count("<tr>") == 1 + len(NAMES)
+    for name in NAMES.values():
+        assert f"<td>{name}</td>" in table
+    assert "Declared in the memorandum" in table  # statuses follow the chosen date
+
+
 def test_only_the_open_tab_runs() -> None:
     """The tabs under the map are lazy: a closed tab's content is neither computed nor sent."""
     at = run_app()

@@ -36,6 +36,16 @@ def marks_in_page(page) -> list[str]:
     return page.locator("mark").all_inner_texts()
 
 
+OUTLINED_JS = """() => Object.values(window.map._layers).filter(l => l.feature && l._path && l.options.interactive !== false
+    && l._path.getAttribute('stroke') === '#000000').map(l => l.feature.properties.id).sort()"""
+
+
+def wait_outlined(frame, zone_ids: list[str]) -> None:
+    """Wait until exactly these zones carry the black selection outline on the map."""
+    frame.wait_for_function(f"(want) => JSON.stringify(({OUTLINED_JS})()) === JSON.stringify(want)",
+                            arg=sorted(zone_ids), timeout=PANEL_TIMEOUT_MS)
+
+
 @pytest.mark.parametrize("zone_id", ["idlib", "north-homs", "eastern-ghouta", "south"])
 def test_click_each_zone_on_the_map_shows_its_facts(server, browser, zone_id: str) -> None:
     page, traffic = open_app(browser, server)
@@ -110,11 +120,15 @@ def test_unknown_zone_in_link_is_friendly(server, browser) -> None:
 
 
 def test_zone_list_selects_without_the_map(server, browser) -> None:
-    page, traffic = open_app(browser, server)
-    map_frame(page)
+    page, traffic = open_app(browser, server, "/?zone=idlib")
+    frame = map_frame(page)
+    wait_outlined(frame, ["idlib"])  # the permalink's zone is outlined when the map is first drawn
     page.locator('[data-testid="stRadio"] label').filter(has_text=zone_names()["eastern-ghouta"]).click()
     panel_heading(page, zone_names()["eastern-ghouta"]).wait_for(timeout=PANEL_TIMEOUT_MS)
+    wait_outlined(frame, ["eastern-ghouta"])  # the map follows a selection made elsewhere, and drops the old one
     page.wait_for_url("**zone=eastern-ghouta", timeout=PANEL_TIMEOUT_MS)
+    page.locator('[data-testid="stRadio"] label').filter(has_text="No zone selected").click()
+    wait_outlined(frame, [])
     page.context.close()
 
 

@@ -2,13 +2,14 @@
 from __future__ import annotations
 
 import dataclasses
+import json
 import re
 
 import streamlit_folium
 
 from components.atlas import load_atlas
-from components.mapbuild import (build_map, clicked_feature_id, load_basemap, status_style, tiles_enabled, zone_styler, zone_styles,
-                                 tooltip_html, zone_feature, zone_summary)
+from components.mapbuild import (APPLY_FUNCTION, STYLES_GLOBAL, build_map, clicked_feature_id, load_basemap, status_style,
+                                 tiles_enabled, tooltip_html, zone_feature, zone_styles, zone_summary)
 from components.offline import ensure_leaflet_assets, leaflet_package_dir
 from components.paths import BASEMAP_FILE
 
@@ -91,13 +92,16 @@ def test_zone_styles_follow_status_and_selection() -> None:
     assert styles["north-homs"]["color"] == "#999999"
 
 
-def test_zone_styler_sends_styles_not_geometry() -> None:
+def test_map_script_reads_zone_styles_from_the_page() -> None:
+    """The map applies the page's styles itself; the styles never become part of the map's arguments."""
     import streamlit_folium
     fmap = build_map(ATLAS, BASEMAP, tiles=False)
-    group = zone_styler({"idlib": "operating"}, ["idlib"])
-    script = streamlit_folium._get_feature_group_string(group, fmap)
-    assert '"idlib"' in script and "#009E73" in script and "setStyle" in script
-    assert "coordinates" not in script and len(script) < 2000
+    fmap.render()
+    script = streamlit_folium._get_map_string(fmap)
+    assert f"window.{APPLY_FUNCTION} = function" in script and f'window.parent["{STYLES_GLOBAL}"]' in script
+    assert script.index("L.geoJson") < script.rindex(APPLY_FUNCTION)  # defined after the zones are drawn
+    payload = json.dumps(zone_styles({"idlib": "operating", "south": "declared"}, ["idlib"]))
+    assert "coordinates" not in payload and len(payload) < 500
 
 
 def test_clicked_feature_id() -> None:
@@ -118,13 +122,13 @@ def test_leaflet_assets_are_copied_from_the_package(tmp_path) -> None:
 def test_fast_path_sends_what_st_folium_sends(monkeypatch) -> None:
     """The cached component arguments equal st_folium's own (up to folium's random element ids)."""
     import streamlit_folium as sf
-    from components.mapbuild import places_layer, zone_styler
+    from components.mapbuild import places_layer
     from components.ui.fastmap import feature_groups_js, map_args, show_map_component
 
     calls: list[dict] = []
     monkeypatch.setattr(sf, "_component_func", lambda **kwargs: calls.append(kwargs))
     returned = ["last_active_drawing", "last_object_clicked"]
-    groups = lambda: [places_layer([]), zone_styler({"idlib": "operating"}, ["idlib"])]  # noqa: E731
+    groups = lambda: [places_layer([])]  # noqa: E731
     sf.st_folium(build_map(ATLAS, BASEMAP, tiles=False), key="k", height=600, use_container_width=True,
                  returned_objects=returned, feature_group_to_add=groups(), on_change=lambda: None)
     args = map_args(build_map(ATLAS, BASEMAP, tiles=False), "k", returned)
@@ -138,3 +142,11 @@ def test_fast_path_sends_what_st_folium_sends(monkeypatch) -> None:
         if isinstance(a, str):
             a, b = ids.sub("_ID", a), ids.sub("_ID", b)
         assert a == b, name
+
+
+def test_zone_styles_script_cannot_end_its_script_tag() -> None:
+    from components.ui.mapview import zone_styles_script
+    script = zone_styles_script({"idlib": {"color": "</script><script>alert(1)</script>"}})
+    assert script.count("</script>") == 1 and script.endswith("</script>")
+    payload = script.split(" = ", 1)[1].split(";\n", 1)[0]
+    assert json.loads(payload) == {"idlib": {"color": "</script><script>alert(1)</script>"}}

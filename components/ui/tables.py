@@ -11,9 +11,18 @@ from .data import AppData
 from .safe import esc, html_block
 
 
+def zone_table_html(rows: list[dict[str, object]]) -> str:
+    """A plain, escaped HTML table (no dataframe machinery in the browser for four rows)."""
+    if not rows:
+        return "<p>No zones.</p>"
+    head = "".join(f'<th scope="col">{esc(k)}</th>' for k in rows[0])
+    body = "".join("<tr>" + "".join(f"<td>{esc(v)}</td>" for v in row.values()) + "</tr>" for row in rows)
+    return f"<table><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>"
+
+
 def show_zone_table(data: AppData) -> None:
     atlas = data.atlas
-    rows = []
+    rows: list[dict[str, object]] = []
     statuses = statuses_on(atlas, selection.as_of())
     for zone in atlas.zones.zones:
         m = data.measures.get(zone.id)
@@ -26,7 +35,7 @@ def show_zone_table(data: AppData) -> None:
             "Km to Damascus (edge)": f"{m.km_to_damascus_edge:,.0f}" if m else "—",
             "Facts": len(atlas.facts_for(zone.id)),
         })
-    st.table(rows)
+    html_block(zone_table_html(rows), "atlas-zone-table")
 
 
 def show_sources(data: AppData) -> None:
