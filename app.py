@@ -3,8 +3,6 @@
 Run with ``streamlit run app.py``. This file is the table of contents; the
 pieces live in ``components/ui`` and the logic in ``components``.
 """
-from typing import Callable
-
 import streamlit as st
 
 from components.ui import selection
@@ -15,21 +13,10 @@ from components.ui.mapview import show_legend, show_map
 from components.ui.profiling import run_timer
 from components.ui.panel import show_zone
 from components.ui.reader import show_reader
+from components.ui.sections import show_lazy_tabs
 from components.ui.tables import show_downloads, show_problems, show_sources, show_zone_table
 from components.ui.timeview import show_disagreements, show_timeline
 from components.ui.upload import show_upload
-
-
-
-def show_sections(sections: dict[str, Callable[[], object]]) -> None:
-    """Reference material under the map, one tab at a time. Only the open tab runs and is
-    sent (``on_change="rerun"``), so a map click does not redraw the timeline or the reader;
-    the open tab is in the URL (``?tab=``)."""
-    tabs = st.tabs(list(sections), key="tab", on_change="rerun", bind="query-params")
-    for tab, render in zip(tabs, sections.values()):
-        if tab.open:
-            with tab:
-                render()
 
 
 def main() -> None:
@@ -53,7 +40,7 @@ def main() -> None:
         show_place_panel(data)
         show_zone(data, selection.primary())
 
-    show_sections({
+    show_lazy_tabs({  # under the map; only the open tab runs
         "All zones": lambda: show_zone_table(data),
         "Timeline": lambda: show_timeline(data),
         "Where the sources disagree": lambda: show_disagreements(data),

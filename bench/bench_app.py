@@ -45,6 +45,7 @@ if str(ROOT) not in sys.path:
 
 from tests.browser import zone_click_points, zone_names  # noqa: E402
 from tests.server import CHROMIUM, CHROMIUM_ARGS, serve  # noqa: E402
+from bench.bench_ingest import LINEAR_LIMIT, measure as ingest_measure  # noqa: E402
 
 RESULTS = ROOT / "bench" / "results"
 BASELINE_SRC = ROOT / "bench" / "baseline_app.py"
@@ -875,6 +876,19 @@ def budgets(app: dict[str, Any], base: dict[str, Any], gaz: dict[str, Any], memo
     return out
 
 
+def ingest_budgets(ingest: dict[str, Any]) -> list[dict[str, Any]]:
+    rows = ingest["rows"]
+    slowest = min(rows, key=lambda r: r["mb_per_s"])
+    worst = max(ingest["linearity"])
+    sizes = ", ".join(f"{r['size_mb']:g}" for r in rows)
+    return [
+        budget("ingestion throughput (slowest size)", slowest["mb_per_s"], 1.0, "MB/s", slowest["mb_per_s"] >= 1.0,
+               f"{slowest['size_mb']:g} MB in {slowest['seconds']} s; sizes {sizes} MB"),
+        budget("ingestion linear: CPU s per MB vs the smallest size (worst)", worst, LINEAR_LIMIT, "×",
+               worst <= LINEAR_LIMIT, f"per size: {ingest['linearity']}"),
+    ]
+
+
 def fmt(v: Any, nd: int = 0) -> str:
     if v is None:
         return "—"
@@ -947,6 +961,9 @@ def report(result: dict[str, Any]) -> str:
     g = result["gazetteer"]
     row(f"gazetteer load, median of {g['n']} in-process (ms)", g["median_ms"], None, 1)
     row("gazetteer load, first in a fresh process (ms)", g["first_in_fresh_process_ms"], None, 1)
+    ing = result["ingest"]
+    for r, rel in zip(ing["rows"], ing["linearity"]):
+        row(f"ingestion {r['size_mb']:g} MB: MB/s (CPU s/MB ×{rel:.2f} of first)", r["mb_per_s"], None, 2)
     lines += ["", "budgets:"]
     for bud in result["budgets"]:
         status = "PASS" if bud["pass"] else ("SKIP" if bud["pass"] is None else "FAIL")
@@ -968,6 +985,9 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--memory-clicks", type=int, default=200, help="clicks in one session before the RSS reading")
     ap.add_argument("--sessions", type=int, default=5, help="pages open at once for the RSS reading")
     ap.add_argument("--quick", action="store_true", help="1 load, 8 clicks, no 200-click / 5-session memory parts")
+    ap.add_argument("--ingest-sizes", type=float, nargs="+", default=None,
+                    help="ingestion corpus sizes in MB (default 1 2 4 5, --quick 0.25 0.5)")
+    ap.add_argument("--ingest-repeat", type=int, default=None, help="ingestion runs per size, best kept (default 2, --quick 1)")
     ap.add_argument("--out", type=Path, default=RESULTS / "app.json")
     args = ap.parse_args(argv)
     quick = args.quick
@@ -975,6 +995,8 @@ def main(argv: list[str] | None = None) -> int:
     loads = args.loads if args.loads is not None else (1 if quick else 5)
     memory_clicks = 0 if quick else args.memory_clicks
     sessions = 0 if quick else args.sessions
+    ingest_sizes = args.ingest_sizes or ([0.25, 0.5] if quick else [1, 2, 4, 5])
+    ingest_repeat = args.ingest_repeat or (1 if quick else 2)
     if clicks < len(ZONE_ORDER):
         ap.error(f"--clicks must be at least {len(ZONE_ORDER)}")
 
@@ -989,7 +1011,7 @@ def main(argv: list[str] | None = None) -> int:
         "date": dt.datetime.now().astimezone().isoformat(timespec="seconds"),
         "machine": machine(), "loadavg_start": loadavg(),
         "config": {"quick": quick, "clicks": clicks, "loads": loads, "memory_clicks": memory_clicks,
-                   "sessions": sessions, "hover_dwell_ms": HOVER_DWELL_MS, "settle_ms": SETTLE_MS,
+                   "sessions": sessions, "ingest_sizes_mb": ingest_sizes, "ingest_repeat": ingest_repeat, "hover_dwell_ms": HOVER_DWELL_MS, "settle_ms": SETTLE_MS,
                    "viewport": VIEWPORT, "zone_order": ZONE_ORDER, "kb": KB,
                    "app_env": {"ATLAS_TILES": "none"}},
     }
@@ -997,6 +1019,8 @@ def main(argv: list[str] | None = None) -> int:
     log(f"machine: {result['machine']}")
     log("gazetteer load times")
     result["gazetteer"] = gazetteer_times(20)
+    log(f"ingestion throughput on {ingest_sizes} MB (before any server or browser starts)")
+    result["ingest"] = ingest_measure(ingest_sizes, ingest_repeat)
 
     baseline_script = prepare_baseline_site()
     with sync_playwright() as pw:
@@ -1017,6 +1041,7 @@ def main(argv: list[str] | None = None) -> int:
             browser.close()
     result["loadavg_end"] = loadavg()
     result["budgets"] = budgets(result["app"], result["baseline"], result["gazetteer"], memory_clicks)
+    result["budgets"] += ingest_budgets(result["ingest"])
     result["elapsed_s"] = round(time.monotonic() - started, 1)
     text = report(result)
     print(text)

@@ -110,21 +110,34 @@ def load_average() -> str:
         return "n/a"
 
 
+LINEAR_LIMIT = 1.25  # CPU seconds per MB at any size ≤ this × the smallest size's: "linear"
+
+
+def measure(sizes: list[float], repeat: int) -> dict:
+    """Setup times, one row per corpus size and the linearity (CPU s per MB relative to the first size)."""
+    setup = time_setup()
+    ingest_document(synthetic_corpus(0.05)[0])  # warm the token-fold cache like a running app
+    rows = []
+    for size in sizes:
+        docs = synthetic_corpus(size)
+        mb = sum(len(d.text.encode("utf-8")) for d in docs) / (1024 * 1024)
+        seconds, cpu, counts = time_ingest(docs, repeat)
+        rows.append({"size_mb": round(mb, 3), "seconds": round(seconds, 4), "mb_per_s": round(mb / seconds, 3),
+                     "cpu_seconds": round(cpu, 4), "cpu_mb_per_s": round(mb / cpu, 3), **counts})
+    base = rows[0]["cpu_seconds"] / rows[0]["size_mb"]
+    linearity = [round((r["cpu_seconds"] / r["size_mb"]) / base, 3) for r in rows]
+    return {"setup": {k: round(v, 4) for k, v in setup.items()}, "rows": rows, "linearity": linearity,
+            "repeat": repeat, "load_average": load_average()}
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--sizes", type=float, nargs="+", default=[1, 2, 4, 5], help="corpus sizes in MB")
     parser.add_argument("--repeat", type=int, default=3)
     parser.add_argument("--out", default=str(ROOT / "bench" / "results" / "ingest.json"))
     args = parser.parse_args(argv)
-    setup = time_setup()
-    ingest_document(synthetic_corpus(0.05)[0])  # warm the token-fold cache like a running app
-    rows = []
-    for size in args.sizes:
-        docs = synthetic_corpus(size)
-        mb = sum(len(d.text.encode("utf-8")) for d in docs) / (1024 * 1024)
-        seconds, cpu, counts = time_ingest(docs, args.repeat)
-        rows.append({"size_mb": round(mb, 3), "seconds": round(seconds, 4), "mb_per_s": round(mb / seconds, 3),
-                     "cpu_seconds": round(cpu, 4), "cpu_mb_per_s": round(mb / cpu, 3), **counts})
+    measured = measure(args.sizes, args.repeat)
+    setup, rows, linearity = measured["setup"], measured["rows"], measured["linearity"]
     print(f"gazetteer load {setup['gazetteer_load_s']:.3f} s, place index {setup['place_index_s']:.3f} s, "
           f"zone linker {setup['zone_linker_s']:.3f} s (once per process)")
     print(f"load average before: {load_average()}")
@@ -132,15 +145,12 @@ def main(argv: list[str] | None = None) -> int:
     for r in rows:
         print(f"{r['size_mb']:>6.2f} {r['seconds']:>8.3f} {r['mb_per_s']:>6.2f} {r['cpu_seconds']:>7.3f} {r['cpu_mb_per_s']:>9.2f} "
               f"{r['documents']:>5} {r['passages']:>9} {r['places']:>7} {r['facts']:>7}")
-    base = rows[0]["cpu_seconds"] / rows[0]["size_mb"]
-    linearity = [round((r["cpu_seconds"] / r["size_mb"]) / base, 3) for r in rows]
     print("CPU seconds per MB relative to the first size (1.0 = linear):", linearity)
     out = Path(args.out)
     out.parent.mkdir(parents=True, exist_ok=True)
     out.write_text(json.dumps({
         "benchmark": "ingest", "python": platform.python_version(), "machine": platform.machine(),
-        "setup": {k: round(v, 4) for k, v in setup.items()}, "rows": rows, "linearity": linearity,
-        "load_average": load_average(),
+        "setup": setup, "rows": rows, "linearity": linearity, "load_average": measured["load_average"],
     }, indent=1) + "\n", encoding="utf-8")
     print(f"wrote {out}")
     return 0

@@ -18,7 +18,7 @@ pytest.importorskip("playwright.sync_api", reason="playwright is in requirements
 pytestmark = pytest.mark.skipif(not Path(CHROMIUM).exists(), reason=f"{CHROMIUM} is not installed")
 
 TIMEOUT_S = 300
-TOP_KEYS = {"date", "machine", "git", "config", "loadavg_start", "loadavg_end", "gazetteer", "app", "baseline",
+TOP_KEYS = {"date", "machine", "git", "config", "loadavg_start", "loadavg_end", "gazetteer", "ingest", "app", "baseline",
             "budgets", "elapsed_s"}
 MACHINE_KEYS = {"nproc", "cpu_model", "ram_gb", "chromium", "python", "streamlit", "streamlit_folium"}
 SERVER_KEYS = {"page_load", "pan_zoom", "clicks", "rss_kb", "first_load_after_start_ms"}
@@ -47,7 +47,10 @@ def test_quick_benchmark_runs_and_writes_json(tmp_path: Path) -> None:
         assert BYTES_KEYS <= part["page_load"]["bytes_first_load"].keys(), name
         assert {"p50", "p95"} <= part["clicks"]["click_to_panel_ms"].keys(), name
     assert {"median_ms", "n"} <= result["gazetteer"].keys()
+    assert [r["size_mb"] for r in result["ingest"]["rows"]] == pytest.approx([0.25, 0.5], abs=0.02)  # --quick sizes
+    assert all(r["mb_per_s"] > 0 and r["passages"] > 0 for r in result["ingest"]["rows"])
+    assert {"p50", "n"} <= result["app"]["clicks"]["server_run_inside_ms"].keys()
     names = {b["name"] for b in result["budgets"]}
-    assert len(names) >= 9
+    assert len(names) >= 11
     assert all({"value", "limit", "unit", "pass"} <= b.keys() for b in result["budgets"])
     assert "budgets:" in proc.stdout
