@@ -31,9 +31,9 @@ def main() -> None:
     selection.show_url_message()
 
     map_col, side_col = st.columns([3, 2], gap="medium")
-    with map_col:
-        selection.date_slider()
+    with map_col:  # the map first: its code is what the page asks the server for first
         show_map(data)
+        selection.date_slider()
         show_legend()
     with side_col:
         selection.zone_picker(names)

@@ -45,7 +45,7 @@ if str(ROOT) not in sys.path:
 
 from tests.browser import zone_click_points, zone_names  # noqa: E402
 from tests.server import CHROMIUM, CHROMIUM_ARGS, serve  # noqa: E402
-from bench.bench_ingest import LINEAR_LIMIT, measure as ingest_measure  # noqa: E402
+from bench.bench_ingest import LINEAR_LIMIT  # noqa: E402
 
 RESULTS = ROOT / "bench" / "results"
 BASELINE_SRC = ROOT / "bench" / "baseline_app.py"
@@ -239,12 +239,13 @@ def launch(script: Path, label: str, profile: bool = False, args: tuple[str, ...
 
 
 def inside_run_times(server: Server, start: float, end: float) -> list[float]:
-    """The app's own timings (ms) of the script runs that ended between ``start`` and ``end``
-    (``time.time()``), read from its ATLAS_PROFILE file; [] for the baseline."""
+    """The app's own timings (ms) of the script runs that completed between ``start`` and ``end``
+    (``time.time()``), read from its ATLAS_PROFILE file; [] for the baseline. Runs cut short by
+    a newer rerun request are left out (they would make the figure look shorter)."""
     if server.profile is None or not server.profile.exists():
         return []
     runs = [json.loads(line) for line in server.profile.read_text(encoding="utf-8").splitlines() if line.strip()]
-    return [r["ms"] for r in runs if start <= r["t"] <= end]
+    return [r["ms"] for r in runs if start <= r["t"] <= end and r.get("completed", True)]
 
 
 def prepare_baseline_site() -> Path:
@@ -259,14 +260,17 @@ def prepare_baseline_site() -> Path:
 # --------------------------------------------------------------------------- websocket / network recording
 
 
-def _forward_kind(payload: bytes) -> tuple[str, str | None]:
-    """(ForwardMsg type, element type of a delta) of a frame the server sent."""
+def _forward_kind(payload: bytes) -> tuple[str, str | None, str]:
+    """(ForwardMsg type, element type of a delta, the message's hash) of a frame the server sent.
+    A message the browser already holds comes as ``ref_hash``; its element is then ``ref:<hash>``."""
     from streamlit.proto.ForwardMsg_pb2 import ForwardMsg
     try:
         msg = ForwardMsg.FromString(payload)
     except Exception:  # noqa: BLE001 -- not a ForwardMsg
-        return "unparsed", None
+        return "unparsed", None, ""
     kind = msg.WhichOneof("type") or "none"
+    if kind == "ref_hash":
+        return kind, f"ref:{msg.ref_hash}", ""
     element = None
     if kind == "delta":
         delta_type = msg.delta.WhichOneof("type")
@@ -278,7 +282,7 @@ def _forward_kind(payload: bytes) -> tuple[str, str | None]:
                 element = f"component:{el.component_instance.component_name}"
             elif element in ("markdown", "heading"):
                 element = f"{element}:{getattr(el, element).body[:32]}".replace("\n", " ")
-    return kind, element
+    return kind, element, msg.hash
 
 
 def _back_kind(payload: bytes) -> str:
@@ -305,6 +309,7 @@ class Recorder:
     received: list[WsFrame] = field(default_factory=list)
     requests: dict[str, dict[str, Any]] = field(default_factory=dict)
     ws_extensions: str | None = None
+    hash_elements: dict[str, str] = field(default_factory=dict)  # message hash → element, to name references
 
     def attach(self, page) -> None:
         cdp = page.context.new_cdp_session(page)
@@ -354,7 +359,11 @@ class Recorder:
 
     def _ws_received(self, e: dict[str, Any]) -> None:
         payload = self._payload(e)
-        kind, element = _forward_kind(payload)
+        kind, element, msg_hash = _forward_kind(payload)
+        if msg_hash and element:
+            self.hash_elements[msg_hash] = element
+        if kind == "ref_hash" and element:  # "ref:<hash>" → "ref:<the element the browser already has>"
+            element = "ref:" + self.hash_elements.get(element.removeprefix("ref:"), "unknown")
         self.received.append(WsFrame(t=e["timestamp"], size=len(payload), kind=kind, element=element))
 
     def _ws_handshake(self, e: dict[str, Any]) -> None:
@@ -804,6 +813,18 @@ def _sessions_part(browser, server: Server, sessions: int, log, label: str) -> d
                 p.context.close()
 
 
+def ingest_in_fresh_process(sizes: list[float], repeat: int) -> dict[str, Any]:
+    """bench/bench_ingest.py in its own interpreter, as the CLI runs the pipeline, so nothing of
+    this process (Playwright, its threads, the gazetteer loaded 20 times) is in the figure. Run
+    here in-process it gave 0.87-1.08 MB/s where a separate run minutes earlier gave 1.22-1.30."""
+    out = RESULTS / "ingest-for-app-bench.json"
+    RESULTS.mkdir(parents=True, exist_ok=True)
+    subprocess.run([sys.executable, str(ROOT / "bench" / "bench_ingest.py"), "--sizes", *map(str, sizes),
+                    "--repeat", str(repeat), "--out", str(out)],
+                   check=True, cwd=ROOT, capture_output=True, text=True, timeout=1800)
+    return json.loads(out.read_text(encoding="utf-8"))
+
+
 def gazetteer_times(n: int) -> dict[str, Any]:
     """In-process loads of components.gazetteer.load_gazetteer (not the lru_cached default_gazetteer).
     The first load in a fresh interpreter is timed separately (it also fills the fold table)."""
@@ -964,6 +985,15 @@ def report(result: dict[str, Any]) -> str:
     ing = result["ingest"]
     for r, rel in zip(ing["rows"], ing["linearity"]):
         row(f"ingestion {r['size_mb']:g} MB: MB/s (CPU s/MB ×{rel:.2f} of first)", r["mb_per_s"], None, 2)
+    same = result.get("baseline_app_config")
+    if same:
+        sp, sd = same["clicks"]["click_to_panel_ms"]["p50"], same["page_load"]["drawn_ms"]["p50"]
+        ap, ad = c["click_to_panel_ms"]["p50"], pl["drawn_ms"]["p50"]
+        lines.append("")
+        lines.append(f"for information, the baseline page with the app's own server config (runner.postScriptGC off): "
+                     f"click → panel p50 {fmt(sp, 1)} ms (app {fmt(ap / sp if ap and sp else None, 2)} ×), "
+                     f"map drawn {fmt(sd, 0)} ms (app {fmt(ad / sd if ad and sd else None, 2)} ×), "
+                     f"server run seen from the browser p50 {fmt(same['clicks']['server_run_ms']['p50'], 1)} ms")
     lines += ["", "budgets:"]
     for bud in result["budgets"]:
         status = "PASS" if bud["pass"] else ("SKIP" if bud["pass"] is None else "FAIL")
@@ -1020,7 +1050,7 @@ def main(argv: list[str] | None = None) -> int:
     log("gazetteer load times")
     result["gazetteer"] = gazetteer_times(20)
     log(f"ingestion throughput on {ingest_sizes} MB (before any server or browser starts)")
-    result["ingest"] = ingest_measure(ingest_sizes, ingest_repeat)
+    result["ingest"] = ingest_in_fresh_process(ingest_sizes, ingest_repeat)
 
     baseline_script = prepare_baseline_site()
     with sync_playwright() as pw:
@@ -1032,11 +1062,16 @@ def main(argv: list[str] | None = None) -> int:
                     browser, server, "app", loads, clicks, lambda zid, name: ("h3", name), log,
                     memory_clicks=memory_clicks, sessions=sessions)
             log("baseline: starting")
-            # the baseline keeps Streamlit's default runner.postScriptGC (the app's config turns it off)
+            baseline_panel = lambda zid, name: ('[data-testid="stMarkdownContainer"]', f"clicked: {zid}")  # noqa: E731
+            # The budget's baseline: "default settings", so Streamlit's default runner.postScriptGC
+            # (the repository's .streamlit/config.toml, which the server reads, turns it off).
             with launch(baseline_script, "baseline", args=("--runner.postScriptGC", "true")) as server:
-                result["baseline"] = bench_server(
-                    browser, server, "baseline", loads, clicks,
-                    lambda zid, name: ('[data-testid="stMarkdownContainer"]', f"clicked: {zid}"), log)
+                result["baseline"] = bench_server(browser, server, "baseline", loads, clicks, baseline_panel, log)
+            if not quick:  # for information: the same page with the app's own server settings
+                log("baseline with the app's config: starting")
+                with launch(baseline_script, "baseline-appconfig") as server:
+                    result["baseline_app_config"] = bench_server(
+                        browser, server, "baseline-appconfig", loads, clicks, baseline_panel, log)
         finally:
             browser.close()
     result["loadavg_end"] = loadavg()

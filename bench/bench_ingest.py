@@ -150,7 +150,8 @@ def main(argv: list[str] | None = None) -> int:
     out.parent.mkdir(parents=True, exist_ok=True)
     out.write_text(json.dumps({
         "benchmark": "ingest", "python": platform.python_version(), "machine": platform.machine(),
-        "setup": setup, "rows": rows, "linearity": linearity, "load_average": measured["load_average"],
+        "setup": setup, "rows": rows, "linearity": linearity, "repeat": args.repeat,
+        "load_average": measured["load_average"],
     }, indent=1) + "\n", encoding="utf-8")
     print(f"wrote {out}")
     return 0

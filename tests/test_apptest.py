@@ -95,6 +95,43 @@ def test_zone_table_lists_every_zone_with_its_measures() -> None:
     for name in NAMES.values():
         assert f"<td>{name}</td>" in table
     assert "Declared in the memorandum" in table  # statuses follow the chosen date
+    from components.atlas import load_atlas
+    from components.gazetteer import load_gazetteer
+    from components.measures import measure_zone
+    atlas = load_atlas()
+    homs = measure_zone(atlas.zone("north-homs"), load_gazetteer(), 84)
+    row = next(r for r in table.split("<tr>") if NAMES["north-homs"] in r)
+    assert (f"<td>{homs.area_km2:,.0f}</td><td>{homs.settlements_inside_count}</td><td>84</td>"
+            f"<td>{homs.km_to_damascus_edge:,.0f}</td>") in row
+
+
+def test_map_arguments_do_not_change_with_selection_or_date() -> None:
+    """Identical component arguments on every run let Streamlit send the map as a reference;
+    the selection and the date reach the map only through the small style script."""
+    import datetime as dt
+    at = run_app()
+    before = at.get("component_instance")[0].proto.json_args
+    at.radio(key="atlas_zone_radio").set_value("south").run()
+    at.slider(key="atlas_date").set_value(dt.date(2017, 6, 1)).run()
+    assert at.get("component_instance")[0].proto.json_args == before
+    script = next(h.value for h in at.html if "__atlasZoneStyles" in h.value)
+    styles = json.loads(script.split(" = ", 1)[1].split(";\n", 1)[0])
+    assert styles["south"]["color"] == "#000000"  # selected: black outline
+    assert styles["south"]["fillColor"] == "#CC79A7"  # 1 June 2017: declared in the memorandum
+    assert styles["idlib"]["color"] != "#000000"
+
+
+def test_search_survives_switching_tabs() -> None:
+    """Closed tabs do not run; the search text and the reader's document are kept meanwhile."""
+    at = run_app({"tab": "Search"})
+    at.text_input(key="atlas_search").input("Homs").run()
+    assert any("passage(s) match" in c.value for c in at.caption)
+    at.query_params["tab"] = "Timeline"
+    at.run()
+    assert not at.text_input  # the search tab is closed: its widgets are not drawn
+    at.query_params["tab"] = "Search"
+    at.run()
+    assert at.text_input(key="atlas_search").value == "Homs"
 
 
 def test_only_the_open_tab_runs() -> None:
@@ -179,3 +216,18 @@ def test_a_document_dropped_into_seeds_appears_on_the_next_run(tmp_path: Path, m
     at = run_app({"zone": "south"})
     body = html_of(at)
     assert "Shelling hit" in body and 'class="atlas-auto"' in body  # linked to the zone, place marked
+
+
+def test_a_document_title_is_shown_literally_not_as_markdown(tmp_path: Path, monkeypatch) -> None:
+    """A title is document data: Markdown in it (an image fetching an outside URL) must stay text."""
+    root = copy_data(tmp_path)
+    monkeypatch.setenv("ATLAS_DATA_ROOT", str(root))
+    monkeypatch.setenv("ATLAS_UPLOADS", str(tmp_path / "uploads"))
+    sidecar = root / "seeds" / "000_6a7ef684703209c4.meta.json"
+    meta = json.loads(sidecar.read_text(encoding="utf-8"))
+    meta["title"] = "![x](http://example.invalid/p.png) **Homs** report"
+    sidecar.write_text(json.dumps(meta), encoding="utf-8")
+    at = run_app({"zone": "north-homs"})
+    captions = [c.value for c in at.caption if "example" in c.value]
+    assert captions, "the document's title is listed above its passages"
+    assert all(c.startswith("\\!\\[x\\]\\(") and "\\*\\*Homs\\*\\*" in c for c in captions), captions

@@ -140,6 +140,8 @@ def test_passage_button_selects_the_zones_it_supports(server, browser) -> None:
     button = page.get_by_role("button", name=f"Select the zones this passage supports: {zone_names()['north-homs']}", exact=True).first
     button.click()
     panel_heading(page, zone_names()["north-homs"]).wait_for(timeout=PANEL_TIMEOUT_MS)
+    # the permalink keeps the open tab next to the new zone
+    page.wait_for_url(lambda u: "tab=Read+a+document" in u and "zone=north-homs" in u, timeout=PANEL_TIMEOUT_MS)
     page.context.close()
 
 
@@ -232,6 +234,10 @@ def test_hostile_upload_is_shown_literally_and_runs_nothing(browser, tmp_path) -
         page.get_by_text("It is now part of the corpus").wait_for(timeout=PANEL_TIMEOUT_MS)
         stored = list(uploads.iterdir())
         assert [p.name for p in stored] == ["evil-script.txt"] and stored[0].read_text(encoding="utf-8") == HOSTILE
+        # the map drawn for the new corpus still gets its status colours from the page
+        map_frame(page).wait_for_function(
+            "() => Array.from(document.querySelectorAll('path')).some(p => (p.getAttribute('fill') || '').toUpperCase() === '#009E73')",
+            timeout=PANEL_TIMEOUT_MS)
         page.get_by_role("tab", name="Search").click()
         page.get_by_role("textbox", name="Search all passages").fill("pwned")
         page.get_by_role("textbox", name="Search all passages").press("Enter")

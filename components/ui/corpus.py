@@ -9,7 +9,7 @@ from ..panels import format_date
 from ..passages import Span, highlight_html
 from . import selection
 from .data import AppData
-from .safe import esc, html_block
+from .safe import esc, html_block, markdown_literal
 
 AUTO_MARK = ' class="atlas-auto"'
 SEARCH_KEY = "atlas_search"
@@ -56,7 +56,7 @@ def show_place_panel(data: AppData) -> None:
         return
     place = data.gazetteer.get(place_id)
     name = place.name if place else place_id
-    st.subheader(f"Passages mentioning {name}")
+    st.subheader(f"Passages mentioning {markdown_literal(name)}")
     st.button("Close", key="atlas_place_close", on_click=selection.clear_place)
     hits: list[PassageHit] = passages_for_place(data.atlas.corpus, data.ingested, place_id)
     for hit in hits:
@@ -74,9 +74,11 @@ def show_zone_linked(data: AppData, zone_id: str) -> None:
 
 def show_search(data: AppData) -> None:
     names = {z.id: z.name for z in data.atlas.zones.zones}
-    query = st.text_input("Search all passages", key=SEARCH_KEY, max_chars=200,
+    # persist_state: the search survives switching to another tab and back (closed tabs do not run)
+    query = st.text_input("Search all passages", key=SEARCH_KEY, max_chars=200, persist_state="page",
                           help="Case and accents are ignored: 'daraa' finds 'Daraa' and 'Daraá'.")
-    zones = st.multiselect("Only passages linked to", list(names), format_func=names.get, key=SEARCH_ZONES_KEY)
+    zones = st.multiselect("Only passages linked to", list(names), format_func=names.get, key=SEARCH_ZONES_KEY,
+                           persist_state="page")
     if not query.strip():
         return
     hits = search(data.atlas.corpus, data.ingested, query, set(zones) or None)

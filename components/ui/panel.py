@@ -10,7 +10,7 @@ from ..zones import Zone
 from . import selection
 from .corpus import show_zone_linked
 from .data import AppData
-from .safe import esc, html_block
+from .safe import esc, html_block, markdown_literal
 
 
 def passage_anchor(view: PassageView) -> str:
@@ -81,7 +81,7 @@ def show_zone(data: AppData, zone_id: str | None) -> None:
     st.markdown("#### Source passages")
     for doc_id, views in passages.items():
         doc = atlas.corpus.get(doc_id)
-        st.caption(f"{doc.title if doc else doc_id}")
+        st.caption(markdown_literal(doc.title if doc else doc_id))  # a title is document text: no Markdown
         for view in views:
             html_block(f'<p id="{esc(passage_anchor(view))}" class="atlas-passage">{view.html}</p>', "atlas-passages")
             others = [z for z in view.zones if z != zone.id]

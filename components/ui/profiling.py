@@ -10,13 +10,18 @@ from typing import Iterator
 
 @contextmanager
 def run_timer() -> Iterator[None]:
-    """Append ``{"t": end (epoch seconds), "ms": duration}`` per run to $ATLAS_PROFILE (JSON lines)."""
+    """Append ``{"t": end (epoch seconds), "ms": duration, "completed": bool}`` per run to
+    $ATLAS_PROFILE (JSON lines). ``completed`` is False when the run was cut short (a newer
+    rerun request stops the script with an exception), so such runs can be left out."""
     target = os.environ.get("ATLAS_PROFILE")
     start = time.perf_counter()
+    completed = False
     try:
         yield
+        completed = True
     finally:
         if target:
-            line = json.dumps({"t": time.time(), "ms": round((time.perf_counter() - start) * 1000, 2)})
+            line = json.dumps({"t": time.time(), "ms": round((time.perf_counter() - start) * 1000, 2),
+                               "completed": completed})
             with open(target, "a", encoding="utf-8") as handle:  # one short append per run
                 handle.write(line + "\n")

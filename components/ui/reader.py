@@ -16,7 +16,8 @@ def show_reader(data: AppData) -> None:
     if not docs:
         st.info("No documents in seeds/.")
         return
-    doc_id = st.selectbox("Document", [d.id for d in docs], format_func=lambda i: atlas.corpus.get(i).title, key="atlas_reader_doc")
+    doc_id = st.selectbox("Document", [d.id for d in docs], format_func=lambda i: atlas.corpus.get(i).title,
+                          key="atlas_reader_doc", persist_state="page")  # kept while another tab is open
     doc = atlas.corpus.get(doc_id)
     meta = doc.meta
     published = meta.published.isoformat() if meta.published else "date unknown"

@@ -26,10 +26,10 @@ def html_block(inner_html: str, css_class: str = "atlas") -> None:
 def text_message(kind: str, text: str) -> None:
     """A warning/info/error box whose text is shown literally (no Markdown, no HTML)."""
     box = {"warning": st.warning, "info": st.info, "error": st.error}[kind]
-    box(_markdown_literal(text))
+    box(markdown_literal(text))
 
 
-def _markdown_literal(text: str) -> str:
+def markdown_literal(text: str) -> str:
     """Backslash-escape Markdown so user text is shown exactly as written."""
     specials = "\\`*_{}[]()#+-.!|<>~$&:"
     return "".join("\\" + ch if ch in specials else ch for ch in text)

@@ -15,4 +15,5 @@ mark.atlas-auto{background:#d6ecfa}
 
 
 def apply_style() -> None:
-    st.html(CSS)  # only a <style> tag: Streamlit puts it in the event container, taking no space
+    # st.markdown, not st.html: the page then needs no HTML-element code before the map's
+    st.markdown(CSS, unsafe_allow_html=True)
