@@ -7,7 +7,8 @@ map never changes between runs. :func:`map_args` does the same work as
 the very same frontend component. With arguments identical from run to run
 (the place markers' feature group is cached too; zone styles go through
 ``mapview.zone_styles_script``), Streamlit sends the browser a reference to
-the message it already holds instead of the ~45 KB again. It mirrors streamlit-folium 0.27.4 (pinned in requirements.txt);
+the message it already holds instead of the ~45 KB again.
+It mirrors streamlit-folium 0.27.4 (pinned in requirements.txt);
 ``tests/test_mapbuild.py`` checks the arguments equal what ``st_folium`` sends.
 """
 from __future__ import annotations
