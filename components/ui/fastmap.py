@@ -69,10 +69,10 @@ def map_args(fmap: folium.Map, key: str, returned_objects: list[str]) -> MapArgs
     )
 
 
-def feature_groups_js(groups: list[folium.FeatureGroup], first_index: int = 0) -> str:
+def feature_groups_js(groups: list[folium.FeatureGroup]) -> str:
     """The feature groups as the script streamlit-folium evaluates in the map's iframe."""
     anchor = folium.Map(tiles=None)  # only names the map variable; replaced by map_div
-    return "".join(sf._get_feature_group_string(g, map=anchor, idx=first_index + i) for i, g in enumerate(groups))
+    return "".join(sf._get_feature_group_string(g, map=anchor, idx=i) for i, g in enumerate(groups))
 
 
 def show_map_component(args: MapArgs, feature_group: str, key: str, height: int,
