@@ -4,12 +4,12 @@ Built on the ingestion pipeline's output (``components.ingest``); no Streamlit.
 """
 from __future__ import annotations
 
-import unicodedata
 from dataclasses import dataclass
 
 from .documents import Corpus
 from .ingest import IngestedDocument, IngestedPassage
 from .passages import Span
+from .textfold import fold_text, fold_with_offsets
 
 MAX_QUERY_LENGTH = 200
 
@@ -76,31 +76,22 @@ def passages_for_place(corpus: Corpus, ingested: dict[str, IngestedDocument], pl
     return hits
 
 
-def fold_with_map(text: str) -> tuple[str, list[int]]:
-    """Casefolded, diacritic-free text and, for each of its characters, the index in ``text``."""
-    out: list[str] = []
-    index: list[int] = []
-    for i, ch in enumerate(text):
-        for f in unicodedata.normalize("NFKD", ch.casefold()):
-            if not unicodedata.combining(f):
-                out.append(f)
-                index.append(i)
-    return "".join(out), index
-
-
 def fold_query(query: str) -> str:
-    return fold_with_map(query.strip()[:MAX_QUERY_LENGTH])[0]
+    """The query folded like the gazetteer's names (components/textfold.py), without the article step."""
+    return fold_text(query.strip()[:MAX_QUERY_LENGTH]).strip()
 
 
 def find_spans(text: str, start: int, end: int, folded_query: str) -> list[Span]:
-    """Diacritic- and case-insensitive matches of the query in ``text[start:end]`` (document offsets)."""
+    """Matches of the folded query in ``text[start:end]`` (document offsets): case, accents, ayn/hamza
+    marks, hyphens and doubled letters ignored ("Daraa" finds "Dar'a"). A span covers exactly the
+    original characters that fold to the match."""
     if not folded_query:
         return []
-    folded, index = fold_with_map(text[start:end])
+    folded, starts, ends = fold_with_offsets(text[start:end])
     spans, pos = [], folded.find(folded_query)
     while pos >= 0:
-        a = start + index[pos]
-        b = start + index[pos + len(folded_query) - 1] + 1
+        a = start + starts[pos]
+        b = start + ends[pos + len(folded_query) - 1]
         spans.append(Span(a, b, ("search",)))
         pos = folded.find(folded_query, pos + len(folded_query))
     return spans
@@ -113,7 +104,10 @@ def search(corpus: Corpus, ingested: dict[str, IngestedDocument], query: str, zo
         return []
     hits = []
     for doc in newest_first_docs(corpus, ingested):
-        text = corpus.get(doc.id).text
+        document = corpus.get(doc.id)
+        if document is None:
+            continue
+        text = document.text
         for p in doc.passages:
             if zones and not zones & set(p.zones):
                 continue

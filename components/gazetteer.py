@@ -12,70 +12,27 @@ Two committed files are read, never the full GeoNames dump:
 Spelling variants live in the extras file (as alternate names), not in this
 module, so they can be reviewed and extended without touching code.
 
-Matching is *exact on folded names* (see :func:`fold`); there is no fuzzy
-matching. Results are ordered: Syrian first, then settlements, then by
+Matching is *exact on folded names* (see :func:`fold`, defined in
+``components/textfold.py`` and shared with place recognition and search);
+there is no fuzzy matching. Results are ordered: Syrian first, then settlements, then by
 population (descending), then by id for determinism.
 """
 from __future__ import annotations
 
 import json
 import math
-import unicodedata
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 from typing import Any, Iterable, Mapping
 
 from components.paths import GAZETTEER_EXTRA_FILE, GAZETTEER_FILE
+# The one fold of place names (components/textfold.py), re-exported as ``gazetteer.fold``.
+from components.textfold import LEADING_ARTICLES as LEADING_ARTICLES
+from components.textfold import fold_name as fold
 
 KINDS: frozenset[str] = frozenset({"settlement", "region", "province", "city-abroad"})
 SYRIA: str = "SY"
-
-# Apostrophe-like marks used for ayn/hamza in transliterations: dropped.
-_MARKS: str = "'\u2019\u2018\u02bf\u02be`\u00b4\u02bb\u02bc\u2032"
-# Hyphen-like characters: become spaces.
-_SPACERS: str = "-_\u2010\u2011\u2012\u2013\u2014"
-
-
-def _fold_char(char: str) -> str:
-    """Fold one character: casefold, NFKD, drop combining marks and ayn/hamza
-    marks, hyphens to spaces -- repeated until stable (a decomposition can
-    reveal an uppercase letter, e.g. U+1D40 -> "T")."""
-    out = char
-    for _ in range(4):
-        # Marks first: U+00B4 would otherwise decompose to a space + accent.
-        decomposed = unicodedata.normalize("NFKD", "".join(c for c in out if c not in _MARKS).casefold())
-        folded = "".join(
-            " " if ch in _SPACERS else ch
-            for ch in decomposed
-            if not unicodedata.combining(ch) and ch not in _MARKS
-        )
-        if folded == out:
-            break
-        out = folded
-    return out
-
-
-class _CharFolder(dict):
-    """Lazily filled ``str.translate`` table of :func:`_fold_char`.
-
-    casefold and NFKD are per-character mappings, so folding character by
-    character equals folding the whole string, and the cache makes folding
-    thousands of names at load time cheap."""
-
-    def __missing__(self, codepoint: int) -> str:
-        folded = _fold_char(chr(codepoint))
-        self[codepoint] = folded
-        return folded
-
-
-_FOLD_TABLE = _CharFolder()
-# Leading Arabic article in its common transliterations (sun-letter
-# assimilated forms, English and French spellings): "al-", "ar ", "es ", ...
-LEADING_ARTICLES: frozenset[str] = frozenset({
-    "al", "el", "ad", "ed", "adh", "edh", "an", "en", "ar", "er", "as", "es",
-    "ash", "esh", "ech", "at", "et", "ath", "eth", "az", "ez",
-})
 
 
 class GazetteerError(ValueError):
@@ -99,18 +56,6 @@ class Place:
     @property
     def is_syrian(self) -> bool:
         return self.country == SYRIA
-
-
-def fold(name: str) -> str:
-    """Normalise a place name for matching.
-
-    casefold, strip diacritics (NFKD), drop apostrophe/ayn/hamza marks,
-    hyphens/underscores to spaces, collapse whitespace, drop one leading
-    article ("Ar Rastan" -> "rastan", "Ash-Shaykh Miskin" -> "shaykh miskin").
-    """
-    text = " ".join(name.translate(_FOLD_TABLE).split())
-    head, _, rest = text.partition(" ")
-    return rest if rest and head in LEADING_ARTICLES else text
 
 
 def _rank_key(place: Place) -> tuple[bool, bool, int, str]:

@@ -5,8 +5,9 @@ How it works (one pass over each passage, no regex alternation of 3,000 names):
 1. The text is cut into word tokens (letters, digits, combining marks; an
    apostrophe or ayn mark *inside* a word stays in it: "Dar'a"). Each token
    keeps its offsets into the original text, so folding never moves offsets.
-2. Each token is folded with the gazetteer's own character fold (casefold,
-   diacritics and ayn/hamza marks dropped) -- cached per distinct token.
+2. Each token is folded with the gazetteer's own fold (components/textfold.py:
+   casefold, diacritics and ayn/hamza marks dropped, a repeated letter
+   squeezed) -- cached per distinct token.
 3. The gazetteer's folded names, tokenised the same way, form one dict from
    token tuples to places. At each token we try the longest n-gram first
    (only lengths that some name starting with that token has), over tokens
@@ -27,13 +28,15 @@ from dataclasses import dataclass
 from functools import lru_cache
 from typing import Iterable, NamedTuple, Sequence
 
-from components.gazetteer import LEADING_ARTICLES, Gazetteer, Place, _FOLD_TABLE, default_gazetteer
+from components.gazetteer import Gazetteer, Place, default_gazetteer
+from components.textfold import LEADING_ARTICLES, fold_word, is_written_article
 
 # Single-token folded names that are common English words or first names
 # (checked against an English word list: wamerican 2020.12.07) -- never a
 # mention on their own. Multi-word names containing them ("Tell Abyad",
 # "Khan Shaykhun", "Busra al-Sham") still match.
-STOP_NAMES: frozenset[str] = frozenset({
+# Folded like the tokens they are compared with ("seen" -> "sen").
+STOP_NAMES: frozenset[str] = frozenset(fold_word(name) for name in {
     "seen", "tell", "tall", "tal", "tel", "sham", "cham", "khan", "shin", "soda", "mare", "haul", "harm",
     "hums", "humus", "damask", "dr", "hal", "sam", "dana", "nazi", "neva", "mari", "mara", "kara", "dali",
     "beria", "ezra", "hms", "gama", "jala", "ain", "ayn", "deir", "dayr", "kafr", "jisr", "ras", "bir",
@@ -42,7 +45,8 @@ STOP_NAMES: frozenset[str] = frozenset({
     "homsi", "revolution", "victory", "hope", "peace",
 })
 # Ambiguous with an English word or name: needs a capital and must not open a sentence.
-AMBIGUOUS_NAMES: frozenset[str] = frozenset({"harem", "hula", "murk", "habit", "hims", "mayer", "salma", "sasa", "susa"})
+AMBIGUOUS_NAMES: frozenset[str] = frozenset(
+    fold_word(name) for name in {"harem", "hula", "murk", "habit", "hims", "mayer", "salma", "sasa", "susa"})
 # Names this short are mostly odd transliterations ("dwm", "hlb"): they match
 # only with an attached article ("al-Bab", "Ar-Rai").
 MIN_BARE_NAME_LENGTH = 4
@@ -105,7 +109,7 @@ def fold_token(raw: str) -> str:
     """One word folded like :func:`components.gazetteer.fold` (no article step); memoised."""
     folded = _FOLDED.get(raw)
     if folded is None:
-        folded = "".join(raw.translate(_FOLD_TABLE).split())
+        folded = fold_word(raw)
         if len(_FOLDED) < 200_000:
             _FOLDED[raw] = folded
     return folded
@@ -179,7 +183,7 @@ def build_place_index(gazetteer: Gazetteer) -> PhraseIndex:
     """One index over every folded gazetteer name (built once per gazetteer)."""
     entries: list[IndexEntry] = []
     for folded, ids in gazetteer.folded_names().items():
-        entry = _entry_for(key_tokens(folded), [gazetteer.get(i) for i in ids])
+        entry = _entry_for(key_tokens(folded), [p for i in ids if (p := gazetteer.get(i)) is not None])
         if entry:
             entries.append(entry)
     return PhraseIndex(entries)
@@ -216,7 +220,8 @@ def _article_before(text: str, tokens: Sequence[Token], i: int, offset: int) -> 
         return None
     gap = text[prev.end - offset:tokens[i].start - offset]
     hyphenated = any(h in gap for h in _HYPHENS)
-    return prev if hyphenated or prev.folded in SPACED_ARTICLES else None
+    # Spaced, it must be written as an article: "all Idlib" is English ("all" folds to "al").
+    return prev if hyphenated or (prev.folded in SPACED_ARTICLES and is_written_article(prev.raw)) else None
 
 
 def _acceptable(entry: IndexEntry, text: str, tokens: Sequence[Token], i: int, n: int, offset: int) -> bool:

@@ -39,6 +39,8 @@ def extracted_facts_html(facts: tuple[CandidateFact, ...]) -> str:
 
 def passage_block(data: AppData, doc_id: str, passage: IngestedPassage, spans: list[Span], extra: str = "") -> str:
     doc = data.atlas.corpus.get(doc_id)
+    if doc is None:  # ingested documents come from the corpus; nothing to show otherwise
+        return ""
     names = {z.id: z.name for z in data.atlas.zones.zones}
     marked = highlight_html(doc.text, passage.start, passage.end, spans, AUTO_MARK)
     zones = ", ".join(names.get(z, z) for z in passage.zones) or "no zone"
@@ -76,8 +78,8 @@ def show_search(data: AppData) -> None:
     names = {z.id: z.name for z in data.atlas.zones.zones}
     # persist_state: the search survives switching to another tab and back (closed tabs do not run)
     query = st.text_input("Search all passages", key=SEARCH_KEY, max_chars=200, persist_state="page",
-                          help="Case and accents are ignored: 'daraa' finds 'Daraa' and 'Daraá'.")
-    zones = st.multiselect("Only passages linked to", list(names), format_func=names.get, key=SEARCH_ZONES_KEY,
+                          help="Case, accents, ayn/hamza marks, hyphens and doubled letters are ignored: 'daraa' finds 'Daraa', 'Dar'a' and 'Darʿā'.")
+    zones = st.multiselect("Only passages linked to", list(names), format_func=names.__getitem__, key=SEARCH_ZONES_KEY,
                            persist_state="page")
     if not query.strip():
         return
