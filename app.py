@@ -7,7 +7,7 @@ import streamlit as st
 
 from components.ui import selection
 from components.ui.corpus import show_place_panel, show_search
-from components.ui.data import current_app_data
+from components.ui.data import AppData, current_app_data
 from components.ui.style import apply_style
 from components.ui.mapview import show_legend, show_map
 from components.ui.profiling import run_timer
@@ -17,6 +17,11 @@ from components.ui.sections import show_lazy_tabs
 from components.ui.tables import show_downloads, show_problems, show_sources, show_zone_table
 from components.ui.timeview import show_disagreements, show_timeline
 from components.ui.upload import show_upload
+
+
+def show_sources_and_downloads(data: AppData) -> None:
+    show_sources(data)
+    show_downloads(data)
 
 
 def main() -> None:
@@ -47,7 +52,7 @@ def main() -> None:
         "Search": lambda: show_search(data),
         "Read a document": lambda: show_reader(data),
         "Add a document": lambda: show_upload(data),
-        "Sources and downloads": lambda: (show_sources(data), show_downloads(data)),
+        "Sources and downloads": lambda: show_sources_and_downloads(data),
     })
     selection.sync_url()
 

@@ -95,7 +95,7 @@ def linked_places(atlas: Atlas) -> dict[str, Any]:
         first = periods[0][1].isoformat() if periods else None
         when = {"timespans": [timespan(first, TIMELINE_END.isoformat())]} if first else None
         geometry = dict(zone.feature["geometry"])
-        if when:
+        if first:
             geometry["when"] = {"timespans": [timespan(zone.properties.get("as_of", first), zone.properties.get("as_of", first))]}
         geometry["certainty"] = "less-certain"
         features.append({

@@ -254,7 +254,7 @@ class _FactParser:
             if not isinstance(doc, str) or not isinstance(quote, str):
                 self.problem(cw, "citation needs text 'doc' and 'quote'")
                 return None
-            if not all(isinstance(v, int) and not isinstance(v, bool) for v in (start, end)):
+            if type(start) is not int or type(end) is not int:  # bool is an int subclass: refused too
                 self.problem(cw, f"start and end must be integers, got {start!r}, {end!r}")
                 return None
             relative = self.parse_relative(c.get("relative"), cw)

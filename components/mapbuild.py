@@ -19,7 +19,7 @@ from pathlib import Path
 from typing import Any
 
 import folium
-from branca.element import MacroElement
+from branca.element import Figure, MacroElement
 from jinja2 import Template
 
 from .atlas import Atlas
@@ -152,7 +152,9 @@ def build_map(atlas: Atlas, basemap: dict[str, Any] | None, tiles: bool, areas: 
     fmap = folium.Map(location=MAP_CENTER, zoom_start=MAP_ZOOM, tiles=None, control_scale=True, min_zoom=5, max_zoom=13)
     fmap.default_js, fmap.default_css = leaflet_js_css()
     fmap.add_child(LeafletImagePath(f"{STATIC_URL_PREFIX}/images/"))  # before any marker is created
-    fmap.get_root().header.add_child(folium.Element(
+    root = fmap.get_root()
+    assert isinstance(root, Figure)  # a folium.Map is created inside a Figure
+    root.header.add_child(folium.Element(
         "<style>.atlas-city{font:11px sans-serif;color:#222;white-space:nowrap;text-shadow:0 0 2px #fff}</style>"
     ))
     if basemap:

@@ -17,9 +17,6 @@ class Passage:
     end: int
     text: str
 
-    def contains(self, start: int, end: int) -> bool:
-        return self.start <= start and end <= self.end
-
     def overlaps(self, start: int, end: int) -> bool:
         return start < self.end and self.start < end
 
@@ -48,12 +45,6 @@ def split_passages(doc_id: str, text: str) -> list[Passage]:
             passages.append(Passage(doc=doc_id, index=len(passages), start=start, end=end, text=text[start:end]))
         position += len(line)
     return passages
-
-
-def passages_for_spans(passages: list[Passage], spans: Iterable[Span]) -> list[Passage]:
-    """Passages that overlap at least one span, in document order."""
-    spans = list(spans)
-    return [p for p in passages if any(p.overlaps(s.start, s.end) for s in spans)]
 
 
 def highlight_html(text: str, start: int, end: int, spans: Iterable[Span], mark_attrs: str = "") -> str:

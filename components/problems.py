@@ -18,11 +18,3 @@ class Problem:
     def __str__(self) -> str:
         location = f"{self.file}: {self.where}" if self.where else self.file
         return f"{location}: {self.message}"
-
-
-class DataError(ValueError):
-    """Raised when data cannot be used at all; carries every problem found."""
-
-    def __init__(self, problems: list[Problem]):
-        self.problems = list(problems)
-        super().__init__("\n".join(str(p) for p in self.problems))

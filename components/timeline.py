@@ -46,10 +46,6 @@ class Event:
     precision: str
     reviewed: bool = True
 
-    @property
-    def label(self) -> str:
-        return self.fact.title
-
 
 @dataclass(frozen=True)
 class Transition:

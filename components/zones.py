@@ -48,9 +48,6 @@ class ZoneSet:
     def by_id(self) -> dict[str, Zone]:
         return {z.id: z for z in self.zones}
 
-    def ids(self) -> set[str]:
-        return {z.id for z in self.zones}
-
 
 def _positions(coords: Any) -> list[tuple[float, float]]:
     """Flatten nested GeoJSON coordinates to (x, y) pairs."""

@@ -15,7 +15,6 @@ from components.passages import Passage, split_passages
 from .extract import CandidateFact, extract_candidates
 from .geocode import CachedGeocoder, geocoder_from_env, unknown_place_names
 from .places import PhraseIndex, PlaceMention, default_place_index, find_places
-from .segment import Sentence, sentences_of_passage
 from .zonelink import ZoneEvidence, ZoneLinker, default_zone_linker
 
 
@@ -36,7 +35,6 @@ class LinkedPlace:
 @dataclass(frozen=True)
 class IngestedPassage:
     passage: Passage
-    sentences: tuple[Sentence, ...]
     zones: tuple[str, ...]
     places: tuple[LinkedPlace, ...]
     facts: tuple[CandidateFact, ...]
@@ -71,9 +69,6 @@ class IngestedDocument:
             "passages": [p.as_dict() for p in self.passages],
         }
 
-    def places(self) -> list[LinkedPlace]:
-        return [place for passage in self.passages for place in passage.places]
-
     def facts(self) -> list[CandidateFact]:
         return [fact for passage in self.passages for fact in passage.facts]
 
@@ -105,7 +100,6 @@ def ingest_passage(
         evidence = linker.inherited_zones(passage.text, passage.start, mentions, previous_zones)
     return IngestedPassage(
         passage=passage,
-        sentences=tuple(sentences_of_passage(doc.text, passage)),
         zones=linker.zones_of(evidence),
         places=tuple(LinkedPlace(m, linker.zone_of_place(m.place)) for m in mentions),
         facts=tuple(extract_candidates(doc.id, passage.text, passage.start, doc.meta.published)),

@@ -95,8 +95,3 @@ def _sentences_in_line(text: str, start: int, end: int) -> list[Sentence]:
     if last:
         sentences.append(last)
     return sentences
-
-
-def sentences_of_passage(text: str, passage: Passage) -> list[Sentence]:
-    """Sentences inside one passage (offsets into the whole document)."""
-    return _sentences_in_line(text, passage.start, passage.end)

@@ -86,7 +86,7 @@ def show_zone(data: AppData, zone_id: str | None) -> None:
             html_block(f'<p id="{esc(passage_anchor(view))}" class="atlas-passage">{view.html}</p>', "atlas-passages")
             others = [z for z in view.zones if z != zone.id]
             if others:
-                names = ", ".join(atlas.zone(z).name for z in others if atlas.zone(z))
+                names = ", ".join(other.name for z in others if (other := atlas.zone(z)))
                 st.button(f"Show every zone this passage supports ({names})",
                           key=f"pz-{zone.id}-{view.passage.doc}-{view.passage.index}",
                           on_click=selection.select, args=([zone.id, *others],))

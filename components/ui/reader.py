@@ -16,9 +16,12 @@ def show_reader(data: AppData) -> None:
     if not docs:
         st.info("No documents in seeds/.")
         return
-    doc_id = st.selectbox("Document", [d.id for d in docs], format_func=lambda i: atlas.corpus.get(i).title,
+    by_id = {d.id: d for d in docs}
+    doc_id = st.selectbox("Document", list(by_id), format_func=lambda i: by_id[i].title,
                           key="atlas_reader_doc", persist_state="page")  # kept while another tab is open
-    doc = atlas.corpus.get(doc_id)
+    doc = by_id.get(doc_id)
+    if doc is None:
+        return
     meta = doc.meta
     published = meta.published.isoformat() if meta.published else "date unknown"
     html_block(f"<b>{esc(meta.title)}</b><br>{esc(meta.publisher)} · {esc(published)} ({esc(meta.date_precision)})", "atlas-docmeta")

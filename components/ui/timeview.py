@@ -39,7 +39,7 @@ def period_rows(atlas: Atlas) -> list[dict]:
             for z in atlas.zones.zones for s, a, b in status_periods(atlas, z.id)]
 
 
-def timeline_chart(atlas: Atlas, items: list[Event]) -> alt.LayerChart:
+def timeline_chart(atlas: Atlas, items: list[Event]) -> alt.LayerChart | alt.FacetChart:
     pick = alt.selection_point(name="event", fields=["fact_id"], on="click")
     y = alt.Y("zone:N", title=None)
     bands = alt.Chart(alt.Data(values=period_rows(atlas))).mark_bar(opacity=0.35, height=18).encode(
