@@ -11,7 +11,7 @@ from components.atlas import load_atlas
 from components.mapbuild import (APPLY_FUNCTION, STYLES_GLOBAL, build_map, clicked_feature_id, load_basemap, status_style,
                                  tiles_enabled, tooltip_html, zone_feature, zone_styles, zone_summary)
 from components.offline import ensure_leaflet_assets, leaflet_package_dir
-from components.paths import BASEMAP_FILE
+from components.paths import BASEMAP_FILE, ROOT
 
 ATLAS = load_atlas()
 BASEMAP = load_basemap(BASEMAP_FILE)
@@ -149,3 +149,46 @@ def test_zone_styles_script_cannot_end_its_script_tag() -> None:
     assert script.count("</script>") == 1 and script.endswith("</script>")
     payload = script.split(" = ", 1)[1].split(";\n", 1)[0]
     assert json.loads(payload) == {"idlib": {"color": "</script><script>alert(1)</script>"}}
+
+
+def test_other_streamlit_folium_versions_get_the_public_st_folium(caplog) -> None:
+    from components.ui import mapview
+    assert mapview.map_drawer("0.27.4") is mapview.draw_cached_map
+    for other in ("0.27.5", "0.28.0", "1.0.0", None):
+        assert mapview.map_drawer(other) is mapview.draw_st_folium_map
+    assert "streamlit-folium 0.28.0 is installed" in caplog.text and "st_folium" in caplog.text
+    assert mapview.DRAW_MAP is mapview.draw_cached_map  # requirements.txt pins the tested version
+
+
+def map_component_args(monkeypatch, drawer_version: str) -> tuple[dict, int]:
+    """The map component's arguments as the real app sends them, and how often st_folium ran."""
+    from streamlit.testing.v1 import AppTest
+
+    from components.ui import mapview
+    real_st_folium, calls = streamlit_folium.st_folium, []
+
+    def counted_st_folium(*args, **kwargs):
+        calls.append(kwargs["key"])
+        return real_st_folium(*args, **kwargs)
+
+    monkeypatch.setattr(streamlit_folium, "st_folium", counted_st_folium)
+    monkeypatch.setattr(mapview, "DRAW_MAP", mapview.map_drawer(drawer_version))
+    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=60)
+    at.run()
+    assert not at.exception, at.exception
+    [component] = [e for e in at.get("component_instance") if '"script"' in e.proto.json_args]
+    return json.loads(component.proto.json_args), len(calls)
+
+
+def test_st_folium_fallback_draws_the_same_map(monkeypatch) -> None:
+    """With another streamlit-folium version the app still draws the whole map, through st_folium."""
+    fast, fast_calls = map_component_args(monkeypatch, "0.27.4")
+    slow, slow_calls = map_component_args(monkeypatch, "9.9.9")
+    assert (fast_calls, slow_calls) == (0, 1)
+    ids = re.compile(r"_[0-9a-f]{32}")
+    for name in ("script", "html", "header", "feature_group"):
+        assert ids.sub("_ID", slow[name]) == ids.sub("_ID", fast[name]), name
+    assert '"id": "north-homs"' in slow["script"] and f"window.{APPLY_FUNCTION} = function" in slow["script"]
+    assert "place:geonames:" in slow["feature_group"]  # the place markers
+    assert slow["returned_objects"] == fast["returned_objects"] == ["last_active_drawing", "last_object_clicked"]
+    assert slow["height"] == fast["height"] == 600

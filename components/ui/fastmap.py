@@ -8,17 +8,41 @@ the very same frontend component. With arguments identical from run to run
 (the place markers' feature group is cached too; zone styles go through
 ``mapview.zone_styles_script``), Streamlit sends the browser a reference to
 the message it already holds instead of the ~45 KB again.
-It mirrors streamlit-folium 0.27.4 (pinned in requirements.txt);
+It mirrors streamlit-folium 0.27.4 (pinned in requirements.txt) and calls its
+private functions, so it is used only when that version is installed
+(:func:`fast_path_supported`); any other version gets the public ``st_folium``
+(:func:`show_map_st_folium`) and a logged warning.
 ``tests/test_mapbuild.py`` checks the arguments equal what ``st_folium`` sends.
 """
 from __future__ import annotations
 
+import importlib.metadata
+import logging
 from dataclasses import dataclass
 from typing import Any, Callable
 
 import folium
 import streamlit as st
 import streamlit_folium as sf
+
+TESTED_STREAMLIT_FOLIUM = "0.27.4"
+log = logging.getLogger(__name__)
+
+
+def installed_streamlit_folium() -> str | None:
+    try:
+        return importlib.metadata.version("streamlit-folium")
+    except importlib.metadata.PackageNotFoundError:
+        return None
+
+
+def fast_path_supported(version: str | None) -> bool:
+    """The private functions used here are known only for the tested streamlit-folium."""
+    if version == TESTED_STREAMLIT_FOLIUM:
+        return True
+    log.warning("streamlit-folium %s is installed, the fast map path is tested with %s only: "
+                "drawing the map with st_folium (slower, same map)", version, TESTED_STREAMLIT_FOLIUM)
+    return False
 
 
 @dataclass(frozen=True)
@@ -89,3 +113,10 @@ def show_map_component(args: MapArgs, feature_group: str, key: str, height: int,
         pixelated=False, css_links=list(args.css_links), js_links=list(args.js_links),
         on_change=_on_change, wrap_longitude=False,
     )
+
+
+def show_map_st_folium(fmap: folium.Map, groups: list[folium.FeatureGroup], key: str, height: int,
+                       returned_objects: list[str], on_change: Callable[[], None]) -> Any:
+    """The same map through streamlit-folium's public API (renders the whole map on every run)."""
+    return sf.st_folium(fmap, key=key, height=height, use_container_width=True, returned_objects=returned_objects,
+                        feature_group_to_add=groups, on_change=on_change)

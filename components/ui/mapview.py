@@ -4,6 +4,7 @@ date and selection travel separately, as a few hundred bytes of script in the pa
 from __future__ import annotations
 
 import json
+from typing import Callable
 
 import streamlit as st
 
@@ -13,7 +14,8 @@ from ..timeline import statuses_on
 from ..panels import STATUS_LABELS
 from . import selection
 from .data import AppData, fresh_map
-from .fastmap import MapArgs, feature_groups_js, map_args, show_map_component
+from .fastmap import (MapArgs, fast_path_supported, feature_groups_js, installed_streamlit_folium, map_args,
+                      show_map_component, show_map_st_folium)
 from .safe import esc, html_block
 
 # Only what selecting a zone needs: pan and zoom change neither, so they
@@ -48,9 +50,26 @@ def cached_map(_data: AppData, data_key: int) -> tuple[MapArgs, str]:
     return args, feature_groups_js([places_layer(place_markers(_data.ingested))])
 
 
-def show_map(data: AppData) -> None:
+def draw_cached_map(data: AppData) -> None:
     args, places_js = cached_map(data, id(data))
     show_map_component(args, places_js, key=selection.MAP_KEY, height=MAP_HEIGHT, on_change=selection.on_map_change)
+
+
+def draw_st_folium_map(data: AppData) -> None:
+    show_map_st_folium(fresh_map(data), [places_layer(place_markers(data.ingested))], key=selection.MAP_KEY,
+                       height=MAP_HEIGHT, returned_objects=RETURNED_OBJECTS, on_change=selection.on_map_change)
+
+
+def map_drawer(streamlit_folium_version: str | None) -> Callable[[AppData], None]:
+    """The cached fast path for the tested streamlit-folium, the public st_folium for any other."""
+    return draw_cached_map if fast_path_supported(streamlit_folium_version) else draw_st_folium_map
+
+
+DRAW_MAP = map_drawer(installed_streamlit_folium())
+
+
+def show_map(data: AppData) -> None:
+    DRAW_MAP(data)
     styles = zone_styles(statuses_on(data.atlas, selection.as_of()), selection.selected())
     st.html(zone_styles_script(styles), unsafe_allow_javascript=True)
 
