@@ -1,8 +1,10 @@
 #!/usr/bin/env bash
 # Set up and run every test (unit, AppTest, browser). Used by the README and .ci/run.
+# Installs the pinned test set: requirements-test.txt (runtime + test + dev tools),
+# generated from pyproject.toml by uv (the command is at the top of that file).
 set -euo pipefail
 cd "$(dirname "$0")/.."
-python3 -m pip install --quiet --disable-pip-version-check -r requirements.txt
+python3 -m pip install --quiet --disable-pip-version-check -r requirements-test.txt
 if [ ! -x /usr/bin/chromium ]; then
   export DEBIAN_FRONTEND=noninteractive
   apt-get update -qq
