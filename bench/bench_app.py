@@ -828,9 +828,9 @@ def ingest_in_fresh_process(sizes: list[float], repeat: int) -> dict[str, Any]:
 def gazetteer_times(n: int) -> dict[str, Any]:
     """In-process loads of components.gazetteer.load_gazetteer (not the lru_cached default_gazetteer).
     The first load in a fresh interpreter is timed separately (it also fills the fold table)."""
-    code = ("import time,sys; sys.path.insert(0, %r); t=time.perf_counter(); "
+    code = (f"import time,sys; sys.path.insert(0, {str(ROOT)!r}); t=time.perf_counter(); "
             "from components.gazetteer import load_gazetteer; t1=time.perf_counter(); load_gazetteer(); "
-            "t2=time.perf_counter(); print((t1-t)*1000, (t2-t1)*1000)") % str(ROOT)
+            "t2=time.perf_counter(); print((t1-t)*1000, (t2-t1)*1000)")
     first = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120, cwd=ROOT)
     import_ms, first_ms = (float(x) for x in first.stdout.split())
     from components.gazetteer import load_gazetteer
@@ -925,7 +925,8 @@ def report(result: dict[str, Any]) -> str:
         f"De-escalation Atlas benchmark — {result['date']}  ({'quick' if result['config']['quick'] else 'full'})",
         f"machine: {m['nproc']} CPU × {m['cpu_model']}, {m['ram_gb']} GB RAM, {m['chromium']}",
         f"python {m['python']}, streamlit {m['streamlit']}, streamlit-folium {m['streamlit_folium']}, folium {m['folium']}, "
-        f"playwright {m['playwright']}; git {result['git']['head']} (+{result['git']['modified_files']} modified files); load average at start {result['loadavg_start']}, at end {result['loadavg_end']}",
+        f"playwright {m['playwright']}; git {result['git']['head']} (+{result['git']['modified_files']} modified files); "
+        f"load average at start {result['loadavg_start']}, at end {result['loadavg_end']}",
         "",
         f"{'figure':46} {'app':>14} {'baseline':>14}",
     ]
@@ -983,7 +984,7 @@ def report(result: dict[str, Any]) -> str:
     row(f"gazetteer load, median of {g['n']} in-process (ms)", g["median_ms"], None, 1)
     row("gazetteer load, first in a fresh process (ms)", g["first_in_fresh_process_ms"], None, 1)
     ing = result["ingest"]
-    for r, rel in zip(ing["rows"], ing["linearity"]):
+    for r, rel in zip(ing["rows"], ing["linearity"], strict=True):
         row(f"ingestion {r['size_mb']:g} MB: MB/s (CPU s/MB ×{rel:.2f} of first)", r["mb_per_s"], None, 2)
     same = result.get("baseline_app_config")
     if same:
@@ -1041,7 +1042,8 @@ def main(argv: list[str] | None = None) -> int:
         "date": dt.datetime.now().astimezone().isoformat(timespec="seconds"),
         "machine": machine(), "loadavg_start": loadavg(),
         "config": {"quick": quick, "clicks": clicks, "loads": loads, "memory_clicks": memory_clicks,
-                   "sessions": sessions, "ingest_sizes_mb": ingest_sizes, "ingest_repeat": ingest_repeat, "hover_dwell_ms": HOVER_DWELL_MS, "settle_ms": SETTLE_MS,
+                   "sessions": sessions, "ingest_sizes_mb": ingest_sizes, "ingest_repeat": ingest_repeat,
+                   "hover_dwell_ms": HOVER_DWELL_MS, "settle_ms": SETTLE_MS,
                    "viewport": VIEWPORT, "zone_order": ZONE_ORDER, "kb": KB,
                    "app_env": {"ATLAS_TILES": "none"}},
     }

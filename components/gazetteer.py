@@ -28,7 +28,6 @@ from typing import Any, Iterable, Mapping
 
 from components.paths import GAZETTEER_EXTRA_FILE, GAZETTEER_FILE
 # The one fold of place names (components/textfold.py), re-exported as ``gazetteer.fold``.
-from components.textfold import LEADING_ARTICLES as LEADING_ARTICLES
 from components.textfold import fold_name as fold
 
 KINDS: frozenset[str] = frozenset({"settlement", "region", "province", "city-abroad"})

@@ -30,7 +30,7 @@ def leaflet_package_dir() -> Path:
     spec = importlib.util.find_spec("js_lib_leaflet")
     if spec is None or not spec.submodule_search_locations:
         raise AssetError("Leaflet's files are missing: install requirements.txt (package django-js-lib-leaflet)")
-    return Path(list(spec.submodule_search_locations)[0]) / "static" / "js_lib_leaflet"
+    return Path(next(iter(spec.submodule_search_locations))) / "static" / "js_lib_leaflet"
 
 
 def ensure_leaflet_assets(static_dir: Path = STATIC) -> Path:

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import html
 from dataclasses import dataclass
+from itertools import pairwise
 from typing import Iterable
 
 
@@ -57,7 +58,7 @@ def highlight_html(text: str, start: int, end: int, spans: Iterable[Span], mark_
     clipped = [(max(s.start, start), min(s.end, end), s.labels) for s in spans if s.start < end and start < s.end]
     cuts = sorted({start, end, *[a for a, _, _ in clipped], *[b for _, b, _ in clipped]})
     parts: list[str] = []
-    for a, b in zip(cuts, cuts[1:]):
+    for a, b in pairwise(cuts):
         labels = sorted({label for s, e, ls in clipped if s <= a and b <= e for label in ls})
         chunk = html.escape(text[a:b])
         if labels:

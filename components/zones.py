@@ -88,7 +88,7 @@ def geometry_problems(geometry: Any, file: str, where: str) -> tuple[BaseGeometr
     try:
         geom = shape(geometry)
     except (ValueError, TypeError, AttributeError, shapely.errors.GEOSException) as exc:
-        return None, problems + [Problem(file, where, f"unreadable geometry: {exc}")]
+        return None, [*problems, Problem(file, where, f"unreadable geometry: {exc}")]
     if not geom.is_valid:
         problems.append(Problem(file, where, f"invalid geometry: {explain_validity(geom)}"))
     if len(points) > MAX_VERTICES:

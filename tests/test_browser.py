@@ -67,7 +67,7 @@ def test_click_each_zone_on_the_map_shows_its_facts(server, browser, zone_id: st
 
 
 def test_north_homs_panel_shows_the_numbers_with_citations(server, browser) -> None:
-    page, traffic = open_app(browser, server, "/?zone=north-homs")
+    page, _traffic = open_app(browser, server, "/?zone=north-homs")
     panel_heading(page, zone_names()["north-homs"]).wait_for(timeout=PANEL_TIMEOUT_MS)
     settlements = page.locator('div[data-fact="north-homs.settlements"]')
     assert "84 settlements" in settlements.inner_text()
@@ -111,7 +111,7 @@ def test_zone_click_sends_exactly_one_rerun(server, browser) -> None:
 
 
 def test_unknown_zone_in_link_is_friendly(server, browser) -> None:
-    page, traffic = open_app(browser, server, "/?zone=%3Cscript%3Ewindow.pwned%3D1%3C%2Fscript%3E")
+    page, _traffic = open_app(browser, server, "/?zone=%3Cscript%3Ewindow.pwned%3D1%3C%2Fscript%3E")
     map_frame(page)
     page.get_by_text("No zone called").wait_for(timeout=PANEL_TIMEOUT_MS)
     assert "<script>window.pwned=1</script>" in page.get_by_text("No zone called").inner_text()
@@ -120,7 +120,7 @@ def test_unknown_zone_in_link_is_friendly(server, browser) -> None:
 
 
 def test_zone_list_selects_without_the_map(server, browser) -> None:
-    page, traffic = open_app(browser, server, "/?zone=idlib")
+    page, _traffic = open_app(browser, server, "/?zone=idlib")
     frame = map_frame(page)
     wait_outlined(frame, ["idlib"])  # the permalink's zone is outlined when the map is first drawn
     page.locator('[data-testid="stRadio"] label').filter(has_text=zone_names()["eastern-ghouta"]).click()
@@ -133,7 +133,7 @@ def test_zone_list_selects_without_the_map(server, browser) -> None:
 
 
 def test_passage_button_selects_the_zones_it_supports(server, browser) -> None:
-    page, traffic = open_app(browser, server)
+    page, _traffic = open_app(browser, server)
     map_frame(page)
     page.get_by_role("tab", name="Read a document").click()
     page.wait_for_url("**tab=Read+a+document**", timeout=PANEL_TIMEOUT_MS)  # the open tab is in the permalink
@@ -146,7 +146,7 @@ def test_passage_button_selects_the_zones_it_supports(server, browser) -> None:
 
 
 def test_zone_list_works_from_the_keyboard(server, browser) -> None:
-    page, traffic = open_app(browser, server)
+    page, _traffic = open_app(browser, server)
     map_frame(page)
     first = page.get_by_role("radio", name="No zone selected")
     first.focus()
@@ -156,7 +156,7 @@ def test_zone_list_works_from_the_keyboard(server, browser) -> None:
 
 
 def test_choosing_a_fact_brings_its_passage_into_view(server, browser) -> None:
-    page, traffic = open_app(browser, server, "/?zone=north-homs")
+    page, _traffic = open_app(browser, server, "/?zone=north-homs")
     panel_heading(page, zone_names()["north-homs"]).wait_for(timeout=PANEL_TIMEOUT_MS)
     fact = page.locator('div[data-fact="north-homs.military-police"]')
     link = fact.get_by_role("link", name="show passage")
@@ -177,16 +177,17 @@ def fill_colours(frame) -> list[str]:
 
 
 def test_moving_the_date_restyles_zones_and_the_as_of_text(server, browser) -> None:
-    page, traffic = open_app(browser, server, "/?zone=south")
+    page, _traffic = open_app(browser, server, "/?zone=south")
     frame = map_frame(page)
     page.get_by_text("As of 6 August 2017").first.wait_for(timeout=PANEL_TIMEOUT_MS)
     operating = "#009E73"
-    frame.wait_for_function(f"() => Array.from(document.querySelectorAll('path')).filter(p => (p.getAttribute('fill')||'').toUpperCase() === '{operating}').length >= 2")
+    operating_paths = f"Array.from(document.querySelectorAll('path')).filter(p => (p.getAttribute('fill')||'').toUpperCase() === '{operating}')"
+    frame.wait_for_function(f"() => {operating_paths}.length >= 2")
     slider = page.get_by_role("slider")
     slider.focus()
     page.keyboard.press("Home")  # move to the first day of the timeline: 1 May 2017
     page.get_by_text("As of 1 May 2017").first.wait_for(timeout=PANEL_TIMEOUT_MS)
-    frame.wait_for_function(f"() => Array.from(document.querySelectorAll('path')).filter(p => (p.getAttribute('fill')||'').toUpperCase() === '{operating}').length === 0", timeout=PANEL_TIMEOUT_MS)
+    frame.wait_for_function(f"() => {operating_paths}.length === 0", timeout=PANEL_TIMEOUT_MS)
     assert "#999999" in fill_colours(frame)  # not yet agreed
     page.wait_for_url("**date=2017-05-01**", timeout=PANEL_TIMEOUT_MS)
     page.context.close()
@@ -201,7 +202,7 @@ PLACE_POINT_JS = """(placeId) => {
 
 
 def test_clicking_a_place_marker_lists_the_passages_that_mention_it(server, browser) -> None:
-    page, traffic = open_app(browser, server)
+    page, _traffic = open_app(browser, server)
     frame = map_frame(page)
     frame.wait_for_function("() => Object.values(window.map._layers).some(l => l.feature && String(l.feature.properties.id).startsWith('place:'))")
     point = frame.evaluate(PLACE_POINT_JS, "place:geonames:169577")  # Homs

@@ -11,7 +11,6 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from components.gazetteer import (
-    LEADING_ARTICLES,
     Gazetteer,
     GazetteerError,
     Place,
@@ -20,6 +19,7 @@ from components.gazetteer import (
     load_gazetteer,
 )
 from components.paths import GAZETTEER_EXTRA_FILE, GAZETTEER_FILE, ROOT
+from components.textfold import LEADING_ARTICLES
 
 
 @pytest.fixture(scope="module")

@@ -80,7 +80,7 @@ def score_eval_set(split: str | None = None) -> tuple[Score, Score, list[str]]:
             continue
         result = ingest_document(doc)
         assert len(result.passages) == len(label["passages"]), f"{doc.id}: passage count differs from its label"
-        for got, want in zip(result.passages, label["passages"]):
+        for got, want in zip(result.passages, label["passages"], strict=True):
             assert got.passage.text.startswith(want["starts"]), f"{doc.id}: label out of step at {want['starts']!r}"
             got_zones, want_zones = Counter(got.zones), Counter(want["zones"])
             got_places = Counter((p.mention.name, p.mention.place.id) for p in got.places)

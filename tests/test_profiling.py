@@ -22,9 +22,8 @@ def test_completed_and_interrupted_runs_are_told_apart(tmp_path: Path, monkeypat
     monkeypatch.setenv("ATLAS_PROFILE", str(target))
     with run_timer():
         sum(range(10_000))
-    with pytest.raises(KeyboardInterrupt):  # Streamlit stops a run for a newer rerun with an exception
-        with run_timer():
-            raise KeyboardInterrupt
+    with pytest.raises(KeyboardInterrupt), run_timer():  # Streamlit stops a run for a newer rerun with an exception
+        raise KeyboardInterrupt
     runs = [json.loads(line) for line in target.read_text(encoding="utf-8").splitlines()]
     assert [r["completed"] for r in runs] == [True, False]
     assert all(r["ms"] >= 0 and r["t"] > 1.7e9 for r in runs)

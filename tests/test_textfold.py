@@ -68,4 +68,4 @@ def test_every_hit_folds_to_something_holding_the_query(text: str, data: st.Data
     for span in find_spans(text, 0, len(text), query):
         marked = text[span.start:span.end]
         assert query in fold_text(marked)
-        assert fold_text(marked[0]) and fold_text(marked[-1]) or marked[-1] == "\u0301"  # no stray mark at either end
+        assert fold_text(marked[0]) and (fold_text(marked[-1]) or marked[-1] == "\u0301")  # no stray mark at either end

@@ -3,6 +3,8 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+from itertools import pairwise
+from typing import ClassVar
 
 import pytest
 
@@ -40,7 +42,7 @@ def test_status_rules_at_the_edges(zone: str, day: dt.date, expected: str) -> No
 def test_status_periods_are_contiguous() -> None:
     periods = status_periods(ATLAS, "north-homs")
     assert [p[0] for p in periods] == ["declared", "borders-agreed", "agreement-reached"]
-    for (_, _, end), (_, start, _) in zip(periods, periods[1:]):
+    for (_, _, end), (_, start, _) in pairwise(periods):
         assert start - end == dt.timedelta(days=1)
 
 
@@ -120,6 +122,6 @@ def test_event_citation_excerpt_marks_exactly_the_quote() -> None:
     assert "".join(marks) == fact.citations[0].quote
 
     class State:
-        selection = {"event": [{"fact_id": "north-homs.announced"}]}
+        selection: ClassVar[dict] = {"event": [{"fact_id": "north-homs.announced"}]}
     assert selected_fact_ids(State()) == ["north-homs.announced"]
     assert selected_fact_ids(object()) == []

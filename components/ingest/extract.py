@@ -39,7 +39,8 @@ _PREP = rf"(?:(?:[Oo]n|[Bb]y|[Ss]ince|[Uu]ntil|[Ff]rom){_WS})?"
 DATE_RES: tuple[tuple[str, re.Pattern[str]], ...] = (
     ("mdy", re.compile(rf"\b{_PREP}(?P<month>{_MONTH}){_WS}(?P<day>[0-3]?[0-9])(?:st|nd|rd|th)?\b(?:,?{_WS}(?P<year>{_YEAR})\b)?")),
     ("dmy", re.compile(rf"\b{_PREP}(?P<day>[0-3]?[0-9])(?:st|nd|rd|th)?{_WS}(?:of{_WS})?(?P<month>{_MONTH})\b(?:,?{_WS}(?P<year>{_YEAR})\b)?")),
-    ("part", re.compile(rf"\b(?:[Ii]n{_WS}|[Bb]y{_WS}|[Ss]ince{_WS})?(?P<part>[Ee]arly|[Mm]id|[Ll]ate)[\- \u00a0](?P<month>{_FULL_MONTH})\b(?:{_WS}(?P<year>{_YEAR})\b)?")),
+    ("part", re.compile(rf"\b(?:[Ii]n{_WS}|[Bb]y{_WS}|[Ss]ince{_WS})?(?P<part>[Ee]arly|[Mm]id|[Ll]ate)[\- \u00a0]"
+                        rf"(?P<month>{_FULL_MONTH})\b(?:{_WS}(?P<year>{_YEAR})\b)?")),
     ("month", re.compile(rf"\b(?:[Ii]n|[Ss]ince|[Uu]ntil|[Bb]y|[Ll]ast|[Tt]his){_WS}(?P<month>{_FULL_MONTH})\b(?:,?{_WS}(?P<year>{_YEAR})\b)?")),
 )
 # A weekday is found by its name (a literal: fast), then the word before it
@@ -154,7 +155,7 @@ def _number_value(number: str, scale: str | None) -> int | None:
     except ValueError:
         return None
     value = value * SCALES.get((scale or "").lower(), 1)
-    return int(round(value)) if value == value and value < 10**15 else None
+    return round(value) if value < 10**15 else None  # False for NaN and infinity too
 
 
 def _qualifier(raw: str | None) -> str:

@@ -36,17 +36,17 @@ from components.textfold import LEADING_ARTICLES, fold_word, is_written_article
 # mention on their own. Multi-word names containing them ("Tell Abyad",
 # "Khan Shaykhun", "Busra al-Sham") still match.
 # Folded like the tokens they are compared with ("seen" -> "sen").
-STOP_NAMES: frozenset[str] = frozenset(fold_word(name) for name in {
+STOP_NAMES: frozenset[str] = frozenset(fold_word(name) for name in (
     "seen", "tell", "tall", "tal", "tel", "sham", "cham", "khan", "shin", "soda", "mare", "haul", "harm",
     "hums", "humus", "damask", "dr", "hal", "sam", "dana", "nazi", "neva", "mari", "mara", "kara", "dali",
     "beria", "ezra", "hms", "gama", "jala", "ain", "ayn", "deir", "dayr", "kafr", "jisr", "ras", "bir",
     "tur", "wadi", "jabal", "jebel", "qasr", "sheikh", "shaykh", "umm", "abu", "beit", "bayt", "nahr",
     "new", "old", "upper", "lower", "north", "south", "east", "west", "city", "province", "region",
     "homsi", "revolution", "victory", "hope", "peace",
-})
+))
 # Ambiguous with an English word or name: needs a capital and must not open a sentence.
 AMBIGUOUS_NAMES: frozenset[str] = frozenset(
-    fold_word(name) for name in {"harem", "hula", "murk", "habit", "hims", "mayer", "salma", "sasa", "susa"})
+    fold_word(name) for name in ("harem", "hula", "murk", "habit", "hims", "mayer", "salma", "sasa", "susa"))
 # Names this short are mostly odd transliterations ("dwm", "hlb"): they match
 # only with an attached article ("al-Bab", "Ar-Rai").
 MIN_BARE_NAME_LENGTH = 4

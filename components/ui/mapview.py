@@ -4,7 +4,7 @@ date and selection travel separately, as a few hundred bytes of script in the pa
 from __future__ import annotations
 
 import json
-from typing import Callable
+from collections.abc import Callable
 
 import streamlit as st
 
@@ -14,8 +14,7 @@ from ..timeline import statuses_on
 from ..panels import STATUS_LABELS
 from . import selection
 from .data import AppData, fresh_map
-from .fastmap import (MapArgs, fast_path_supported, feature_groups_js, installed_streamlit_folium, map_args,
-                      show_map_component, show_map_st_folium)
+from .fastmap import MapArgs, fast_path_supported, feature_groups_js, installed_streamlit_folium, map_args, show_map_component, show_map_st_folium
 from .safe import esc, html_block
 
 # Only what selecting a zone needs: pan and zoom change neither, so they

@@ -26,7 +26,8 @@ def show_measures(data: AppData, zone: Zone) -> None:
     c1.metric("Area (geodesic)", f"{m.area_km2:,.0f} km²", help="Area of the boundary as drawn (WGS84 geodesic).")
     claimed = f"claimed {m.claimed_settlements}" if m.claimed_settlements is not None else "no count claimed"
     c2.metric("Gazetteer places inside", f"{m.settlements_inside_count}", help=f"GeoNames places (cities500) inside the boundary; the sources: {claimed}.")
-    c3.metric("To Damascus", f"{m.km_to_damascus_edge:,.0f} km", help=f"Geodesic distance from Damascus to the zone's edge; to its centroid {m.km_to_damascus_centroid:,.0f} km.")
+    c3.metric("To Damascus", f"{m.km_to_damascus_edge:,.0f} km",
+              help=f"Geodesic distance from Damascus to the zone's edge; to its centroid {m.km_to_damascus_centroid:,.0f} km.")
     st.caption(f"Gazetteer places inside vs claimed: {m.settlements_inside_count} vs {claimed}. "
                "GeoNames lists only places with 500+ people, so the counts measure different things.")
 

@@ -13,7 +13,7 @@ def show_lazy_tabs(sections: dict[str, Callable[[], object]]) -> None:
     so a map click does not recompute or resend the timeline or the reader. The open tab
     is in the URL (``bind="query-params"``), so a permalink opens the same tab."""
     tabs = st.tabs(list(sections), key=TAB_KEY, on_change="rerun", bind="query-params")
-    for tab, render in zip(tabs, sections.values()):
+    for tab, render in zip(tabs, sections.values(), strict=True):
         if tab.open:
             with tab:
                 render()
