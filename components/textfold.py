@@ -36,6 +36,15 @@ LEADING_ARTICLES: frozenset[str] = frozenset({
 })
 # A run of one repeated letter, or of spaces (after the per-character fold).
 _REPEATS = re.compile(r"([^\W\d_]| )\1+")
+_ANY_REPEAT = re.compile(r"(.)\1")  # a cheap first test: most names have no repeated character
+
+
+def _first_of_run(match: re.Match[str]) -> str:
+    return match.group(1)
+
+
+def _squeeze(text: str) -> str:
+    return _REPEATS.sub(_first_of_run, text) if _ANY_REPEAT.search(text) else text
 
 
 def _fold_char(char: str) -> str:
@@ -81,7 +90,7 @@ def _squeezable(char: str) -> bool:
 
 def fold_text(text: str) -> str:
     """``text`` folded character by character, runs of a repeated letter or of spaces squeezed."""
-    return _REPEATS.sub(r"\1", text.translate(_TABLE))
+    return _squeeze(text.translate(_TABLE))
 
 
 def fold_with_offsets(text: str) -> tuple[str, list[int], list[int]]:
@@ -117,7 +126,7 @@ def _unsqueezed_word(word: str) -> str:
 
 def fold_word(word: str) -> str:
     """One word token folded (any space inside removed), without the article step."""
-    return _REPEATS.sub(r"\1", _unsqueezed_word(word))
+    return _squeeze(_unsqueezed_word(word))
 
 
 def is_written_article(word: str) -> bool:
