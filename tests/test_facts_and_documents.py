@@ -3,12 +3,13 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import json
 from pathlib import Path
 
 import pytest
 
 from components.atlas import load_atlas
-from components.documents import DocumentError, decode_document_bytes, load_corpus
+from components.documents import DocumentError, decode_document_bytes, integrity_problems, load_corpus
 from components.facts import resolve_weekday
 from components.paths import FACTS_FILE, SEEDS
 from components.facts import load_facts
@@ -23,10 +24,43 @@ def atlas():
     return load_atlas()
 
 
-def test_seed_is_byte_for_byte_copy() -> None:
-    if not SHARED_SEED.exists():
-        pytest.fail(f"shared seed not found at {SHARED_SEED}")
-    assert hashlib.sha256((SEEDS / f"{SEED}.txt").read_bytes()).hexdigest() == hashlib.sha256(SHARED_SEED.read_bytes()).hexdigest()
+def recorded_integrity() -> tuple[str, int]:
+    """The seed's SHA-256 and length as recorded in its sidecar, in the repository."""
+    meta = json.loads((SEEDS / f"{SEED}.meta.json").read_text(encoding="utf-8"))
+    return meta["sha256"], meta["bytes"]
+
+
+def test_seed_matches_the_sha256_recorded_in_its_sidecar() -> None:
+    """Sealed: needs nothing outside the repository."""
+    sha, length = recorded_integrity()
+    data = (SEEDS / f"{SEED}.txt").read_bytes()
+    assert len(sha) == 64 and int(sha, 16) >= 0
+    assert (hashlib.sha256(data).hexdigest(), len(data)) == (sha, length)
+    assert load_corpus(SEEDS).get(SEED).meta.sha256 == sha
+    assert integrity_problems(load_corpus(SEEDS)) == []
+
+
+@pytest.mark.skipif(not SHARED_SEED.exists(), reason=f"no shared seed at {SHARED_SEED} on this machine "
+                    "(the recorded SHA-256 is checked by test_seed_matches_the_sha256_recorded_in_its_sidecar)")
+def test_seed_is_byte_for_byte_copy_of_the_shared_seed() -> None:
+    """Only where the team's ../shared folder exists: the recorded hash is the shared file's."""
+    assert hashlib.sha256(SHARED_SEED.read_bytes()).hexdigest() == recorded_integrity()[0]
+    assert (SEEDS / f"{SEED}.txt").read_bytes() == SHARED_SEED.read_bytes()
+
+
+def test_validate_names_a_seed_whose_bytes_changed(data_copy) -> None:
+    """One changed byte that keeps every quote intact is still named, by file and hash."""
+    from components.validate import validate_all
+    seed = data_copy.seeds[0] / f"{SEED}.txt"
+    data = seed.read_bytes()
+    assert data.startswith(b"New Agreement")
+    seed.write_bytes(b"n" + data[1:])  # the title is never cited: the quotes still match
+    problems = [str(p) for p in validate_all(data_copy)]
+    assert len(problems) == 1, problems
+    assert problems[0].startswith(f"{SEED}.txt: SHA-256 ") and recorded_integrity()[0] in problems[0]
+    seed.write_bytes(data + b"\n")  # one byte longer
+    problems = [str(p) for p in validate_all(data_copy)]
+    assert any(f"{SEED}.txt: 5,408 bytes, but its sidecar records 5,407" in p for p in problems), problems
 
 
 def test_every_curated_quote_equals_text_at_offsets(atlas) -> None:
