@@ -7,6 +7,8 @@ from pathlib import Path
 import pytest
 from streamlit.testing.v1 import AppTest
 
+from tests.server import sealed_app
+
 ROOT = Path(__file__).resolve().parent.parent
 ZONES = json.loads((ROOT / "geodata" / "zones.geojson").read_text(encoding="utf-8"))
 NAMES = {f["properties"]["id"]: f["properties"]["name"] for f in ZONES["features"]}
@@ -14,7 +16,7 @@ TIMEOUT = 60
 
 
 def run_app(query: dict[str, str] | None = None) -> AppTest:
-    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=TIMEOUT)
+    at = AppTest.from_file(str(sealed_app()), default_timeout=TIMEOUT)
     for key, value in (query or {}).items():
         at.query_params[key] = value
     at.run()
