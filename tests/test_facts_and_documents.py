@@ -164,3 +164,24 @@ def test_corpus_collects_bad_documents_without_stopping(tmp_path: Path) -> None:
     corpus = load_corpus(tmp_path)
     assert list(corpus.documents) == ["a"]
     assert {p.file for p in corpus.problems} == {"b.txt", "c.txt"}
+
+
+def test_a_dataset_change_is_seen_on_the_next_load(data_copy) -> None:
+    """Edit a curated value and drop in a new document: loading again shows both, ingested and exported."""
+    from components.export import render
+    from components.ingest import ingest_corpus
+    before = load_atlas(data_copy)
+    assert before.facts.by_id()["north-homs.population"].value == 147000
+    raw = json.loads(data_copy.facts.read_text(encoding="utf-8"))
+    next(f for f in raw["facts"] if f["id"] == "north-homs.population")["value"] = 150000
+    data_copy.facts.write_text(json.dumps(raw, ensure_ascii=False), encoding="utf-8")
+    (data_copy.seeds[0] / "900_new.txt").write_text(
+        "Shelling hit Nawa in the southern de-escalation zone on Tuesday, residents said.", encoding="utf-8")
+    after = load_atlas(data_copy)
+    assert after.problems == []
+    assert after.facts.by_id()["north-homs.population"].value == 150000
+    assert sorted(after.corpus.documents) == sorted([*before.corpus.documents, "900_new"])
+    ingested = ingest_corpus(after.corpus)["900_new"]
+    assert ingested.zones == ("south",)
+    assert [p.mention.name for passage in ingested.passages for p in passage.places] == ["Nawa"]
+    assert "north-homs.population,north-homs,population,Population included,150000," in render(after, "csv")
