@@ -15,10 +15,8 @@ from pathlib import Path
 
 import pytest
 
-from tests.server import CHROMIUM, ROOT
+from tests.server import ROOT
 
-pytest.importorskip("playwright.sync_api", reason="playwright is in requirements.txt")
-pytestmark = pytest.mark.skipif(not Path(CHROMIUM).exists(), reason=f"{CHROMIUM} is not installed")
 
 TIMEOUT_S = 300
 TOP_KEYS = {"date", "machine", "git", "config", "loadavg_start", "loadavg_end", "gazetteer", "ingest", "app", "baseline",
