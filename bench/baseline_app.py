@@ -29,9 +29,10 @@ import streamlit as st  # noqa: E402
 from streamlit_folium import st_folium  # noqa: E402
 
 from components.offline import ensure_leaflet_assets, leaflet_js_css  # noqa: E402
+from components.paths import data_root  # noqa: E402
 
 ensure_leaflet_assets(HERE / "static")
-zones = json.loads((ROOT / "geodata" / "zones.geojson").read_text(encoding="utf-8"))
+zones = json.loads((data_root() / "geodata" / "zones.geojson").read_text(encoding="utf-8"))  # ATLAS_DATA_ROOT, as the app
 
 st.title("Baseline: four zones")
 m = folium.Map(location=(34.45, 36.75), zoom_start=7, tiles=None)

@@ -44,7 +44,7 @@ if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
 from tests.browser import zone_click_points, zone_names  # noqa: E402
-from tests.server import CHROMIUM, CHROMIUM_ARGS, serve  # noqa: E402
+from tests.server import CHROMIUM, CHROMIUM_ARGS, app_site, serve  # noqa: E402
 from bench.bench_ingest import LINEAR_LIMIT  # noqa: E402
 
 RESULTS = ROOT / "bench" / "results"
@@ -222,8 +222,10 @@ class Server:
 
 
 @contextlib.contextmanager
-def launch(script: Path, label: str, profile: bool = False, args: tuple[str, ...] = ()) -> Iterator[Server]:
-    """The app or baseline on a free loopback port (tests.server.serve); yields its URL and PID.
+def launch(script: Path, label: str, profile: bool = False, args: tuple[str, ...] = (),
+           cwd: Path = ROOT) -> Iterator[Server]:
+    """The app or baseline on a free loopback port (tests.server.serve, run from ``cwd``, whose
+    .streamlit/config.toml applies); yields its URL and PID.
     With ``profile`` the app appends its own time per script run to a JSON-lines file (ATLAS_PROFILE)."""
     RESULTS.mkdir(parents=True, exist_ok=True)
     profile_path = RESULTS / f"{label}-profile.jsonl" if profile else None
@@ -234,7 +236,8 @@ def launch(script: Path, label: str, profile: bool = False, args: tuple[str, ...
         env["ATLAS_PROFILE"] = str(profile_path)
     env["PYTHONPATH"] = os.pathsep.join(p for p in (str(ROOT), env.get("PYTHONPATH", "")) if p)
     log_path = RESULTS / f"{label}-server.log"
-    with open(log_path, "w") as log, serve(script, env, log, ("--server.fileWatcherType", "none", *args), timeout=90) as (url, proc):
+    with open(log_path, "w") as log, serve(script, env, log, ("--server.fileWatcherType", "none", *args), timeout=90,
+                                           cwd=cwd) as (url, proc):
         yield Server(url=url, pid=proc.pid, log=log_path, profile=profile_path)
 
 
@@ -246,6 +249,12 @@ def inside_run_times(server: Server, start: float, end: float) -> list[float]:
         return []
     runs = [json.loads(line) for line in server.profile.read_text(encoding="utf-8").splitlines() if line.strip()]
     return [r["ms"] for r in runs if start <= r["t"] <= end and r.get("completed", True)]
+
+
+def set_results(folder: Path) -> None:
+    """Write logs, profiles, screenshots and the servers' sites under ``folder``."""
+    global RESULTS, BASELINE_SITE
+    RESULTS, BASELINE_SITE = folder, folder / "baseline_site"
 
 
 def prepare_baseline_site() -> Path:
@@ -1019,8 +1028,12 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--ingest-sizes", type=float, nargs="+", default=None,
                     help="ingestion corpus sizes in MB (default 1 2 4 5, --quick 0.25 0.5)")
     ap.add_argument("--ingest-repeat", type=int, default=None, help="ingestion runs per size, best kept (default 2, --quick 1)")
-    ap.add_argument("--out", type=Path, default=RESULTS / "app.json")
+    ap.add_argument("--out", type=Path, default=None, help="JSON result (default RESULTS/app.json)")
+    ap.add_argument("--results", type=Path, default=RESULTS,
+                    help="folder for logs, profiles and the servers' sites (default bench/results; tests use a temp folder)")
     args = ap.parse_args(argv)
+    set_results(args.results)
+    args.out = args.out or RESULTS / "app.json"
     quick = args.quick
     clicks = args.clicks if args.clicks is not None else (8 if quick else 40)
     loads = args.loads if args.loads is not None else (1 if quick else 5)
@@ -1059,7 +1072,8 @@ def main(argv: list[str] | None = None) -> int:
         browser = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
         try:
             log("app: starting")
-            with launch(ROOT / "app.py", "app", profile=True) as server:
+            app_script = app_site(RESULTS / "app_site")  # Leaflet goes to its static/, not the repository's
+            with launch(app_script, "app", profile=True, cwd=app_script.parent) as server:
                 result["app"] = bench_server(
                     browser, server, "app", loads, clicks, lambda zid, name: ("h3", name), log,
                     memory_clicks=memory_clicks, sessions=sessions)

@@ -7,6 +7,7 @@ The sidecar ``<name>.meta.json`` sits beside ``<name>.txt``.
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import json
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -31,6 +32,8 @@ class DocumentMeta:
     url: str | None = None
     licence: str = ""
     notes: str = ""
+    sha256: str = ""  # of the document's bytes, when the sidecar records it (see integrity_problems)
+    byte_length: int | None = None  # sidecar key "bytes"
 
 
 @dataclass(frozen=True)
@@ -121,6 +124,9 @@ def load_meta(path: Path, fallback_title: str) -> DocumentMeta:
     url = raw.get("url")
     if url is not None and not isinstance(url, str):
         raise DocumentError(f"{where}: 'url' must be text or null")
+    byte_length = raw.get("bytes")
+    if byte_length is not None and (not isinstance(byte_length, int) or isinstance(byte_length, bool) or byte_length < 0):
+        raise DocumentError(f"{where}: 'bytes' must be a whole number of bytes, got {byte_length!r}")
     return DocumentMeta(
         title=_text_field(raw, "title", where) or fallback_title,
         publisher=_text_field(raw, "publisher", where),
@@ -130,6 +136,8 @@ def load_meta(path: Path, fallback_title: str) -> DocumentMeta:
         url=url,
         licence=_text_field(raw, "licence", where),
         notes=_text_field(raw, "notes", where),
+        sha256=_text_field(raw, "sha256", where).lower(),
+        byte_length=byte_length,
     )
 
 
@@ -152,6 +160,27 @@ def document_paths(folder: Path) -> list[Path]:
     if not folder.is_dir():
         return []
     return sorted(p for p in folder.glob("*.txt") if not p.name.startswith("."))
+
+
+def integrity_problems(corpus: Corpus) -> list[Problem]:
+    """Documents whose bytes differ from the SHA-256 (and length) their sidecar records.
+
+    A recorded hash pins a source document to the copy the facts were curated
+    against: any edit, even one that keeps every quote, is named.
+    """
+    problems = []
+    for doc in corpus.documents.values():
+        if not doc.meta.sha256 and doc.meta.byte_length is None:
+            continue
+        data = doc.path.read_bytes()
+        digest = hashlib.sha256(data).hexdigest()
+        if doc.meta.byte_length is not None and len(data) != doc.meta.byte_length:
+            problems.append(Problem(doc.path.name, "", f"{len(data):,} bytes, but its sidecar records "
+                                    f"{doc.meta.byte_length:,}: the document was changed (never edit a source)"))
+        if doc.meta.sha256 and digest != doc.meta.sha256:
+            problems.append(Problem(doc.path.name, "", f"SHA-256 {digest} differs from {doc.meta.sha256} recorded "
+                                    "in its sidecar: the document was changed (never edit a source)"))
+    return problems
 
 
 def load_corpus(*folders: Path) -> Corpus:

@@ -6,6 +6,7 @@ from pathlib import Path
 
 from . import paths
 from .atlas import DataPaths, load_atlas
+from .documents import integrity_problems
 from .problems import Problem
 
 
@@ -34,7 +35,8 @@ def basemap_problems(path: Path = paths.BASEMAP_FILE) -> list[Problem]:
 
 
 def validate_all(data: DataPaths | None = None) -> list[Problem]:
-    """Problems in documents, zones, facts, references, gazetteer and basemap."""
+    """Problems in documents (including any whose bytes differ from the SHA-256 their sidecar
+    records), zones, facts, references, gazetteer and basemap."""
     data = data or DataPaths.default()
     atlas = load_atlas(data)
-    return atlas.problems + gazetteer_problems(data.gazetteer, data.gazetteer_extra) + basemap_problems(data.basemap)
+    return atlas.problems + integrity_problems(atlas.corpus) + gazetteer_problems(data.gazetteer, data.gazetteer_extra) + basemap_problems(data.basemap)

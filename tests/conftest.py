@@ -1,8 +1,23 @@
-"""Shared fixtures: a private copy of the bundled data to corrupt safely."""
+"""Shared fixtures. The suite is sealed from the machine it runs on.
+
+Before collection (module-level data is loaded then), the ``ATLAS_*`` settings point at a
+temporary session folder: a copy of ``geodata/`` and ``seeds/`` (ATLAS_DATA_ROOT), an empty
+uploads folder, a geocoder cache and a profile file. ATLAS_GEOCODER (network) and ATLAS_TILES
+are unset. Every test then gets its own uploads folder, cache and profile file
+(:func:`sealed_settings`); AppTests and test servers run a copy of app.py from a temporary
+folder (``tests.server.sealed_app``), so Leaflet is copied there, never into the repository's
+``static/``. A user's ``uploads/``, ``static/`` or environment never reach a test, and
+:func:`repository_is_left_alone` fails the run if a test wrote to the data copy or to the
+repository's ``uploads/`` or ``static/``. Screenshots and the servers' log go to ``artifacts/``
+as the README says.
+"""
 from __future__ import annotations
 
+import hashlib
+import os
 import shutil
 import sys
+import tempfile
 from pathlib import Path
 
 import pytest
@@ -13,15 +28,70 @@ if str(ROOT) not in sys.path:
 
 from components.atlas import DataPaths  # noqa: E402
 
+PER_TEST = {"ATLAS_UPLOADS": "uploads", "ATLAS_GEOCODER_CACHE": "geocode_cache.json", "ATLAS_PROFILE": "profile.jsonl"}
+UNSET = ("ATLAS_GEOCODER", "ATLAS_TILES")
+WATCHED = ("uploads", "static")  # the user's working folders in the repository
+_saved_env: dict[str, str | None] = {}
+SESSION: Path = Path()
+
+
+def tree_digest(*folders: Path) -> dict[str, str]:
+    """Path -> SHA-256 of every file below the folders (a missing folder has none)."""
+    return {str(p): hashlib.sha256(p.read_bytes()).hexdigest()
+            for folder in folders if folder.is_dir() for p in sorted(folder.rglob("*")) if p.is_file()}
+
+
+def sealed_data_root() -> Path:
+    """The session's read-only copy of geodata/ and seeds/ (ATLAS_DATA_ROOT)."""
+    return SESSION / "data"
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    global SESSION
+    SESSION = Path(tempfile.mkdtemp(prefix="atlas-tests-"))
+    for name in ("geodata", "seeds"):
+        shutil.copytree(ROOT / name, sealed_data_root() / name)
+    settings = {"ATLAS_DATA_ROOT": str(sealed_data_root()), **{k: str(SESSION / v) for k, v in PER_TEST.items()}}
+    for name in (*settings, *UNSET):
+        _saved_env[name] = os.environ.pop(name, None)
+    os.environ.update(settings)
+
+
+def pytest_unconfigure(config: pytest.Config) -> None:
+    for name, value in _saved_env.items():
+        os.environ.pop(name, None)
+        if value is not None:
+            os.environ[name] = value
+    shutil.rmtree(SESSION, ignore_errors=True)
+
+
+@pytest.fixture(autouse=True)
+def sealed_settings(monkeypatch: pytest.MonkeyPatch, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """Each test's own empty uploads folder, geocoder cache and profile file (not its tmp_path)."""
+    own = tmp_path_factory.mktemp("sealed")
+    for name, leaf in PER_TEST.items():
+        monkeypatch.setenv(name, str(own / leaf))
+    monkeypatch.setenv("ATLAS_DATA_ROOT", str(sealed_data_root()))
+    for name in UNSET:
+        monkeypatch.delenv(name, raising=False)
+    return own
+
+
+@pytest.fixture(autouse=True, scope="session")
+def repository_is_left_alone():
+    """Fails the session's last teardown if any test changed the data copy or the repository's
+    uploads/ or static/ (reading them would need a test to bypass the settings above)."""
+    data_before = tree_digest(sealed_data_root())
+    repo_before = tree_digest(*(ROOT / name for name in WATCHED))
+    yield
+    assert tree_digest(sealed_data_root()) == data_before, "a test wrote into the shared data copy (use data_copy)"
+    changed = set(tree_digest(*(ROOT / name for name in WATCHED)).items()) ^ set(repo_before.items())
+    assert not changed, f"tests wrote into the repository's working folders: {sorted(changed)}"
+
 
 @pytest.fixture
 def data_copy(tmp_path: Path) -> DataPaths:
-    """The real geodata/ and seeds/ copied into tmp_path."""
+    """The real geodata/ and seeds/ copied into tmp_path, to change or corrupt safely."""
     shutil.copytree(ROOT / "geodata", tmp_path / "geodata")
     shutil.copytree(ROOT / "seeds", tmp_path / "seeds")
-    g = tmp_path / "geodata"
-    return DataPaths(
-        zones=g / "zones.geojson", facts=g / "facts.json", references=g / "references.json",
-        gazetteer=g / "gazetteer_sy.json", gazetteer_extra=g / "gazetteer_extra.json",
-        basemap=g / "basemap.geojson", seeds=(tmp_path / "seeds",),
-    )
+    return DataPaths.under(tmp_path)

@@ -7,6 +7,8 @@ from pathlib import Path
 import pytest
 from streamlit.testing.v1 import AppTest
 
+from tests.server import sealed_app
+
 ROOT = Path(__file__).resolve().parent.parent
 ZONES = json.loads((ROOT / "geodata" / "zones.geojson").read_text(encoding="utf-8"))
 NAMES = {f["properties"]["id"]: f["properties"]["name"] for f in ZONES["features"]}
@@ -14,7 +16,7 @@ TIMEOUT = 60
 
 
 def run_app(query: dict[str, str] | None = None) -> AppTest:
-    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=TIMEOUT)
+    at = AppTest.from_file(str(sealed_app()), default_timeout=TIMEOUT)
     for key, value in (query or {}).items():
         at.query_params[key] = value
     at.run()
@@ -72,13 +74,29 @@ def test_unknown_zone_is_friendly(bad: str) -> None:
     assert at.radio(key="atlas_zone_radio").value == "(none)"
 
 
-def test_passage_button_selects_its_zones() -> None:
+def zone_styles_of(at: AppTest) -> dict[str, dict]:
+    """The zone styles the page hands the map (mapview.zone_styles_script)."""
+    script = next(h.value for h in at.html if "__atlasZoneStyles" in h.value)
+    return json.loads(script.split(" = ", 1)[1].split(";\n", 1)[0])
+
+
+def test_passage_button_selects_exactly_the_zones_it_supports() -> None:
     at = run_app({"tab": "Read a document"})
-    buttons = [b for b in at.button if b.label.startswith("Select the zones this passage supports") and "Eastern Ghouta" in b.label]
-    assert buttons
-    buttons[0].click().run()
+    prefix = "Select the zones this passage supports: "
+    button = next(b for b in at.button if b.label.startswith(prefix) and NAMES["eastern-ghouta"] in b.label)
+    ids = {name: zid for zid, name in NAMES.items()}
+    named = [ids[n] for n in button.label.removeprefix(prefix).split(", ")]
+    assert "eastern-ghouta" in named and len(named) < len(NAMES)
+    before = {z for z, st in zone_styles_of(at).items() if st["color"] == "#000000"}
+    assert before == set()
+    button.click().run()
     assert not at.exception
-    assert subheaders(at) and subheaders(at)[0] in NAMES.values()
+    outlined = {z for z, st in zone_styles_of(at).items() if st["color"] == "#000000"}
+    assert outlined == set(named)  # Eastern Ghouta and the passage's other zones, nothing else
+    assert subheaders(at) == [NAMES[named[0]]]  # the first of them is the one the panel details
+    assert at.radio(key="atlas_zone_radio").value == named[0]
+    body = html_of(at)
+    assert f'data-fact="{named[0]}.' in body and 'data-fact="idlib.' not in body
 
 
 def test_sources_and_downloads_present() -> None:
@@ -114,8 +132,7 @@ def test_map_arguments_do_not_change_with_selection_or_date() -> None:
     at.radio(key="atlas_zone_radio").set_value("south").run()
     at.slider(key="atlas_date").set_value(dt.date(2017, 6, 1)).run()
     assert at.get("component_instance")[0].proto.json_args == before
-    script = next(h.value for h in at.html if "__atlasZoneStyles" in h.value)
-    styles = json.loads(script.split(" = ", 1)[1].split(";\n", 1)[0])
+    styles = zone_styles_of(at)
     assert styles["south"]["color"] == "#000000"  # selected: black outline
     assert styles["south"]["fillColor"] == "#CC79A7"  # 1 June 2017: declared in the memorandum
     assert styles["idlib"]["color"] != "#000000"

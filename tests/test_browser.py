@@ -3,12 +3,12 @@ from __future__ import annotations
 
 import time
 
+import playwright.sync_api as playwright_sync  # in requirements.txt: when missing these tests fail, never skip
 import pytest
 
 from tests.browser import artifacts_dir, click_zone, map_frame, open_app, zone_names
 from tests.server import CHROMIUM, CHROMIUM_ARGS, ROOT, run_app
 
-playwright_sync = pytest.importorskip("playwright.sync_api", reason="playwright is in requirements.txt")
 SEED_TEXT = (ROOT / "seeds" / "000_6a7ef684703209c4.txt").read_bytes().decode("utf-8")
 PANEL_TIMEOUT_MS = 15_000
 

@@ -4,13 +4,13 @@ from __future__ import annotations
 import csv
 import io
 import json
-import shutil
+import os
 import subprocess
 import sys
 from pathlib import Path
 
 from components.atlas import load_atlas
-from components.export import facts_csv, zones_geojson
+from components.export import facts_csv, render, zones_geojson
 
 ROOT = Path(__file__).resolve().parent.parent
 ATLAS = load_atlas()
@@ -57,15 +57,13 @@ def test_cli_export_csv_to_stdout() -> None:
     assert run.stdout.splitlines()[0].startswith("fact_id,zone,kind,title,value")
 
 
-def test_cli_export_refuses_broken_data_and_keeps_old_file(tmp_path: Path) -> None:
-    repo = tmp_path / "repo"
-    shutil.copytree(ROOT, repo, ignore=shutil.ignore_patterns(".git", "static", "__pycache__", "artifacts"))
-    facts = repo / "geodata" / "facts.json"
+def test_cli_export_refuses_broken_data_and_keeps_old_file(tmp_path: Path, data_copy) -> None:
+    facts = data_copy.facts
     facts.write_text(facts.read_text(encoding="utf-8").replace('"quote": "84 settlements"', '"quote": "85 settlements"'), encoding="utf-8")
     out = tmp_path / "previous.csv"
     out.write_text("previous export\n", encoding="utf-8")
     run = subprocess.run([sys.executable, "-m", "components", "export", "--format", "csv", "--out", str(out)],
-                         cwd=repo, capture_output=True, text=True)
+                         cwd=ROOT, capture_output=True, text=True, env=dict(os.environ, ATLAS_DATA_ROOT=str(facts.parent.parent)))
     assert run.returncode == 1
     assert "north-homs.settlements" in run.stderr and "quote does not match" in run.stderr
     assert out.read_text(encoding="utf-8") == "previous export\n"
@@ -97,3 +95,72 @@ def test_cli_export_lpf() -> None:
     run = subprocess.run([sys.executable, "-m", "components", "export", "--format", "lpf"], cwd=ROOT, capture_output=True, text=True)
     assert run.returncode == 0, run.stderr
     assert len(json.loads(run.stdout)["features"]) == 4
+
+
+# ------------------------------------------------------------------ the downloads, checked against the raw files
+RAW_FACTS = json.loads((ROOT / "geodata" / "facts.json").read_text(encoding="utf-8"))["facts"]
+RAW_ZONES = [f["properties"]["id"] for f in json.loads((ROOT / "geodata" / "zones.geojson").read_text(encoding="utf-8"))["features"]]
+RAW_TEXT = {p.stem: p.read_bytes().decode("utf-8") for p in (ROOT / "seeds").glob("*.txt")}
+
+
+def raw_citations(fact: dict) -> list[tuple[str, int, int, str]]:
+    return [(c["doc"], c["start"], c["end"], c["quote"]) for c in fact["citations"]]
+
+
+def raw_facts_of(zone_id: str) -> list[dict]:
+    return [f for f in RAW_FACTS if f["zone"] in (zone_id, "all") or zone_id in f.get("related_zones", [])]
+
+
+def assert_quote_is_the_text(doc: str, start: int, end: int, quote: str) -> None:
+    assert quote and RAW_TEXT[doc][start:end] == quote, (doc, start, end, quote)
+
+
+def test_geojson_download_holds_every_zone_and_every_fact_with_its_citations() -> None:
+    fc = json.loads(render(ATLAS, "geojson"))
+    assert [f["id"] for f in fc["features"]] == RAW_ZONES
+    seen = set()
+    for feature in fc["features"]:
+        facts = {f["id"]: f for f in feature["properties"]["facts"]}
+        expected = raw_facts_of(feature["id"])
+        assert sorted(facts) == sorted(f["id"] for f in expected), feature["id"]
+        for raw in expected:
+            got = facts[raw["id"]]
+            assert (got["zone"], got["kind"], got["value"]) == (raw["zone"], raw["kind"], raw["value"]), raw["id"]
+            assert [(c["doc"], c["start"], c["end"], c["quote"]) for c in got["citations"]] == raw_citations(raw)
+            for c in got["citations"]:
+                assert_quote_is_the_text(c["doc"], c["start"], c["end"], c["quote"])
+            seen.add(raw["id"])
+        assert feature["geometry"]["type"] in ("Polygon", "MultiPolygon")
+    assert seen == {f["id"] for f in RAW_FACTS}  # no fact left out of the download
+    assert set(fc["metadata"]["documents"]) == set(RAW_TEXT)
+
+
+def test_csv_download_has_exactly_one_row_per_fact_and_citation() -> None:
+    rows = list(csv.DictReader(io.StringIO(render(ATLAS, "csv"))))
+    got = sorted((r["fact_id"], r["zone"], r["doc"], int(r["start"]), int(r["end"]), r["quote"]) for r in rows)
+    want = sorted((f["id"], f["zone"], *c) for f in RAW_FACTS for c in raw_citations(f))
+    assert got == want
+    for r in rows:
+        assert_quote_is_the_text(r["doc"], int(r["start"]), int(r["end"]), r["quote"])
+    by_id = {f["id"]: f for f in RAW_FACTS}
+    assert all(r["value"] == (str(v) if not isinstance(v := by_id[r["fact_id"]]["value"], list) else "; ".join(v))
+               for r in rows)
+
+
+def test_linked_places_download_cites_every_status_change() -> None:
+    lpf = json.loads(render(ATLAS, "lpf"))
+    assert [f["@id"].rsplit("/", 1)[1] for f in lpf["features"]] == RAW_ZONES
+    by_id = {f["id"]: f for f in RAW_FACTS}
+    cited = 0
+    for feature in lpf["features"]:
+        spans = [t["when"]["timespans"][0] for t in feature["types"]]
+        assert spans and all(s["start"]["in"] <= s["end"]["in"] for s in spans)
+        assert all(a["end"]["in"] < b["start"]["in"] for a, b in zip(spans, spans[1:]))  # periods in order, apart
+        for t in feature["types"]:
+            for citation in t.get("citations", []):
+                raw = by_id[citation["@id"].rsplit("/", 1)[1]]  # a curated fact
+                assert [(c["doc"], c["start"], c["end"], c["quote"]) for c in citation["selector"]] == raw_citations(raw)
+                for c in citation["selector"]:
+                    assert_quote_is_the_text(c["doc"], c["start"], c["end"], c["quote"])
+                cited += 1
+    assert cited >= len(RAW_ZONES)  # every zone has at least one cited status period

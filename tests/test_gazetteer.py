@@ -4,6 +4,7 @@ from __future__ import annotations
 import json
 import subprocess
 import sys
+import unicodedata
 from pathlib import Path
 
 import pytest
@@ -295,14 +296,40 @@ def test_build_script_reproduces_committed_file(tmp_path: Path) -> None:
 
 # --- robustness -------------------------------------------------------------------
 
+SYRIA_BBOX = (35.5, 32.3, 42.5, 37.4)  # lon min, lat min, lon max, lat max (as tests/test_zones_geometry.py)
+
+
 @settings(max_examples=300, deadline=None)
 @given(st.text())
-def test_fold_and_lookup_never_crash(text: str) -> None:
+def test_fold_gives_a_normalised_key_and_lookup_agrees_with_it(text: str) -> None:
     gaz = default_gazetteer()
-    assert isinstance(fold(text), str)
-    result = gaz.lookup(text)
-    assert isinstance(result, list)
-    assert all(isinstance(p, Place) for p in result)
+    key = fold(text)
+    assert key == key.strip() and "  " not in key and not set(key) & set("-_\t\n'’ʿʾ`´")
+    assert key == key.casefold() and not any(unicodedata.combining(c) for c in key)
+    for place in gaz.lookup(text):  # usually none for random text; then every hit carries the key
+        assert key in {fold(n) for n in place.names}
+
+
+SPELLINGS = [str.upper, str.lower, lambda n: n.replace(" ", "-"), lambda n: "  " + n.replace(" ", "  ") + " ",
+             lambda n: unicodedata.normalize("NFD", n.replace("a", "\u0101").replace("i", "\u00ee"))]
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.data())
+def test_every_name_is_found_in_any_spelling_and_places_lie_where_they_should(data) -> None:
+    gaz = default_gazetteer()
+    place = data.draw(st.sampled_from(gaz.places))
+    name = data.draw(st.sampled_from(place.names))
+    spelled = data.draw(st.sampled_from(SPELLINGS))(name)
+    found = gaz.lookup(spelled)
+    assert place in found, (name, spelled)
+    assert found == sorted(found, key=lambda p: (not p.is_syrian, p.kind != "settlement", -p.population, p.id))
+    west, south, east, north = SYRIA_BBOX
+    for hit in found:
+        if hit.is_syrian:
+            assert west <= hit.lon <= east and south <= hit.lat <= north, hit
+        else:
+            assert hit.kind == "city-abroad", hit  # foreign places are only the capitals the sources name
 
 
 @settings(max_examples=300, deadline=None)

@@ -250,6 +250,44 @@ def test_geocode_cache_round_trips(tmp_path: Path) -> None:
     assert load_cache(tmp_path / "missing.json") == {}
 
 
+def linked_places(ingested: IngestedDocument) -> list:
+    return [place for passage in ingested.passages for place in passage.places]
+
+
+def test_geocoder_cache_miss_asks_once_stores_and_then_serves_from_the_file(tmp_path: Path) -> None:
+    """The miss path without network: the ``query=`` hook stands where Nominatim would answer."""
+    from geopy.location import Location
+
+    asked: list[str] = []
+
+    def nominatim_stand_in(name: str) -> Location | None:
+        asked.append(name)
+        if name == "Qaryat Zubaydi":
+            return Location("Qaryat Zubaydi, Daraa, Syria", (32.75, 36.05), {"osm_type": "node", "osm_id": 4242})
+        return None  # Nominatim knows no such place
+
+    path = tmp_path / "cache" / "geocode.json"  # folder not there yet: the first store creates it
+    doc = Document(id="g", path=tmp_path / "g.txt", meta=DocumentMeta(title="g"),
+                   text="Shelling hit the town of Qaryat Zubaydi and the village of Kafr Nowhere near Daraa.")
+    ingested = ingest_document(doc, geocoder=CachedGeocoder(path, query=nominatim_stand_in))
+    assert asked == ["Qaryat Zubaydi", "Kafr Nowhere"]  # each unknown name asked once, the known one never
+    places = {p.mention.name: p for p in linked_places(ingested)}
+    assert places["Qaryat Zubaydi"].mention.place.id == "nominatim:node/4242"
+    assert (places["Qaryat Zubaydi"].mention.place.lat, places["Qaryat Zubaydi"].mention.place.lon) == (32.75, 36.05)
+    assert doc.text[places["Qaryat Zubaydi"].mention.start:places["Qaryat Zubaydi"].mention.end] == "Qaryat Zubaydi"
+    assert "Kafr Nowhere" not in places and "Daraa" in places
+    stored = json.loads(path.read_text(encoding="utf-8"))["entries"]
+    assert stored["kafr nowhere"] is None and stored["qaryat zubaydi"]["id"] == "nominatim:node/4242"
+
+    def offline(name: str) -> None:
+        raise AssertionError(f"asked the network again for {name!r}")
+
+    again = CachedGeocoder(path, query=offline)  # a new process reading the same cache file
+    assert again.lookup("QARYAT ZUBAYDI").id == "nominatim:node/4242"  # folded key: any case
+    assert again.lookup("Kafr Nowhere") is None  # the negative answer is cached too
+    assert [p.mention for p in linked_places(ingest_document(doc, geocoder=again))] == [p.mention for p in linked_places(ingested)]
+
+
 # --- corpus and command line -------------------------------------------------
 
 def test_ingest_corpus_of_the_seeds() -> None:

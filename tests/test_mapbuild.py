@@ -5,8 +5,6 @@ import dataclasses
 import json
 import re
 
-import streamlit_folium
-
 from components.atlas import load_atlas
 from components.mapbuild import (APPLY_FUNCTION, STYLES_GLOBAL, build_map, clicked_feature_id, load_basemap, status_style,
                                  tiles_enabled, tooltip_html, zone_feature, zone_styles, zone_summary)
@@ -74,15 +72,39 @@ def test_zone_feature_is_slim_and_typed() -> None:
     assert set(feature["properties"]) == {"id", "name", "tooltip_html"}
 
 
-def test_map_script_does_not_depend_on_selection() -> None:
-    """Same script (up to folium's random ids) for any selection: the browser keeps its map."""
-    a = build_map(ATLAS, BASEMAP, tiles=False)
-    b = build_map(ATLAS, BASEMAP, tiles=False)
-    for m in (a, b):
-        m.render()
-    key_a = streamlit_folium.generate_js_hash(streamlit_folium._get_map_string(a), "k")
-    key_b = streamlit_folium.generate_js_hash(streamlit_folium._get_map_string(b), "k")
-    assert key_a == key_b
+def test_map_arguments_follow_the_dataset_and_only_the_styles_follow_selection_and_date(data_copy) -> None:
+    """What mapview caches per dataset (fastmap.map_args of the map) and what it sends on every run
+    (zone_styles_script for the date and selection): the first changes with the data only, the
+    second with the date and the selection, and no status colour lives in the cached map."""
+    import datetime as dt
+
+    from components.timeline import statuses_on
+    from components.ui.fastmap import map_args
+    from components.ui.mapview import RETURNED_OBJECTS, zone_styles_script
+    from components.ui.selection import MAP_KEY
+
+    def args_for(atlas) -> object:
+        return map_args(build_map(atlas, BASEMAP, tiles=False), MAP_KEY, RETURNED_OBJECTS)
+
+    cached = args_for(ATLAS)
+    assert args_for(load_atlas()) == cached  # the same dataset loaded again: the same arguments, byte for byte
+    zones = json.loads(data_copy.zones.read_text(encoding="utf-8"))
+    zones["features"][1]["properties"]["name"] = "Renamed zone"
+    data_copy.zones.write_text(json.dumps(zones), encoding="utf-8")
+    changed = args_for(load_atlas(data_copy))
+    assert "Renamed zone" in changed.script and "Renamed zone" not in cached.script
+    assert changed.hash_key != cached.hash_key  # another dataset is another map in the browser
+
+    days = {"1 June": dt.date(2017, 6, 1), "6 August": dt.date(2017, 8, 6)}
+    selections = {"none": [], "south": ["south"], "two": ["idlib", "eastern-ghouta"]}
+    styles = {(d, s): zone_styles(statuses_on(ATLAS, day), sel) for d, day in days.items() for s, sel in selections.items()}
+    scripts = {key: zone_styles_script(value) for key, value in styles.items()}
+    assert len(set(scripts.values())) == len(scripts)  # every date and selection sends its own styles
+    for (d, s), style in styles.items():
+        assert {z for z, v in style.items() if v["color"] == "#000000"} == set(selections[s])
+        assert style["south"]["fillColor"] == ("#CC79A7" if d == "1 June" else "#009E73")  # declared, then operating
+    for colour in {v["fillColor"] for style in styles.values() for v in style.values()}:
+        assert colour not in cached.script  # styles reach the map only through the page script
 
 
 def test_zone_styles_follow_status_and_selection() -> None:

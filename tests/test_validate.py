@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -178,12 +179,10 @@ def test_every_problem_is_reported_not_just_the_first(data_copy: DataPaths) -> N
     assert any("'nowhere'" in m for m in found) and any("'elsewhere'" in m for m in found) and any("'idlib'" in m and "missing" in m for m in found)
 
 
-def test_validate_command_fails_on_corrupted_copy(tmp_path: Path) -> None:
-    import shutil
-    shutil.copytree(ROOT, tmp_path / "repo", ignore=shutil.ignore_patterns(".git", "static", "__pycache__", "artifacts"))
-    facts = tmp_path / "repo" / "geodata" / "facts.json"
-    edit_json(facts, lambda d: fact(d, "north-homs.population")["citations"][0].update(end=550))
-    run = subprocess.run([sys.executable, "-m", "components", "validate"], cwd=tmp_path / "repo", capture_output=True, text=True)
+def test_validate_command_fails_on_corrupted_copy(data_copy: DataPaths) -> None:
+    edit_json(data_copy.facts, lambda d: fact(d, "north-homs.population")["citations"][0].update(end=550))
+    run = subprocess.run([sys.executable, "-m", "components", "validate"], cwd=ROOT, capture_output=True, text=True,
+                         env=dict(os.environ, ATLAS_DATA_ROOT=str(data_copy.facts.parent.parent)))
     assert run.returncode == 1
     assert "facts.json: fact north-homs.population citation 0: quote does not match" in run.stdout
 

@@ -7,6 +7,7 @@ from pathlib import Path
 
 import folium
 import streamlit as st
+from streamlit.runtime.scriptrunner import get_script_run_ctx
 
 from .. import paths
 from ..atlas import Atlas, DataPaths, load_atlas
@@ -85,7 +86,7 @@ def load_app_data(data_root: str, uploads: str, tiles: bool, signature: tuple[tu
     atlas = load_atlas(data)
     problems = list(atlas.problems)
     try:
-        ensure_leaflet_assets()
+        ensure_leaflet_assets(app_static_dir())
     except (AssetError, OSError) as exc:
         problems.append(Problem("static/vendor/leaflet", "", str(exc)))
     gazetteer = _load_gazetteer(data, problems)
@@ -94,6 +95,14 @@ def load_app_data(data_root: str, uploads: str, tiles: bool, signature: tuple[tu
     ingested = ingest_corpus(atlas.corpus) if gazetteer is not None else {}
     return AppData(atlas=atlas, paths=data, gazetteer=gazetteer, measures=measures, basemap=basemap,
                    tiles=tiles, ingested=ingested, problems=problems)
+
+
+def app_static_dir() -> Path:
+    """``static/`` next to the running main script, which Streamlit serves (``paths.STATIC`` for
+    ``streamlit run app.py``); tests run a copy of app.py from a temporary folder and keep theirs there."""
+    ctx = get_script_run_ctx()
+    script = getattr(ctx, "main_script_path", "") if ctx is not None else ""
+    return Path(script).resolve().parent / "static" if script else paths.STATIC
 
 
 def current_app_data() -> AppData:
