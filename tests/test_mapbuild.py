@@ -5,11 +5,14 @@ import dataclasses
 import json
 import re
 
+import streamlit_folium
+
 from components.atlas import load_atlas
 from components.mapbuild import (APPLY_FUNCTION, STYLES_GLOBAL, build_map, clicked_feature_id, load_basemap, status_style,
                                  tiles_enabled, tooltip_html, zone_feature, zone_styles, zone_summary)
 from components.offline import ensure_leaflet_assets, leaflet_package_dir
 from components.paths import BASEMAP_FILE, ROOT
+from tests.server import sealed_app
 
 ATLAS = load_atlas()
 BASEMAP = load_basemap(BASEMAP_FILE)
@@ -195,7 +198,7 @@ def map_component_args(monkeypatch, drawer_version: str) -> tuple[dict, int]:
 
     monkeypatch.setattr(streamlit_folium, "st_folium", counted_st_folium)
     monkeypatch.setattr(mapview, "DRAW_MAP", mapview.map_drawer(drawer_version))
-    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=60)
+    at = AppTest.from_file(str(sealed_app()), default_timeout=60)
     at.run()
     assert not at.exception, at.exception
     [component] = [e for e in at.get("component_instance") if '"script"' in e.proto.json_args]
