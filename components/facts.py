@@ -8,16 +8,17 @@ The schema is documented in ``geodata/FACTS.md``.
 from __future__ import annotations
 
 import datetime as dt
-import json
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from .documents import Corpus
+from .jsonload import load_checked
 from .problems import Problem
 
 SCHEMA = "atlas-facts/1"
+SCHEMA_FILE = "facts.schema.json"  # geodata/schemas/: structure, checked before the rules below
 ALL_ZONES = "all"
 KINDS = (
     "settlements", "population", "status", "event", "party", "guarantor", "observer",
@@ -310,16 +311,12 @@ def resolve_weekday(word: str, anchor: dt.date) -> dt.date | None:
 def load_facts(path: Path) -> FactSet:
     """Parse a facts file; every problem is collected in ``FactSet.problems``."""
     path = Path(path)
+    loaded = load_checked(path, SCHEMA_FILE, items=("facts",))
+    if not loaded.usable:
+        return FactSet(problems=loaded.problems)
     parser = _FactParser(path.name)
-    try:
-        raw = json.loads(path.read_bytes().decode("utf-8"))
-    except FileNotFoundError:
-        return FactSet(problems=[Problem(path.name, "", "file is missing")])
-    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
-        line = f"line {exc.lineno}" if isinstance(exc, json.JSONDecodeError) else ""
-        return FactSet(problems=[Problem(path.name, line, f"malformed JSON: {exc}")])
-    facts = parser.parse_all(raw)
-    return FactSet(facts=facts, problems=parser.problems)
+    facts = parser.parse_all(loaded.data)
+    return FactSet(facts=facts, problems=loaded.problems + parser.problems)
 
 
 def citation_problems(citation: Citation, corpus: Corpus, file: str, where: str) -> list[Problem]:
