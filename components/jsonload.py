@@ -17,10 +17,11 @@ from __future__ import annotations
 
 import json
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass, field
-from functools import lru_cache
+from functools import cache, lru_cache
 from pathlib import Path
-from typing import Any, Iterable
+from typing import Any
 
 from jsonschema import Draft202012Validator, ValidationError
 from referencing import Registry, Resource
@@ -80,7 +81,7 @@ def _registry() -> Registry:
     return Registry().with_resources(resources)
 
 
-@lru_cache(maxsize=None)
+@cache
 def validator(schema_name: str) -> Draft202012Validator:
     """The compiled validator of ``geodata/schemas/<schema_name>``."""
     schema = json.loads((SCHEMAS / schema_name).read_text(encoding="utf-8"))
@@ -170,7 +171,7 @@ def check(raw: Any, schema_name: str, file: str, items: tuple[str, ...] = ()) ->
         return Loaded(raw)
     problems = [Problem(file, e.json_path + _item_label(raw, tuple(e.absolute_path)), describe(e)) for e in errors]
     if len(problems) > MAX_LISTED:
-        problems = problems[:MAX_LISTED] + [Problem(file, "", f"{len(problems) - MAX_LISTED} more schema problem(s) not listed")]
+        problems = [*problems[:MAX_LISTED], Problem(file, "", f"{len(problems) - MAX_LISTED} more schema problem(s) not listed")]
     required = set(validator(schema_name).schema.get("required", []))
     bad_items: dict[str, set[int]] = {}
     bad_keys: set[str] = set()

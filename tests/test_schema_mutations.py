@@ -15,10 +15,11 @@ import json
 import os
 import shutil
 import tempfile
+from collections.abc import Iterator
 from dataclasses import dataclass
-from functools import lru_cache
+from functools import cache
 from pathlib import Path
-from typing import Any, Iterator
+from typing import Any
 from unittest.mock import patch
 
 from hypothesis import HealthCheck, given, settings
@@ -75,7 +76,7 @@ def json_paths(node: Any, path: tuple[Any, ...] = ()) -> Iterator[tuple[Any, ...
         yield from json_paths(child, (*path, key))
 
 
-@lru_cache(maxsize=None)
+@cache
 def places_by_shape(file: str) -> dict[str, list[tuple[Any, ...]]]:
     """Every JSON path of a bundled file, grouped by its shape (indices as ``[*]``): ``$.facts[*].related_zones``.
 

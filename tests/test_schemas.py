@@ -6,8 +6,9 @@ import json
 import shutil
 import subprocess
 import sys
+from collections.abc import Callable
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any
 
 import pytest
 from jsonschema import Draft202012Validator
@@ -164,7 +165,8 @@ def test_zone_curation_wrong_type_in_validate_and_build_zones(data_copy: DataPat
     ]
     assert all(e in found for e in expected), found
     out = tmp_path / "zones.geojson"
-    run = subprocess.run([sys.executable, str(ROOT / "scripts" / "build_zones.py"), "--curation", str(data_copy.curation), "--out", str(out)],
+    script = ROOT / "scripts" / "build_zones.py"
+    run = subprocess.run([sys.executable, str(script), "--curation", str(data_copy.curation), "--out", str(out)],
                          capture_output=True, text=True, cwd=ROOT)
     assert run.returncode == 1 and "Traceback" not in run.stderr
     assert all(f"build_zones: {e}" in run.stderr for e in expected), run.stderr
@@ -188,3 +190,11 @@ def test_app_keeps_working_without_a_structurally_bad_zone(tmp_path: Path, monke
     assert [s.value for s in at.subheader] == ["Idlib de-escalation zone"]
     options = at.radio(key="atlas_zone_radio").options
     assert "Idlib de-escalation zone" in options and not any("south" in o.lower() for o in options), options
+
+
+def test_a_wrong_geometry_type_lists_its_first_problems_and_counts_the_rest(data_copy: DataPaths) -> None:
+    edit_json(data_copy.zones, lambda d: d["features"][3]["geometry"].update(type="MultiPolygon"))
+    schema_problems = [m for m in messages(data_copy) if m.startswith("zones.geojson: $.features[3].geometry.coordinates")]
+    assert len(schema_problems) == 25
+    assert "zones.geojson: $.features[3].geometry.coordinates[0][0] (id 'south'): expected at least 4 items, got 2" in schema_problems
+    assert any(m.startswith("zones.geojson: ") and m.endswith("more schema problem(s) not listed") for m in messages(data_copy))
