@@ -36,14 +36,18 @@ _JSON_TYPES = {str: "string", int: "integer", float: "number", bool: "boolean", 
 
 @dataclass
 class Loaded:
-    """A checked document: ``data`` is None when the file cannot be used at all."""
+    """A checked document; ``usable`` is False (and ``data`` None) when the file cannot be used at all.
+
+    A file holding just ``null`` is usable JSON whose ``data`` is None: its schema decides.
+    """
 
     data: Any
     problems: list[Problem] = field(default_factory=list)
+    usable: bool = True
 
-    @property
-    def usable(self) -> bool:
-        return self.data is not None
+
+def unusable(*problems: Problem) -> Loaded:
+    return Loaded(None, list(problems), usable=False)
 
 
 def parse_json_bytes(raw: bytes, file: str) -> Loaded:
@@ -51,13 +55,13 @@ def parse_json_bytes(raw: bytes, file: str) -> Loaded:
     try:
         text = raw.decode("utf-8")
     except UnicodeDecodeError as exc:
-        return Loaded(None, [Problem(file, f"byte {exc.start}", f"not UTF-8 ({exc.reason}); save the file as UTF-8")])
+        return unusable(Problem(file, f"byte {exc.start}", f"not UTF-8 ({exc.reason}); save the file as UTF-8"))
     try:
         return Loaded(json.loads(text))
     except json.JSONDecodeError as exc:
-        return Loaded(None, [Problem(file, f"line {exc.lineno}, column {exc.colno}", f"malformed JSON: {exc.msg}")])
+        return unusable(Problem(file, f"line {exc.lineno}, column {exc.colno}", f"malformed JSON: {exc.msg}"))
     except RecursionError:
-        return Loaded(None, [Problem(file, "", "malformed JSON: nested too deeply to read")])
+        return unusable(Problem(file, "", "malformed JSON: nested too deeply to read"))
 
 
 def read_json(path: Path) -> Loaded:
@@ -66,9 +70,9 @@ def read_json(path: Path) -> Loaded:
     try:
         raw = path.read_bytes()
     except FileNotFoundError:
-        return Loaded(None, [Problem(path.name, "", "file is missing")])
+        return unusable(Problem(path.name, "", "file is missing"))
     except OSError as exc:
-        return Loaded(None, [Problem(path.name, "", f"cannot be read: {exc.strerror or exc}")])
+        return unusable(Problem(path.name, "", f"cannot be read: {exc.strerror or exc}"))
     return parse_json_bytes(raw, path.name)
 
 
@@ -119,7 +123,8 @@ def describe(error: ValidationError) -> str:
     """What was expected, in words: ``expected integer, got string '12'``."""
     kind, want, got = error.validator, error.validator_value, error.instance
     if kind == "type":
-        return f"expected {_either(want if isinstance(want, list) else [want])}, got {json_type(got)} {shown(got)}"
+        got_text = "null" if got is None else f"{json_type(got)} {shown(got)}"
+        return f"expected {_either(want if isinstance(want, list) else [want])}, got {got_text}"
     if kind == "required":
         match = re.match(r"(.*) is a required property", error.message)
         return f"missing required key {match.group(1) if match else error.message}"
@@ -166,7 +171,7 @@ def check(raw: Any, schema_name: str, file: str, items: tuple[str, ...] = ()) ->
     try:
         errors = schema_errors(raw, schema_name)
     except RecursionError:
-        return Loaded(None, [Problem(file, "$", "nested too deeply to check")])
+        return unusable(Problem(file, "$", "nested too deeply to check"))
     if not errors:
         return Loaded(raw)
     problems = [Problem(file, e.json_path + _item_label(raw, tuple(e.absolute_path)), describe(e)) for e in errors]
@@ -182,7 +187,7 @@ def check(raw: Any, schema_name: str, file: str, items: tuple[str, ...] = ()) ->
         elif path and isinstance(raw, dict) and path[0] not in required:
             bad_keys.add(str(path[0]))
         else:
-            return Loaded(None, problems)
+            return unusable(*problems)
     cleaned = {k: v for k, v in raw.items() if k not in bad_keys}
     for key, drop in bad_items.items():
         cleaned[key] = [item for n, item in enumerate(raw[key]) if n not in drop]

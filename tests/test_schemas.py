@@ -198,3 +198,12 @@ def test_a_wrong_geometry_type_lists_its_first_problems_and_counts_the_rest(data
     assert len(schema_problems) == 25
     assert "zones.geojson: $.features[3].geometry.coordinates[0][0] (id 'south'): expected at least 4 items, got 2" in schema_problems
     assert any(m.startswith("zones.geojson: ") and m.endswith("more schema problem(s) not listed") for m in messages(data_copy))
+
+
+@pytest.mark.parametrize("file", ["geodata/facts.json", "geodata/zones.geojson", "geodata/references.json",
+                                  "geodata/gazetteer_extra.json", "geodata/zone_curation.json", f"seeds/{SEED}.meta.json"])
+def test_a_file_holding_only_null_is_named(data_copy: DataPaths, file: str) -> None:
+    """Found by the mutation test: ``null`` is valid JSON, and was taken for "nothing to check"."""
+    (data_copy.facts.parent.parent / file).write_text("null", encoding="utf-8")
+    name = Path(file).name
+    assert any(f"{name}: $: expected object, got null" in m for m in messages(data_copy)), messages(data_copy)
