@@ -1,12 +1,11 @@
 """``python -m components validate``: every problem in every data file."""
 from __future__ import annotations
 
-import json
 from pathlib import Path
 
 from . import paths
 from .atlas import DataPaths, load_atlas
-from .jsonload import load_checked
+from .jsonload import load_checked, read_json
 from .problems import Problem
 
 GAZETTEER_SCHEMA = "gazetteer.schema.json"
@@ -40,12 +39,10 @@ def curation_problems(path: Path = paths.GEODATA / "zone_curation.json") -> list
 
 
 def basemap_problems(path: Path = paths.BASEMAP_FILE) -> list[Problem]:
-    try:
-        raw = json.loads(Path(path).read_bytes().decode("utf-8"))
-    except FileNotFoundError:
-        return [Problem(path.name, "", "file is missing")]
-    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
-        return [Problem(path.name, "", f"malformed JSON: {exc}")]
+    loaded = read_json(path)
+    if not loaded.usable:
+        return loaded.problems
+    raw = loaded.data
     if not isinstance(raw, dict) or raw.get("type") != "FeatureCollection":
         return [Problem(path.name, "", "must be a GeoJSON FeatureCollection")]
     return []
