@@ -20,6 +20,7 @@ class DataPaths:
     gazetteer: Path = paths.GAZETTEER_FILE
     gazetteer_extra: Path = paths.GAZETTEER_EXTRA_FILE
     basemap: Path = paths.BASEMAP_FILE
+    curation: Path = paths.GEODATA / "zone_curation.json"
     seeds: tuple[Path, ...] = (paths.SEEDS,)
 
     @classmethod
@@ -29,7 +30,7 @@ class DataPaths:
         seeds = (Path(root) / "seeds",) + ((Path(uploads),) if uploads else ())
         return cls(zones=g / "zones.geojson", facts=g / "facts.json", references=g / "references.json",
                    gazetteer=g / "gazetteer_sy.json", gazetteer_extra=g / "gazetteer_extra.json",
-                   basemap=g / "basemap.geojson", seeds=seeds)
+                   basemap=g / "basemap.geojson", curation=g / "zone_curation.json", seeds=seeds)
 
     @classmethod
     def default(cls) -> "DataPaths":

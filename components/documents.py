@@ -8,14 +8,15 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
-import json
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from .jsonload import load_checked
 from .problems import Problem
 
 MAX_DOCUMENT_BYTES = 2 * 1024 * 1024
 META_SUFFIX = ".meta.json"
+SIDECAR_SCHEMA = "sidecar.schema.json"  # geodata/schemas/
 
 
 class DocumentError(ValueError):
@@ -93,21 +94,15 @@ def read_document_text(path: Path) -> str:
 def _parse_date(value: object, where: str) -> dt.date | None:
     if value in (None, ""):
         return None
-    if not isinstance(value, str):
-        raise DocumentError(f"{where}: 'published' must be an ISO date string, got {value!r}")
     try:
-        return dt.date.fromisoformat(value)
+        return dt.date.fromisoformat(str(value))
     except ValueError:
         raise DocumentError(f"{where}: 'published' is not an ISO date (YYYY-MM-DD): {value!r}") from None
 
 
-def _text_field(raw: dict, key: str, where: str) -> str:
-    value = raw.get(key, "")
-    if value is None:
-        return ""
-    if not isinstance(value, str):
-        raise DocumentError(f"{where}: '{key}' must be text, got {type(value).__name__}")
-    return value
+def _text_field(raw: dict, key: str) -> str:
+    """A text field of a checked sidecar (the schema allows text or null)."""
+    return str(raw.get(key) or "")
 
 
 def load_meta(path: Path, fallback_title: str) -> DocumentMeta:
@@ -115,29 +110,21 @@ def load_meta(path: Path, fallback_title: str) -> DocumentMeta:
     if not path.exists():
         return DocumentMeta(title=fallback_title)
     where = path.name
-    try:
-        raw = json.loads(path.read_bytes().decode("utf-8"))
-    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
-        raise DocumentError(f"{where}: malformed metadata JSON ({exc})") from None
-    if not isinstance(raw, dict):
-        raise DocumentError(f"{where}: metadata must be a JSON object")
-    url = raw.get("url")
-    if url is not None and not isinstance(url, str):
-        raise DocumentError(f"{where}: 'url' must be text or null")
-    byte_length = raw.get("bytes")
-    if byte_length is not None and (not isinstance(byte_length, int) or isinstance(byte_length, bool) or byte_length < 0):
-        raise DocumentError(f"{where}: 'bytes' must be a whole number of bytes, got {byte_length!r}")
+    loaded = load_checked(path, SIDECAR_SCHEMA)
+    if loaded.problems:
+        raise DocumentError("; ".join(str(p) for p in loaded.problems))
+    raw = loaded.data
     return DocumentMeta(
-        title=_text_field(raw, "title", where) or fallback_title,
-        publisher=_text_field(raw, "publisher", where),
+        title=_text_field(raw, "title") or fallback_title,
+        publisher=_text_field(raw, "publisher"),
         published=_parse_date(raw.get("published"), where),
-        date_precision=_text_field(raw, "date_precision", where) or "unknown",
-        date_reasoning=_text_field(raw, "date_reasoning", where),
-        url=url,
-        licence=_text_field(raw, "licence", where),
-        notes=_text_field(raw, "notes", where),
-        sha256=_text_field(raw, "sha256", where).lower(),
-        byte_length=byte_length,
+        date_precision=_text_field(raw, "date_precision") or "unknown",
+        date_reasoning=_text_field(raw, "date_reasoning"),
+        url=raw.get("url"),
+        licence=_text_field(raw, "licence"),
+        notes=_text_field(raw, "notes"),
+        sha256=_text_field(raw, "sha256").lower(),
+        byte_length=raw.get("bytes"),
     )
 
 

@@ -8,16 +8,17 @@ The schema is documented in ``geodata/FACTS.md``.
 from __future__ import annotations
 
 import datetime as dt
-import json
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from .documents import Corpus
+from .jsonload import load_checked
 from .problems import Problem
 
 SCHEMA = "atlas-facts/1"
+SCHEMA_FILE = "facts.schema.json"  # geodata/schemas/: structure, checked before the rules below
 ALL_ZONES = "all"
 KINDS = (
     "settlements", "population", "status", "event", "party", "guarantor", "observer",
@@ -124,7 +125,7 @@ class FactSet:
 
 
 class _FactParser:
-    """Turns raw JSON into typed facts, collecting every problem instead of stopping."""
+    """Turns schema-checked JSON (``facts.schema.json``) into typed facts, collecting every problem of meaning."""
 
     def __init__(self, file: str):
         self.file = file
@@ -133,20 +134,13 @@ class _FactParser:
     def problem(self, where: str, message: str) -> None:
         self.problems.append(Problem(self.file, where, message))
 
-    def parse_all(self, raw: object) -> list[Fact]:
-        if not isinstance(raw, dict):
-            self.problem("", "top level must be a JSON object with 'schema' and 'facts'")
-            return []
-        if raw.get("schema") != SCHEMA:
-            self.problem("schema", f"expected {SCHEMA!r}, got {raw.get('schema')!r}")
-        items = raw.get("facts")
-        if not isinstance(items, list):
-            self.problem("facts", "'facts' must be a list")
-            return []
+    def parse_all(self, raw: dict[str, Any]) -> list[Fact]:
+        if raw["schema"] != SCHEMA:
+            self.problem("schema", f"expected {SCHEMA!r}, got {raw['schema']!r}")
         facts: list[Fact] = []
         seen: set[str] = set()
-        for index, item in enumerate(items):
-            fact = self.parse_fact(item, index)
+        for item in raw["facts"]:
+            fact = self.parse_fact(item)
             if fact is None:
                 continue
             if fact.id in seen:
@@ -156,22 +150,9 @@ class _FactParser:
             facts.append(fact)
         return facts
 
-    def parse_fact(self, item: object, index: int) -> Fact | None:
-        if not isinstance(item, dict):
-            self.problem(f"facts[{index}]", "each fact must be a JSON object")
-            return None
-        fid = item.get("id")
-        if not isinstance(fid, str) or not fid:
-            self.problem(f"facts[{index}]", "fact has no 'id'")
-            return None
+    def parse_fact(self, item: dict[str, Any]) -> Fact | None:
+        fid = item["id"]
         where = f"fact {fid}"
-        ok = True
-        for key in ("zone", "kind", "title", "value_type"):
-            if not isinstance(item.get(key), str) or not item.get(key):
-                self.problem(where, f"missing or non-text '{key}'")
-                ok = False
-        if not ok:
-            return None
         kind, value_type = item["kind"], item["value_type"]
         if kind not in KINDS:
             self.problem(where, f"unknown kind {kind!r} (expected one of {', '.join(KINDS)})")
@@ -179,8 +160,8 @@ class _FactParser:
             self.problem(where, f"unknown value_type {value_type!r} (expected one of {', '.join(VALUE_TYPES)})")
             return None
         value = self.parse_value(item, where)
-        citations = self.parse_citations(item.get("citations"), where)
-        if value is None or citations is None:
+        citations = self.parse_citations(item["citations"], where)
+        if value is None:
             return None
         as_of = item.get("as_of")
         if as_of is not None and parse_iso_date(as_of, "day") is None:
@@ -240,42 +221,22 @@ class _FactParser:
             return None
         return value
 
-    def parse_citations(self, raw: object, where: str) -> tuple[Citation, ...] | None:
-        if not isinstance(raw, list) or not raw:
-            self.problem(where, "a fact needs at least one citation")
-            return None
+    def parse_citations(self, raw: list[dict[str, Any]], where: str) -> tuple[Citation, ...]:
         out: list[Citation] = []
         for n, c in enumerate(raw):
-            cw = f"{where} citation {n}"
-            if not isinstance(c, dict):
-                self.problem(cw, "citation must be an object with doc, start, end, quote")
-                return None
-            doc, start, end, quote = c.get("doc"), c.get("start"), c.get("end"), c.get("quote")
-            if not isinstance(doc, str) or not isinstance(quote, str):
-                self.problem(cw, "citation needs text 'doc' and 'quote'")
-                return None
-            if type(start) is not int or type(end) is not int:  # bool is an int subclass: refused too
-                self.problem(cw, f"start and end must be integers, got {start!r}, {end!r}")
-                return None
-            relative = self.parse_relative(c.get("relative"), cw)
-            out.append(Citation(doc=doc, start=start, end=end, quote=quote, relative=relative))
+            relative = self.parse_relative(c.get("relative"), f"{where} citation {n}")
+            out.append(Citation(doc=c["doc"], start=c["start"], end=c["end"], quote=c["quote"], relative=relative))
         return tuple(out)
 
-    def parse_relative(self, raw: object, where: str) -> RelativeDate | None:
+    def parse_relative(self, raw: dict[str, str] | None, where: str) -> RelativeDate | None:
         if raw is None:
             return None
-        if not isinstance(raw, dict):
-            self.problem(where, "'relative' must be an object with words, anchor, resolved, rule")
-            return None
         try:
-            anchor = dt.date.fromisoformat(str(raw.get("anchor")))
+            anchor = dt.date.fromisoformat(raw["anchor"])
         except ValueError:
-            self.problem(where, f"relative date anchor {raw.get('anchor')!r} is not an ISO date")
+            self.problem(where, f"relative date anchor {raw['anchor']!r} is not an ISO date")
             return None
-        return RelativeDate(
-            words=str(raw.get("words", "")), anchor=anchor,
-            resolved=str(raw.get("resolved", "")), rule=str(raw.get("rule", "")),
-        )
+        return RelativeDate(words=raw["words"], anchor=anchor, resolved=raw["resolved"], rule=raw["rule"])
 
 
 def fact_zones(fact: Fact, zone_ids: tuple[str, ...]) -> tuple[str, ...]:
@@ -310,16 +271,12 @@ def resolve_weekday(word: str, anchor: dt.date) -> dt.date | None:
 def load_facts(path: Path) -> FactSet:
     """Parse a facts file; every problem is collected in ``FactSet.problems``."""
     path = Path(path)
+    loaded = load_checked(path, SCHEMA_FILE, items=("facts",))
+    if not loaded.usable:
+        return FactSet(problems=loaded.problems)
     parser = _FactParser(path.name)
-    try:
-        raw = json.loads(path.read_bytes().decode("utf-8"))
-    except FileNotFoundError:
-        return FactSet(problems=[Problem(path.name, "", "file is missing")])
-    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
-        line = f"line {exc.lineno}" if isinstance(exc, json.JSONDecodeError) else ""
-        return FactSet(problems=[Problem(path.name, line, f"malformed JSON: {exc}")])
-    facts = parser.parse_all(raw)
-    return FactSet(facts=facts, problems=parser.problems)
+    facts = parser.parse_all(loaded.data)
+    return FactSet(facts=facts, problems=loaded.problems + parser.problems)
 
 
 def citation_problems(citation: Citation, corpus: Corpus, file: str, where: str) -> list[Problem]:

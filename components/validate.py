@@ -1,18 +1,30 @@
 """``python -m components validate``: every problem in every data file."""
 from __future__ import annotations
 
-import json
 from pathlib import Path
 
 from . import paths
 from .atlas import DataPaths, load_atlas
 from .documents import integrity_problems
+from .jsonload import load_checked, read_json
 from .problems import Problem
+
+GAZETTEER_SCHEMA = "gazetteer.schema.json"
+GAZETTEER_EXTRA_SCHEMA = "gazetteer_extra.schema.json"
+CURATION_SCHEMA = "zone_curation.schema.json"
 
 
 def gazetteer_problems(main: Path = paths.GAZETTEER_FILE, extra: Path = paths.GAZETTEER_EXTRA_FILE) -> list[Problem]:
+    """Schema problems of both gazetteer files; when there are none, the loader's own checks.
+
+    The app's loader does not run the schemas (they would triple the gazetteer's
+    load time); it stops at the first wrong entry with a clear message instead.
+    """
     from .gazetteer import GazetteerError, load_gazetteer
 
+    problems = load_checked(main, GAZETTEER_SCHEMA).problems + load_checked(extra, GAZETTEER_EXTRA_SCHEMA).problems
+    if problems:
+        return problems
     try:
         load_gazetteer(main, extra)
     except GazetteerError as exc:
@@ -22,13 +34,16 @@ def gazetteer_problems(main: Path = paths.GAZETTEER_FILE, extra: Path = paths.GA
     return []
 
 
+def curation_problems(path: Path = paths.GEODATA / "zone_curation.json") -> list[Problem]:
+    """``zone_curation.json`` is read only by ``scripts/build_zones.py``; here its structure is checked."""
+    return load_checked(path, CURATION_SCHEMA).problems
+
+
 def basemap_problems(path: Path = paths.BASEMAP_FILE) -> list[Problem]:
-    try:
-        raw = json.loads(Path(path).read_bytes().decode("utf-8"))
-    except FileNotFoundError:
-        return [Problem(path.name, "", "file is missing")]
-    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
-        return [Problem(path.name, "", f"malformed JSON: {exc}")]
+    loaded = read_json(path)
+    if not loaded.usable:
+        return loaded.problems
+    raw = loaded.data
     if not isinstance(raw, dict) or raw.get("type") != "FeatureCollection":
         return [Problem(path.name, "", "must be a GeoJSON FeatureCollection")]
     return []
@@ -36,7 +51,11 @@ def basemap_problems(path: Path = paths.BASEMAP_FILE) -> list[Problem]:
 
 def validate_all(data: DataPaths | None = None) -> list[Problem]:
     """Problems in documents (including any whose bytes differ from the SHA-256 their sidecar
-    records), zones, facts, references, gazetteer and basemap."""
+    records), zones, facts, references, gazetteer, zone curation and basemap.
+
+    Every curated file is checked against its schema (``geodata/schemas/``) first, then by its own rules.
+    """
     data = data or DataPaths.default()
     atlas = load_atlas(data)
-    return atlas.problems + integrity_problems(atlas.corpus) + gazetteer_problems(data.gazetteer, data.gazetteer_extra) + basemap_problems(data.basemap)
+    return (atlas.problems + integrity_problems(atlas.corpus) + gazetteer_problems(data.gazetteer, data.gazetteer_extra)
+            + curation_problems(data.curation) + basemap_problems(data.basemap))

@@ -21,7 +21,10 @@ Checks (exit 1 with a message naming zone and settlement): every member inside
 its zone, every excluded settlement and every `never_inside` place outside all
 zones, zones valid and non-overlapping. Output bytes are deterministic.
 
-Usage: python scripts/build_zones.py [--out PATH] [--quiet]
+The curation is first checked against geodata/schemas/zone_curation.schema.json;
+every structural problem is listed (file, JSON path, what was expected), exit 1.
+
+Usage: python scripts/build_zones.py [--curation PATH] [--out PATH] [--quiet]
 """
 from __future__ import annotations
 
@@ -45,6 +48,7 @@ from shapely.validation import make_valid
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from components.atomic import atomic_write_text  # noqa: E402
 from components.coords import rounded as round_coords  # noqa: E402
+from components.jsonload import load_checked  # noqa: E402
 
 ROOT = Path(__file__).resolve().parent.parent
 GEODATA = ROOT / "geodata"
@@ -395,6 +399,8 @@ def build_all(curation: dict[str, Any], report: Callable[[str], None]) -> list[Z
     by_id = {z["id"]: z for z in curation["zones"]}
     results: list[ZoneResult] = []
     for zone_id in curation["zone_order"]:
+        if zone_id not in by_id:
+            raise CurationError(f"zone_order names zone {zone_id!r}, which is not in 'zones'")
         zone = by_id[zone_id]
         earlier = unary_union([r.geometry for r in results]) if results else Polygon()
         result = build_zone(zone, geonames, border, golan, earlier, curation["limits"])
@@ -419,10 +425,16 @@ def write_json_atomic(path: Path, data: dict[str, Any]) -> None:
 def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--out", type=Path, default=ZONES_FILE, help="output path (default geodata/zones.geojson)")
+    parser.add_argument("--curation", type=Path, default=CURATION_FILE, help="curated input (default geodata/zone_curation.json)")
     parser.add_argument("--quiet", action="store_true", help="print errors only")
     args = parser.parse_args(argv)
     report: Callable[[str], None] = (lambda _line: None) if args.quiet else print
-    curation = load_json(CURATION_FILE)
+    loaded = load_checked(args.curation, "zone_curation.schema.json")
+    if loaded.problems:
+        for problem in loaded.problems:
+            print(f"build_zones: {problem}", file=sys.stderr)
+        return 1
+    curation = loaded.data
     try:
         results = build_all(curation, report)
     except CurationError as exc:
