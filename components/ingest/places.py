@@ -24,10 +24,12 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from functools import lru_cache
+from pathlib import Path
 from typing import Iterable, NamedTuple, Sequence
 
-from components.gazetteer import LEADING_ARTICLES, Gazetteer, Place, _FOLD_TABLE, default_gazetteer
+from components.atlas import DataPaths
+from components.gazetteer import LEADING_ARTICLES, Gazetteer, Place, _FOLD_TABLE, gazetteer_for
+from components.version import cached_by_content
 
 # Single-token folded names that are common English words or first names
 # (checked against an English word list: wamerican 2020.12.07) -- never a
@@ -185,9 +187,16 @@ def build_place_index(gazetteer: Gazetteer) -> PhraseIndex:
     return PhraseIndex(entries)
 
 
-@lru_cache(maxsize=1)
+@cached_by_content()
+def place_index_for(gazetteer: Path, extra: Path) -> PhraseIndex:
+    """The index of the gazetteer in these two files, once per their content."""
+    return build_place_index(gazetteer_for(gazetteer, extra))
+
+
 def default_place_index() -> PhraseIndex:
-    return build_place_index(default_gazetteer())
+    """The index of the configured dataset's gazetteer (``ATLAS_DATA_ROOT``)."""
+    data = DataPaths.default()
+    return place_index_for(data.gazetteer, data.gazetteer_extra)
 
 
 def _joined(text: str, left: Token, right: Token, offset: int) -> bool:
@@ -249,7 +258,7 @@ def _match_at(index: PhraseIndex, text: str, tokens: Sequence[Token], folded: li
 
 def find_places(text: str, base: int = 0, index: PhraseIndex | None = None) -> list[PlaceMention]:
     """Gazetteer places named in ``text`` (offsets shifted by ``base``), leftmost-longest."""
-    index = index or default_place_index()
+    index = default_place_index() if index is None else index
     tokens = tokenize(text, base)
     folded = [t.folded for t in tokens]
     lengths = index.lengths
