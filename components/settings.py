@@ -9,9 +9,10 @@ accepted; the app and the command line show that message, never a traceback.
 from __future__ import annotations
 
 import os
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, fields
 from pathlib import Path
-from typing import Any, Callable, Mapping
+from typing import Any
 
 REPOSITORY: Path = Path(__file__).resolve().parent.parent
 
@@ -46,34 +47,32 @@ def _path(name: str, raw: str) -> Path:
     return Path(raw).expanduser()
 
 
-def _setting(env: str, default: Any, shown_default: str, description: str,
-             parse: Callable[[str, str], Any]) -> Any:
-    """A dataclass field that knows its variable, how to read it and how the README describes it."""
-    return field(default=default, metadata={"env": env, "shown_default": shown_default,
-                                            "description": description, "parse": parse})
+def _env(env: str, shown_default: str, description: str, parse: Callable[[str, str], Any]) -> dict[str, Any]:
+    """A field's metadata: its variable, how the README shows its default and meaning, how to read it."""
+    return {"env": env, "shown_default": shown_default, "description": description, "parse": parse}
 
 
 @dataclass(frozen=True)
 class Settings:
     """The process's configuration; an unset or empty variable means the default."""
 
-    tiles: bool = _setting("ATLAS_TILES", True, "`osm`",
-                           "`none` draws no web tiles (bundled basemap only)", _tiles)
-    uploads: Path = _setting("ATLAS_UPLOADS", REPOSITORY / "uploads", "`uploads/`",
-                             "where uploaded documents are stored (a shared volume when replicated)", _path)
-    data_root: Path = _setting("ATLAS_DATA_ROOT", REPOSITORY, "the repository",
-                               "folder holding `geodata/` and `seeds/`", _path)
-    geocoder: str = _setting("ATLAS_GEOCODER", "off", "off",
-                             "`nominatim` enables the optional online geocoder", _geocoder)
-    geocoder_cache: Path = _setting("ATLAS_GEOCODER_CACHE", REPOSITORY / "artifacts" / "geocode_cache.json",
-                                    "`artifacts/geocode_cache.json`",
-                                    "the online geocoder's answers, kept so a name is asked once", _path)
-    profile: Path | None = _setting("ATLAS_PROFILE", None, "unset",
-                                    "a file to append the server time of every script run to (JSON lines, for `bench/`)",
-                                    _path)
+    tiles: bool = field(default=True, metadata=_env(
+        "ATLAS_TILES", "`osm`", "`none` draws no web tiles (bundled basemap only)", _tiles))
+    uploads: Path = field(default=REPOSITORY / "uploads", metadata=_env(
+        "ATLAS_UPLOADS", "`uploads/`", "where uploaded documents are stored (a shared volume when replicated)", _path))
+    data_root: Path = field(default=REPOSITORY, metadata=_env(
+        "ATLAS_DATA_ROOT", "the repository", "folder holding `geodata/` and `seeds/`", _path))
+    geocoder: str = field(default="off", metadata=_env(
+        "ATLAS_GEOCODER", "off", "`nominatim` enables the optional online geocoder", _geocoder))
+    geocoder_cache: Path = field(default=REPOSITORY / "artifacts" / "geocode_cache.json", metadata=_env(
+        "ATLAS_GEOCODER_CACHE", "`artifacts/geocode_cache.json`",
+        "the online geocoder's answers, kept so a name is asked once", _path))
+    profile: Path | None = field(default=None, metadata=_env(
+        "ATLAS_PROFILE", "unset", "a file to append the server time of every script run to (JSON lines, for `bench/`)",
+        _path))
 
     @classmethod
-    def from_env(cls, environ: Mapping[str, str]) -> "Settings":
+    def from_env(cls, environ: Mapping[str, str]) -> Settings:
         """Read every setting; raises :class:`SettingsError` naming every bad variable at once."""
         values: dict[str, Any] = {}
         errors: list[str] = []

@@ -21,8 +21,9 @@ import os
 import stat
 import threading
 import time
+from collections.abc import Callable, Iterable
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Callable, Iterable, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 if TYPE_CHECKING:
     from .atlas import DataPaths
@@ -84,7 +85,7 @@ def files_version(files: Iterable[Path | str]) -> str:
     return inputs_version((os.fspath(f), Path(f)) for f in files)
 
 
-def dataset_inputs(data: "DataPaths") -> list[tuple[str, Path]]:
+def dataset_inputs(data: DataPaths) -> list[tuple[str, Path]]:
     """Every file the atlas, gazetteer, basemap and corpus of ``data`` are read from, with its role."""
     from .documents import META_SUFFIX, document_paths
 
@@ -97,7 +98,7 @@ def dataset_inputs(data: "DataPaths") -> list[tuple[str, Path]]:
     return inputs
 
 
-def dataset_version(data: "DataPaths", code: Iterable[str] | None = None) -> str:
+def dataset_version(data: DataPaths, code: Iterable[str] | None = None) -> str:
     """The content version of a dataset: its inputs and the pipeline version (``code``, default
     :data:`components.ingest.pipeline.PIPELINE_VERSION`)."""
     if code is None:

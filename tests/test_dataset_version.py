@@ -12,11 +12,12 @@ import shutil
 import subprocess
 import sys
 from pathlib import Path
+from typing import ClassVar
 
 import pytest
+from streamlit.runtime.memory_media_file_storage import MemoryMediaFileStorage
 from streamlit.testing.v1 import AppTest
 from streamlit.testing.v1 import app_test as app_test_module
-from streamlit.runtime.memory_media_file_storage import MemoryMediaFileStorage
 
 from components.atlas import DataPaths
 from components.documents import Document, DocumentMeta
@@ -188,7 +189,7 @@ def test_exports_follow_the_dataset(tmp_path: Path, monkeypatch) -> None:
 class KeptMediaStorage(MemoryMediaFileStorage):
     """Streamlit's in-memory media storage, kept reachable so a test can read a download."""
 
-    instances: list["KeptMediaStorage"] = []
+    instances: ClassVar[list[KeptMediaStorage]] = []
 
     def __init__(self, *args, **kwargs) -> None:
         super().__init__(*args, **kwargs)
