@@ -835,7 +835,7 @@ def ingest_in_fresh_process(sizes: list[float], repeat: int) -> dict[str, Any]:
 
 
 def gazetteer_times(n: int) -> dict[str, Any]:
-    """In-process loads of components.gazetteer.load_gazetteer (not the lru_cached default_gazetteer).
+    """In-process loads of components.gazetteer.load_gazetteer (not the cached default_gazetteer).
     The first load in a fresh interpreter is timed separately (it also fills the fold table)."""
     code = (f"import time,sys; sys.path.insert(0, {str(ROOT)!r}); t=time.perf_counter(); "
             "from components.gazetteer import load_gazetteer; t1=time.perf_counter(); load_gazetteer(); "

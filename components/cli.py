@@ -9,6 +9,7 @@ from .atlas import load_atlas
 from .atomic import atomic_write_text
 from .documents import DocumentError, read_document_text
 from .export import render
+from .settings import SettingsError, current_settings
 from .ingest.cli import add_ingest_parser
 from .validate import validate_all
 
@@ -79,4 +80,9 @@ def build_parser() -> argparse.ArgumentParser:
 
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
+    try:
+        current_settings()
+    except SettingsError as exc:
+        print(f"configuration: {exc}", file=sys.stderr)
+        return 2
     return int(args.func(args))

@@ -22,13 +22,13 @@ from __future__ import annotations
 import json
 import math
 from dataclasses import dataclass
-from functools import lru_cache
 from pathlib import Path
 from typing import Any, Iterable, Mapping
 
 from components.paths import GAZETTEER_EXTRA_FILE, GAZETTEER_FILE
 # The one fold of place names (components/textfold.py), re-exported as ``gazetteer.fold``.
 from components.textfold import fold_name as fold
+from components.version import cached_by_content
 
 KINDS: frozenset[str] = frozenset({"settlement", "region", "province", "city-abroad"})
 SYRIA: str = "SY"
@@ -243,7 +243,15 @@ def load_gazetteer(path: Path = GAZETTEER_FILE, extra: Path = GAZETTEER_EXTRA_FI
     return Gazetteer(places)
 
 
-@lru_cache(maxsize=1)
+@cached_by_content()
+def gazetteer_for(path: Path, extra: Path) -> Gazetteer:
+    """:func:`load_gazetteer`, once per content of the two files (raises like it)."""
+    return load_gazetteer(path, extra)
+
+
 def default_gazetteer() -> Gazetteer:
-    """The committed gazetteer, loaded once per process."""
-    return load_gazetteer()
+    """The gazetteer of the configured dataset (``ATLAS_DATA_ROOT``), loaded again only when its files change."""
+    from components.atlas import DataPaths
+
+    data = DataPaths.default()
+    return gazetteer_for(data.gazetteer, data.gazetteer_extra)

@@ -13,10 +13,9 @@ from __future__ import annotations
 
 import html
 import json
-import os
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, Mapping
 
 import folium
 from branca.element import Figure, MacroElement
@@ -25,6 +24,7 @@ from jinja2 import Template
 from .atlas import Atlas
 from .offline import STATIC_URL_PREFIX, leaflet_js_css
 from .panels import format_value
+from .settings import Settings, current_settings
 from .zones import Zone
 
 # Okabe-Ito palette (safe for the common colour-vision deficiencies); the
@@ -54,10 +54,9 @@ class ZoneSummary:
     figures: tuple[str, ...]
 
 
-def tiles_enabled(env: dict[str, str] | None = None) -> bool:
-    """Tiles are on unless ``ATLAS_TILES=none`` (or off/0/false)."""
-    value = (env if env is not None else os.environ).get("ATLAS_TILES", "osm").strip().lower()
-    return value not in ("none", "off", "0", "false", "no")
+def tiles_enabled(env: Mapping[str, str] | None = None) -> bool:
+    """Tiles are on unless ``ATLAS_TILES=none`` (or off/0/false/no); see :mod:`components.settings`."""
+    return (current_settings() if env is None else Settings.from_env(env)).tiles
 
 
 def zone_summary(atlas: Atlas, zone: Zone, area_km2: float | None = None) -> ZoneSummary:

@@ -1,10 +1,11 @@
 """Where the bundled data lives, relative to the repository root."""
 from __future__ import annotations
 
-import os
 from pathlib import Path
 
-ROOT: Path = Path(__file__).resolve().parent.parent
+from .settings import REPOSITORY, current_settings
+
+ROOT: Path = REPOSITORY
 GEODATA: Path = ROOT / "geodata"
 SEEDS: Path = ROOT / "seeds"
 ZONES_FILE: Path = GEODATA / "zones.geojson"
@@ -17,14 +18,14 @@ STATIC: Path = ROOT / "static"
 
 
 def data_root() -> Path:
-    """Folder holding ``geodata/`` and ``seeds/`` (env ATLAS_DATA_ROOT; default: the repository)."""
-    return Path(os.environ.get("ATLAS_DATA_ROOT", str(ROOT)))
+    """Folder holding ``geodata/`` and ``seeds/`` (ATLAS_DATA_ROOT; default: the repository)."""
+    return current_settings().data_root
 
 
 def uploads_dir() -> Path:
-    """Directory for documents uploaded through the app (env ATLAS_UPLOADS; default ``uploads/``).
+    """Directory for documents uploaded through the app (ATLAS_UPLOADS; default ``uploads/``).
 
     Kept apart from ``seeds/`` so uploads never touch the bundled sources; point
     it at a shared volume when several app replicas run behind a load balancer.
     """
-    return Path(os.environ.get("ATLAS_UPLOADS", str(ROOT / "uploads")))
+    return current_settings().uploads

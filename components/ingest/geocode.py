@@ -14,7 +14,6 @@ that the gazetteer did not recognise; Nominatim is asked for Syria only
 from __future__ import annotations
 
 import json
-import os
 import re
 from dataclasses import dataclass
 from pathlib import Path
@@ -22,12 +21,9 @@ from typing import Any, Callable, Mapping
 
 from components.atomic import atomic_write_text
 from components.gazetteer import Place, fold
-from components.paths import ROOT
+from components.settings import Settings, current_settings
 
-ENV_VAR = "ATLAS_GEOCODER"
-ENV_CACHE = "ATLAS_GEOCODER_CACHE"
 CACHE_SCHEMA = "atlas-geocode-cache/1"
-DEFAULT_CACHE = ROOT / "artifacts" / "geocode_cache.json"
 USER_AGENT = "de-escalation-atlas/1.0 (offline research atlas; geocodes names its gazetteer lacks)"
 UNKNOWN_NAME_RE = re.compile(
     r"\b(?:town|village|city|district|neighbou?rhood|suburb|area)[ \u00a0]+of[ \u00a0]+"
@@ -51,15 +47,18 @@ class GeocodeResult:
                      population=0, kind="settlement", names=(self.name,))
 
 
+def _settings(environ: Mapping[str, str] | None) -> Settings:
+    return current_settings() if environ is None else Settings.from_env(environ)
+
+
 def geocoder_enabled(environ: Mapping[str, str] | None = None) -> bool:
     """True only when ``ATLAS_GEOCODER=nominatim`` (off by default)."""
-    environ = os.environ if environ is None else environ
-    return environ.get(ENV_VAR, "").strip().lower() == "nominatim"
+    return _settings(environ).geocoder == "nominatim"
 
 
 def cache_path(environ: Mapping[str, str] | None = None) -> Path:
-    environ = os.environ if environ is None else environ
-    return Path(environ.get(ENV_CACHE) or DEFAULT_CACHE)
+    """The cache file (``ATLAS_GEOCODER_CACHE``; default ``artifacts/geocode_cache.json``)."""
+    return _settings(environ).geocoder_cache
 
 
 def load_cache(path: Path) -> dict[str, GeocodeResult | None]:

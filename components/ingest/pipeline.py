@@ -1,8 +1,9 @@
 """Any article in, linked to the map: passages, places, zones and candidate facts.
 
 ``ingest_document`` is pure (given the compiled gazetteer index and zone
-linker, both built once per process) and never imports streamlit; the app
-caches ``ingest_corpus``.
+linker; by default those of the configured dataset, built once per content of
+its files) and never imports streamlit; the app caches ``ingest_corpus`` with
+its dataset's own index and linker.
 """
 from __future__ import annotations
 
@@ -16,6 +17,10 @@ from .extract import CandidateFact, extract_candidates
 from .geocode import CachedGeocoder, geocoder_from_env, unknown_place_names
 from .places import PhraseIndex, PlaceMention, default_place_index, find_places
 from .zonelink import ZoneEvidence, ZoneLinker, default_zone_linker
+
+# Part of every dataset version (components/version.py): bump it when a change to the
+# pipeline changes its output, so no cache serves results of the old code.
+PIPELINE_VERSION = "1"
 
 
 @dataclass(frozen=True)
@@ -123,8 +128,8 @@ def ingest_document(
     The online geocoder is used only when passed in or enabled by
     ``ATLAS_GEOCODER=nominatim`` (see :mod:`components.ingest.geocode`).
     """
-    index = index or default_place_index()
-    linker = linker or default_zone_linker()
+    index = default_place_index() if index is None else index
+    linker = default_zone_linker() if linker is None else linker
     geocoder = geocoder if geocoder is not None else geocoder_from_env()
     passages: list[IngestedPassage] = []
     previous: tuple[str, ...] = ()
@@ -135,6 +140,10 @@ def ingest_document(
     return IngestedDocument(id=doc.id, title=doc.title, zones=union_zones(passages, linker.zone_ids), passages=tuple(passages))
 
 
-def ingest_corpus(corpus: Corpus) -> dict[str, IngestedDocument]:
-    """Every document of a corpus, keyed by document id (corpus order)."""
-    return {doc_id: ingest_document(doc) for doc_id, doc in corpus.documents.items()}
+def ingest_corpus(corpus: Corpus, index: PhraseIndex | None = None,
+                  linker: ZoneLinker | None = None) -> dict[str, IngestedDocument]:
+    """Every document of a corpus, keyed by document id (corpus order); ``index`` and ``linker``
+    default to the configured dataset's (see :func:`ingest_document`)."""
+    index = default_place_index() if index is None else index
+    linker = default_zone_linker() if linker is None else linker
+    return {doc_id: ingest_document(doc, index, linker) for doc_id, doc in corpus.documents.items()}

@@ -25,11 +25,13 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from functools import lru_cache
+from pathlib import Path
 from typing import Iterable, NamedTuple, Sequence
 
-from components.gazetteer import Gazetteer, Place, default_gazetteer
+from components.atlas import DataPaths
+from components.gazetteer import Gazetteer, Place, gazetteer_for
 from components.textfold import LEADING_ARTICLES, fold_word, is_written_article
+from components.version import cached_by_content
 
 # Single-token folded names that are common English words or first names
 # (checked against an English word list: wamerican 2020.12.07) -- never a
@@ -189,9 +191,16 @@ def build_place_index(gazetteer: Gazetteer) -> PhraseIndex:
     return PhraseIndex(entries)
 
 
-@lru_cache(maxsize=1)
+@cached_by_content()
+def place_index_for(gazetteer: Path, extra: Path) -> PhraseIndex:
+    """The index of the gazetteer in these two files, once per their content."""
+    return build_place_index(gazetteer_for(gazetteer, extra))
+
+
 def default_place_index() -> PhraseIndex:
-    return build_place_index(default_gazetteer())
+    """The index of the configured dataset's gazetteer (``ATLAS_DATA_ROOT``)."""
+    data = DataPaths.default()
+    return place_index_for(data.gazetteer, data.gazetteer_extra)
 
 
 def _joined(text: str, left: Token, right: Token, offset: int) -> bool:
@@ -254,7 +263,7 @@ def _match_at(index: PhraseIndex, text: str, tokens: Sequence[Token], folded: li
 
 def find_places(text: str, base: int = 0, index: PhraseIndex | None = None) -> list[PlaceMention]:
     """Gazetteer places named in ``text`` (offsets shifted by ``base``), leftmost-longest."""
-    index = index or default_place_index()
+    index = default_place_index() if index is None else index
     tokens = tokenize(text, base)
     folded = [t.folded for t in tokens]
     lengths = index.lengths

@@ -22,14 +22,15 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from functools import lru_cache
+from pathlib import Path
 from typing import Iterable, Sequence
 
 from shapely.geometry import Point
 from shapely.prepared import PreparedGeometry, prep
 
-from components.gazetteer import Gazetteer, Place, default_gazetteer
-from components.paths import ZONES_FILE
+from components.atlas import DataPaths
+from components.gazetteer import Gazetteer, Place, gazetteer_for
+from components.version import cached_by_content
 from components.zones import ZONE_IDS, ZoneSet, load_zones
 
 from .fastre import CaselessScanner
@@ -238,7 +239,13 @@ class ZoneLinker:
         return tuple(z for z in ZONE_IDS if z in linked)
 
 
-@lru_cache(maxsize=1)
+@cached_by_content()
+def zone_linker_for(zones: Path, gazetteer: Path, extra: Path) -> ZoneLinker:
+    """Linker over these zones and gazetteer files, built once per their content."""
+    return ZoneLinker(load_zones(zones), gazetteer_for(gazetteer, extra))
+
+
 def default_zone_linker() -> ZoneLinker:
-    """Linker over the committed zones file and gazetteer (built once per process)."""
-    return ZoneLinker(load_zones(ZONES_FILE), default_gazetteer())
+    """Linker over the configured dataset's zones and gazetteer (``ATLAS_DATA_ROOT``)."""
+    data = DataPaths.default()
+    return zone_linker_for(data.zones, data.gazetteer, data.gazetteer_extra)

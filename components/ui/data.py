@@ -1,7 +1,12 @@
-"""Cached data for the app: loaded once per process (per data folder), shared by sessions."""
+"""Cached data for the app: loaded once per dataset version, shared by sessions.
+
+The dataset version (:func:`components.version.dataset_version`, a hash of every input
+file and the pipeline version) is the key of this cache and of every cache derived from
+the data (map, timeline, downloads): a changed, added or uploaded file gives a new
+version, so nothing derived from the old data is served again.
+"""
 from __future__ import annotations
 
-import os
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -11,12 +16,17 @@ from streamlit.runtime.scriptrunner import get_script_run_ctx
 
 from .. import paths
 from ..atlas import Atlas, DataPaths, load_atlas
-from ..gazetteer import Gazetteer, GazetteerError, load_gazetteer
+from ..gazetteer import Gazetteer, GazetteerError, gazetteer_for
 from ..ingest import IngestedDocument, ingest_corpus
-from ..mapbuild import build_map, load_basemap, tiles_enabled
+from ..ingest.places import place_index_for
+from ..ingest.zonelink import zone_linker_for
+from ..mapbuild import build_map, load_basemap
 from ..measures import ZoneMeasures, measure_zone
 from ..offline import AssetError, ensure_leaflet_assets
 from ..problems import Problem
+from ..settings import Settings, SettingsError, current_settings
+from ..version import LOAD_ATTEMPTS, InputsChanged, dataset_version
+from .safe import text_message
 
 
 @dataclass
@@ -27,6 +37,7 @@ class AppData:
     measures: dict[str, ZoneMeasures]
     basemap: dict | None
     tiles: bool
+    version: str  # the dataset's content version: the key of every cache derived from it
     ingested: dict[str, IngestedDocument] = field(default_factory=dict)
     problems: list[Problem] = field(default_factory=list)
 
@@ -40,7 +51,7 @@ def _claimed_settlements(atlas: Atlas, zone_id: str) -> int | None:
 
 def _load_gazetteer(data: DataPaths, problems: list[Problem]) -> Gazetteer | None:
     try:
-        return load_gazetteer(data.gazetteer, data.gazetteer_extra)
+        return gazetteer_for(data.gazetteer, data.gazetteer_extra)
     except (GazetteerError, OSError) as exc:
         problems.append(Problem(data.gazetteer.name, "", f"gazetteer not loaded: {exc}"))
         return None
@@ -66,21 +77,20 @@ def _measure(atlas: Atlas, gazetteer: Gazetteer | None, problems: list[Problem])
     return measures
 
 
-def folder_signature(*folders: Path) -> tuple[tuple[str, int, int], ...]:
-    """Name, size and mtime of every file in the folders: changes when a document is added or edited."""
-    entries = []
-    for folder in folders:
-        if folder.is_dir():
-            with os.scandir(folder) as it:
-                entries += [(f"{folder.name}/{e.name}", e.stat().st_size, e.stat().st_mtime_ns) for e in it if e.is_file()]
-    return tuple(sorted(entries))
+def _ingest(atlas: Atlas, data: DataPaths) -> dict[str, IngestedDocument]:
+    """The corpus through the pipeline with this dataset's own gazetteer and zones."""
+    index = place_index_for(data.gazetteer, data.gazetteer_extra)
+    linker = zone_linker_for(data.zones, data.gazetteer, data.gazetteer_extra)
+    return ingest_corpus(atlas.corpus, index, linker)
 
 
 @st.cache_resource(show_spinner="Loading zones, facts and documents…", max_entries=2)
-def load_app_data(data_root: str, uploads: str, tiles: bool, signature: tuple[tuple[str, int, int], ...] = ()) -> AppData:
+def load_app_data(data_root: str, uploads: str, tiles: bool, version: str, _final: bool = False) -> AppData:
     """Everything the app reads from disk; problems are collected, never raised.
 
-    ``signature`` (see :func:`folder_signature`) is only part of the cache key.
+    ``version`` is :func:`dataset_version` of the data, computed before reading it; if it
+    differs afterwards (a file changed meanwhile) nothing is cached (:class:`InputsChanged`)
+    unless ``_final``.
     """
     data = DataPaths.under(Path(data_root), Path(uploads))
     atlas = load_atlas(data)
@@ -92,9 +102,21 @@ def load_app_data(data_root: str, uploads: str, tiles: bool, signature: tuple[tu
     gazetteer = _load_gazetteer(data, problems)
     basemap = _load_basemap(data, problems)
     measures = _measure(atlas, gazetteer, problems)
-    ingested = ingest_corpus(atlas.corpus) if gazetteer is not None else {}
+    ingested = _ingest(atlas, data) if gazetteer is not None else {}
+    if not _final and dataset_version(data) != version:
+        raise InputsChanged(data_root)
     return AppData(atlas=atlas, paths=data, gazetteer=gazetteer, measures=measures, basemap=basemap,
-                   tiles=tiles, ingested=ingested, problems=problems)
+                   tiles=tiles, version=version, ingested=ingested, problems=problems)
+
+
+def settings_or_stop() -> Settings:
+    """This process's settings; a bad ``ATLAS_*`` value stops the page with a clear message."""
+    try:
+        return current_settings()
+    except SettingsError as exc:
+        text_message("error", f"The app is misconfigured: {exc}")
+        st.stop()
+        raise  # st.stop() ends the run; this line is never reached
 
 
 def app_static_dir() -> Path:
@@ -106,18 +128,20 @@ def app_static_dir() -> Path:
 
 
 def current_app_data() -> AppData:
-    """The cached data for this process's configuration (env ATLAS_DATA_ROOT, ATLAS_UPLOADS, ATLAS_TILES).
+    """The cached data of this process's configuration (ATLAS_DATA_ROOT, ATLAS_UPLOADS, ATLAS_TILES).
 
-    Reloaded when a file in geodata/, seeds/ or the uploads folder is added or changed,
-    so a new article dropped into seeds/ appears on the next page load.
+    Loaded again when its version changes: a document dropped into seeds/ or uploaded,
+    or any data file edited, appears on the next run.
     """
-    root, uploads = paths.data_root(), paths.uploads_dir()
-    return load_app_data(str(root), str(uploads), tiles_enabled(), folder_signature(root / "geodata", root / "seeds", uploads))
-
-
-def reload_app_data() -> None:
-    """Forget cached data, e.g. after an upload added a document."""
-    load_app_data.clear()
+    settings = settings_or_stop()
+    data = DataPaths.under(settings.data_root, settings.uploads)
+    args = (str(settings.data_root), str(settings.uploads), settings.tiles)
+    for _ in range(LOAD_ATTEMPTS - 1):
+        try:
+            return load_app_data(*args, dataset_version(data))
+        except InputsChanged:
+            continue
+    return load_app_data(*args, dataset_version(data), _final=True)
 
 
 def fresh_map(data: AppData) -> folium.Map:

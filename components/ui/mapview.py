@@ -43,14 +43,15 @@ def zone_styles_script(styles: dict[str, dict[str, object]]) -> str:
 
 
 @st.cache_resource(max_entries=4, show_spinner=False)
-def cached_map(_data: AppData, data_key: int) -> tuple[MapArgs, str]:
-    """The map's component arguments and the place markers' script, once per dataset."""
+def cached_map(_data: AppData, version: str, tiles: bool) -> tuple[MapArgs, str]:
+    """The map's component arguments and the place markers' script, once per dataset version
+    (``_data.version``) and tiles setting: identical objects on every run of that dataset."""
     args = map_args(fresh_map(_data), selection.MAP_KEY, RETURNED_OBJECTS)
     return args, feature_groups_js([places_layer(place_markers(_data.ingested))])
 
 
 def draw_cached_map(data: AppData) -> None:
-    args, places_js = cached_map(data, id(data))
+    args, places_js = cached_map(data, data.version, data.tiles)
     show_map_component(args, places_js, key=selection.MAP_KEY, height=MAP_HEIGHT, on_change=selection.on_map_change)
 
 

@@ -2,10 +2,11 @@
 from __future__ import annotations
 
 import json
-import os
 import time
 from contextlib import contextmanager
 from typing import Iterator
+
+from ..settings import SettingsError, current_settings
 
 
 @contextmanager
@@ -13,7 +14,10 @@ def run_timer() -> Iterator[None]:
     """Append ``{"t": end (epoch seconds), "ms": duration, "completed": bool}`` per run to
     $ATLAS_PROFILE (JSON lines). ``completed`` is False when the run was cut short (a newer
     rerun request stops the script with an exception), so such runs can be left out."""
-    target = os.environ.get("ATLAS_PROFILE")
+    try:
+        target = current_settings().profile
+    except SettingsError:  # the app itself shows the message (components/ui/data.py)
+        target = None
     start = time.perf_counter()
     completed = False
     try:

@@ -67,18 +67,19 @@ def show_sources(data: AppData) -> None:
     html_block("".join(parts), "atlas-sources")
 
 
-@st.cache_data(show_spinner=False)
-def _export_text(_data_id: int, fmt: str, _data: AppData) -> str:
+@st.cache_data(show_spinner=False, max_entries=12)
+def export_text(version: str, fmt: str, _data: AppData) -> str:
+    """A download's text, once per dataset version (``_data.version``) and format."""
     return render(_data.atlas, fmt)
 
 
 def show_downloads(data: AppData) -> None:
     c1, c2, c3 = st.columns(3)
-    c1.download_button("Zones with facts (GeoJSON)", _export_text(id(data), "geojson", data),
+    c1.download_button("Zones with facts (GeoJSON)", export_text(data.version, "geojson", data),
                        file_name="deescalation-zones.geojson", mime="application/geo+json")
-    c2.download_button("Facts with citations (CSV)", _export_text(id(data), "csv", data),
+    c2.download_button("Facts with citations (CSV)", export_text(data.version, "csv", data),
                        file_name="deescalation-facts.csv", mime="text/csv")
-    c3.download_button("Zones over time (Linked Places JSON-LD)", _export_text(id(data), "lpf", data),
+    c3.download_button("Zones over time (Linked Places JSON-LD)", export_text(data.version, "lpf", data),
                        file_name="deescalation-zones.lpf.jsonld", mime="application/ld+json")
 
 

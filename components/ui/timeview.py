@@ -75,15 +75,16 @@ def selected_fact_ids(state: object) -> list[str]:
 
 
 @st.cache_resource(max_entries=4, show_spinner=False)
-def timeline_spec(_data: AppData, data_key: int) -> dict:
-    """The chart's Vega-Lite spec, built (and validated by Altair) once per dataset, not per run."""
+def timeline_spec(_data: AppData, version: str) -> dict:
+    """The chart's Vega-Lite spec, built (and validated by Altair) once per dataset version
+    (``_data.version``), not per run."""
     return timeline_chart(_data.atlas, all_events(_data)).to_dict()
 
 
 def show_timeline(data: AppData) -> None:
     atlas = data.atlas
     items = all_events(data)
-    state = st.vega_lite_chart(timeline_spec(data, id(data)), on_select="rerun", key=TIMELINE_KEY, width="stretch")
+    state = st.vega_lite_chart(timeline_spec(data, data.version), on_select="rerun", key=TIMELINE_KEY, width="stretch")
     chosen = selected_fact_ids(state)
     if not chosen:
         st.caption("Click an event (◆ curated, ● extracted and not reviewed) to read the words it comes from.")

@@ -5,7 +5,7 @@ import streamlit as st
 
 from ..documents import MAX_DOCUMENT_BYTES, DocumentError
 from ..uploads import store_upload
-from .data import AppData, reload_app_data
+from .data import AppData
 from .safe import text_message
 
 UPLOAD_KEY = "atlas_upload"
@@ -25,7 +25,7 @@ def _on_upload(data: AppData) -> None:
     except OSError as exc:
         st.session_state[RESULT_KEY] = ("error", f"Not added: could not write to {folder.name}: {exc.strerror}")
         return
-    reload_app_data()
+    # the new file changes the dataset version: the next run loads it (components/ui/data.py)
     st.session_state[RESULT_KEY] = ("info", f"Added “{file.name}” as {path.name}. It is now part of the corpus.")
 
 

@@ -1,0 +1,104 @@
+"""Every ``ATLAS_*`` environment variable, read in one place (:meth:`Settings.from_env`).
+
+Each setting holds its default and a one-line description here; the README's
+"Configuration and deployment" table lists exactly these rows
+(:func:`readme_rows`; ``tests/test_settings.py`` checks it). A bad value is a
+:class:`SettingsError` whose message names the variable, its value and what is
+accepted; the app and the command line show that message, never a traceback.
+"""
+from __future__ import annotations
+
+import os
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field, fields
+from pathlib import Path
+from typing import Any
+
+REPOSITORY: Path = Path(__file__).resolve().parent.parent
+
+TILES: dict[str, bool] = {"osm": True, "none": False, "on": True, "off": False, "true": True, "false": False,
+                          "yes": True, "no": False, "1": True, "0": False}
+GEOCODERS: dict[str, str] = {"off": "off", "nominatim": "nominatim", "none": "off", "false": "off", "no": "off",
+                             "0": "off"}
+
+
+class SettingsError(ValueError):
+    """One or more ``ATLAS_*`` variables have values the app cannot use; the message names each."""
+
+
+def _choice(name: str, raw: str, accepted: Mapping[str, Any]) -> Any:
+    key = raw.strip().lower()
+    if key not in accepted:
+        raise SettingsError(f"{name}={raw!r} is not valid: use one of {', '.join(accepted)}")
+    return accepted[key]
+
+
+def _tiles(name: str, raw: str) -> bool:
+    return bool(_choice(name, raw, TILES))
+
+
+def _geocoder(name: str, raw: str) -> str:
+    return str(_choice(name, raw, GEOCODERS))
+
+
+def _path(name: str, raw: str) -> Path:
+    if "\x00" in raw:
+        raise SettingsError(f"{name}={raw!r} is not valid: a path cannot contain a NUL character")
+    return Path(raw).expanduser()
+
+
+def _env(env: str, shown_default: str, description: str, parse: Callable[[str, str], Any]) -> dict[str, Any]:
+    """A field's metadata: its variable, how the README shows its default and meaning, how to read it."""
+    return {"env": env, "shown_default": shown_default, "description": description, "parse": parse}
+
+
+@dataclass(frozen=True)
+class Settings:
+    """The process's configuration; an unset or empty variable means the default."""
+
+    tiles: bool = field(default=True, metadata=_env(
+        "ATLAS_TILES", "`osm`", "`none` draws no web tiles (bundled basemap only)", _tiles))
+    uploads: Path = field(default=REPOSITORY / "uploads", metadata=_env(
+        "ATLAS_UPLOADS", "`uploads/`", "where uploaded documents are stored (a shared volume when replicated)", _path))
+    data_root: Path = field(default=REPOSITORY, metadata=_env(
+        "ATLAS_DATA_ROOT", "the repository", "folder holding `geodata/` and `seeds/`", _path))
+    geocoder: str = field(default="off", metadata=_env(
+        "ATLAS_GEOCODER", "off", "`nominatim` enables the optional online geocoder", _geocoder))
+    geocoder_cache: Path = field(default=REPOSITORY / "artifacts" / "geocode_cache.json", metadata=_env(
+        "ATLAS_GEOCODER_CACHE", "`artifacts/geocode_cache.json`",
+        "the online geocoder's answers, kept so a name is asked once", _path))
+    profile: Path | None = field(default=None, metadata=_env(
+        "ATLAS_PROFILE", "unset", "a file to append the server time of every script run to (JSON lines, for `bench/`)",
+        _path))
+
+    @classmethod
+    def from_env(cls, environ: Mapping[str, str]) -> Settings:
+        """Read every setting; raises :class:`SettingsError` naming every bad variable at once."""
+        values: dict[str, Any] = {}
+        errors: list[str] = []
+        for f in fields(cls):
+            raw = environ.get(f.metadata["env"], "")
+            if not raw.strip():
+                continue
+            try:
+                values[f.name] = f.metadata["parse"](f.metadata["env"], raw)
+            except SettingsError as exc:
+                errors.append(str(exc))
+        if errors:
+            raise SettingsError("; ".join(errors))
+        return cls(**values)
+
+
+def current_settings() -> Settings:
+    """The settings of this process's environment (read on every call: cheap, and tests may change it)."""
+    return Settings.from_env(os.environ)
+
+
+def setting_names() -> list[str]:
+    return [f.metadata["env"] for f in fields(Settings)]
+
+
+def readme_rows() -> list[str]:
+    """The rows of the README's settings table, as they must read."""
+    return [f"| `{f.metadata['env']}` | {f.metadata['shown_default']} | {f.metadata['description']} |"
+            for f in fields(Settings)]
