@@ -18,6 +18,10 @@ from .places import PhraseIndex, PlaceMention, default_place_index, find_places
 from .segment import Sentence, sentences_of_passage
 from .zonelink import ZoneEvidence, ZoneLinker, default_zone_linker
 
+# Bump when a change here or in segment/places/zonelink/extract changes what
+# ingestion produces: the corpus store then re-ingests every document once.
+PIPELINE_VERSION: str = "1"
+
 
 @dataclass(frozen=True)
 class LinkedPlace:
