@@ -109,7 +109,7 @@ def test_migration_from_version_1_indexes_existing_passages(tmp_path: Path) -> N
             conn.execute(
                 "INSERT INTO documents (id, doc_id, sha256, file_name, n_bytes, title, added_at, source, status, text)"
                 " VALUES (1, 'old', 'abc', 'old.txt', 33, 'Old', '2017-01-01', 'cli', 'ok', ?)", (text,))
-            conn.execute("INSERT INTO passages (doc, idx, start, end, folded) VALUES (1, 0, 0, ?, ?)",
+            conn.execute("INSERT INTO passages (doc, idx, start, end, folded, published_sort) VALUES (1, 0, 0, ?, ?, '')",
                          (len(text), f" {search_fold(text)} "))
     with open_store(path) as s:
         assert s.schema_version() == SCHEMA_VERSION
@@ -542,6 +542,11 @@ def test_place_counts_match_the_pipeline_and_place_passages(corpus, tmp_path: Pa
         text = reader_data(corpus, p.doc_id).text
         assert spans[(p.doc_id, p.index)] and all(search_fold(text[a:b]) in ("dara", "daraa") for a, b in spans[(p.doc_id, p.index)])
     assert len(place_counts(corpus, limit=2)) == 2
+    remove_document(corpus, "a")  # the aggregate follows removals
+    (tmp_path / "seeds" / "a.txt").unlink()
+    expected = place_markers(ingest_corpus(load_corpus(tmp_path / "seeds")))
+    assert [(c.place_id, c.mentions) for c in place_counts(corpus)] == [(m.place_id, m.mentions) for m in expected]
+    assert next(c for c in place_counts(corpus) if c.place_id == dar.place_id).documents == 1
 
 
 def test_reader_data_is_exact(corpus) -> None:

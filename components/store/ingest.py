@@ -214,18 +214,36 @@ def _record(store: Store, *, existing: int | None, doc_id: str, sha: str, name: 
 
 
 def _delete_derived(conn: sqlite3.Connection, row_id: int) -> None:
+    conn.execute(
+        "UPDATE place_stats SET documents = documents - 1, mentions = mentions -"
+        " (SELECT count(*) FROM mentions m WHERE m.doc = :doc AND m.place_id = place_stats.place_id)"
+        " WHERE place_id IN (SELECT place_id FROM mentions WHERE doc = :doc)", {"doc": row_id})
+    conn.execute("DELETE FROM place_stats WHERE mentions <= 0")
     for table in ("candidates", "mentions", "zone_links"):
         conn.execute(f"DELETE FROM {table} WHERE doc = ?", (row_id,))
     conn.execute("DELETE FROM passages WHERE doc = ?", (row_id,))
 
 
+def _write_place_stats(conn: sqlite3.Connection, ingested: IngestedDocument) -> None:
+    per_place: dict[str, list] = {}
+    for linked in (lp for passage in ingested.passages for lp in passage.places):
+        place = linked.mention.place
+        entry = per_place.setdefault(place.id, [place.id, place.name, place.kind, place.lat, place.lon, linked.zone, 0])
+        entry[-1] += 1
+    conn.executemany(
+        "INSERT INTO place_stats (place_id, place_name, kind, lat, lon, zone, mentions, documents)"
+        " VALUES (?, ?, ?, ?, ?, ?, ?, 1) ON CONFLICT (place_id) DO UPDATE SET"
+        " mentions = mentions + excluded.mentions, documents = documents + 1", list(per_place.values()))
+
+
 def _write_derived(conn: sqlite3.Connection, row_id: int, text: str, ingested: IngestedDocument, published: str | None) -> None:
     sort_date = published or ""
+    _write_place_stats(conn, ingested)
     for ip in ingested.passages:
         p = ip.passage
         passage_id = conn.execute(
-            "INSERT INTO passages (doc, idx, start, end, folded) VALUES (?, ?, ?, ?, ?)",
-            (row_id, p.index, p.start, p.end, indexed_text(text[p.start:p.end])),
+            "INSERT INTO passages (doc, idx, start, end, folded, published_sort) VALUES (?, ?, ?, ?, ?, ?)",
+            (row_id, p.index, p.start, p.end, indexed_text(text[p.start:p.end]), sort_date),
         ).lastrowid
         conn.executemany(
             "INSERT INTO zone_links (zone, passage, doc, published_sort) VALUES (?, ?, ?, ?)",

@@ -41,6 +41,7 @@ CREATE TABLE passages (
     start INTEGER NOT NULL,
     end INTEGER NOT NULL,
     folded TEXT NOT NULL,                   -- search_fold(text[start:end]) padded with one space each side
+    published_sort TEXT NOT NULL,           -- the document's date or '' (search orders by it without a join)
     UNIQUE (doc, idx)
 );
 CREATE TABLE mentions (
@@ -56,6 +57,16 @@ CREATE TABLE mentions (
     lat REAL NOT NULL,
     lon REAL NOT NULL,
     zone TEXT
+);
+CREATE TABLE place_stats (                 -- per place, kept up to date on every ingest and removal (map markers)
+    place_id TEXT PRIMARY KEY,
+    place_name TEXT NOT NULL,
+    kind TEXT NOT NULL,
+    lat REAL NOT NULL,
+    lon REAL NOT NULL,
+    zone TEXT,
+    mentions INTEGER NOT NULL,
+    documents INTEGER NOT NULL
 );
 CREATE TABLE zone_links (
     zone TEXT NOT NULL,
@@ -95,10 +106,9 @@ V3_INDEXES = """
 CREATE INDEX documents_published ON documents(published);
 CREATE INDEX documents_publisher ON documents(publisher COLLATE NOCASE);
 CREATE INDEX documents_status ON documents(status);
-CREATE INDEX mentions_doc ON mentions(doc);
-CREATE INDEX mentions_passage ON mentions(passage);
-CREATE INDEX mentions_place ON mentions(place_id);
-CREATE INDEX mentions_kind_place ON mentions(kind, place_id, doc);
+CREATE INDEX mentions_doc ON mentions(doc, place_id);
+CREATE INDEX mentions_place ON mentions(place_id, passage);
+CREATE INDEX place_stats_order ON place_stats(kind, mentions DESC, place_id);
 CREATE INDEX zone_links_order ON zone_links(zone, published_sort DESC, passage);
 CREATE INDEX zone_links_doc ON zone_links(doc);
 CREATE INDEX candidates_doc ON candidates(doc);

@@ -161,14 +161,14 @@ class PlaceCount:
 
 
 def place_counts(store: Store, *, limit: int = MAX_PLACES) -> list[PlaceCount]:
-    """Settlements mentioned anywhere with their mention counts (one map marker each), most mentioned first."""
+    """Settlements mentioned anywhere with their mention counts (one map marker each), most mentioned first.
+
+    Read from ``place_stats``, which ingestion and removal keep up to date, so the
+    cost does not grow with the number of mentions."""
     limit = max(1, min(int(limit), MAX_PLACES))
     rows = store.query(
-        "SELECT c.place_id, m.place_name, m.lat, m.lon, m.zone, c.n, c.docs FROM"
-        " (SELECT place_id, count(*) AS n, count(DISTINCT doc) AS docs FROM mentions WHERE kind = 'settlement'"
-        "  GROUP BY place_id ORDER BY n DESC, place_id LIMIT ?) AS c"
-        " JOIN mentions m ON m.id = (SELECT id FROM mentions WHERE place_id = c.place_id LIMIT 1)"
-        " ORDER BY c.n DESC, c.place_id", (limit,))
+        "SELECT place_id, place_name, lat, lon, zone, mentions AS n, documents AS docs FROM place_stats"
+        " WHERE kind = 'settlement' ORDER BY mentions DESC, place_id LIMIT ?", (limit,))
     return [PlaceCount(r["place_id"], r["place_name"], r["lat"], r["lon"], r["zone"], r["n"], r["docs"]) for r in rows]
 
 

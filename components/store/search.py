@@ -86,25 +86,30 @@ def _fts_string(term: str) -> str:
 
 
 def _filter_sql(filters: SearchFilters) -> tuple[str, dict[str, object]]:
-    clauses: list[str] = ["d.status = 'ok'"]
+    """Conditions on ``p`` (passages); only passages of documents ingested ok exist, so no status test."""
+    clauses: list[str] = []
     params: dict[str, object] = {}
     if filters.zone:
         clauses.append("EXISTS (SELECT 1 FROM zone_links z WHERE z.zone = :zone AND z.passage = p.id)")
         params["zone"] = filters.zone
     if filters.publisher:
-        clauses.append("d.publisher = :publisher COLLATE NOCASE")
+        clauses.append("p.doc IN (SELECT id FROM documents WHERE publisher = :publisher COLLATE NOCASE)")
         params["publisher"] = filters.publisher
     if filters.date_from:
-        clauses.append("d.published >= :date_from")
+        clauses.append("p.published_sort >= :date_from")
         params["date_from"] = filters.date_from.isoformat()
     if filters.date_to:
-        clauses.append("d.published <= :date_to")
+        clauses.append("p.published_sort <= :date_to AND p.published_sort != ''")
         params["date_to"] = filters.date_to.isoformat()
     return " AND ".join(clauses), params
 
 
 def search(store: Store, query: str, filters: SearchFilters = SearchFilters(), *, limit: int = 20, offset: int = 0) -> SearchPage:
-    """One page of passages matching ``query`` (newest document first), with the total count."""
+    """One page of passages matching ``query`` (newest document first), with the total count.
+
+    The index drives the query (FTS5 MATCH, then passages by rowid); the order
+    uses the date copied onto each passage, so no document is read but the page's.
+    """
     query = query.strip()[:MAX_QUERY_LENGTH]
     folded = search_fold(query)
     limit = max(1, min(int(limit), MAX_PAGE_SIZE))
@@ -114,16 +119,23 @@ def search(store: Store, query: str, filters: SearchFilters = SearchFilters(), *
     terms = (folded, *variants(query))
     where, params = _filter_sql(filters)
     if min(len(t) for t in terms) >= 3:
-        match = "p.id IN (SELECT rowid FROM passages_fts WHERE passages_fts MATCH :match)"
         params["match"] = " OR ".join(_fts_string(t) for t in terms)
+        source = "passages_fts f JOIN passages p ON p.id = f.rowid WHERE passages_fts MATCH :match"
+        if where:
+            total = int(store.scalar(f"SELECT count(*) FROM {source} AND {where}", params) or 0)
+        else:
+            total = int(store.scalar("SELECT count(*) FROM passages_fts WHERE passages_fts MATCH :match", params) or 0)
     else:  # too short for trigrams: scan the folded column
-        match = "(" + " OR ".join(f"instr(p.folded, :t{i}) > 0" for i in range(len(terms))) + ")"
+        source = "passages p WHERE (" + " OR ".join(f"instr(p.folded, :t{i}) > 0" for i in range(len(terms))) + ")"
         params.update({f"t{i}": t for i, t in enumerate(terms)})
-    base = f"FROM passages p JOIN documents d ON d.id = p.doc WHERE {match} AND {where}"
-    total = int(store.scalar(f"SELECT count(*) {base}", params) or 0)
+        total = int(store.scalar(f"SELECT count(*) FROM {source}{' AND ' + where if where else ''}", params) or 0)
+    condition = f" AND {where}" if where else ""
     rows = store.query(
-        f"SELECT d.doc_id, d.title, d.publisher, d.published, p.idx, p.start, p.end, substr(d.text, p.start + 1, p.end - p.start) AS ptext"
-        f" {base} ORDER BY coalesce(d.published, '') DESC, d.id DESC, p.idx LIMIT :limit OFFSET :offset",
+        "SELECT d.doc_id, d.title, d.publisher, d.published, q.idx, q.start, q.end,"
+        " substr(d.text, q.start + 1, q.end - q.start) AS ptext"
+        f" FROM (SELECT p.id, p.doc, p.idx, p.start, p.end, p.published_sort FROM {source}{condition}"
+        "       ORDER BY p.published_sort DESC, p.doc DESC, p.idx LIMIT :limit OFFSET :offset) AS q"
+        " JOIN documents d ON d.id = q.doc ORDER BY q.published_sort DESC, q.doc DESC, q.idx",
         {**params, "limit": limit, "offset": offset},
     )
     hits = tuple(
