@@ -60,8 +60,16 @@ def table_counts(store) -> dict[str, int]:
     return {t: int(store.scalar(f"SELECT count(*) FROM {t}")) for t in ("documents", "passages", "mentions", "zone_links", "candidates")}
 
 
-def passage_ids(store) -> list[int]:
-    return [r[0] for r in store.query("SELECT id FROM passages ORDER BY id")]
+def mark_derived_rows(store, doc_id: str | None = None) -> None:
+    """Write a sentinel into one derived row per document: a re-ingestion replaces it, nothing else does."""
+    with store.transaction() as conn:
+        conn.execute("UPDATE mentions SET place_name = 'SENTINEL' WHERE id IN (SELECT min(m.id) FROM mentions m"
+                     " JOIN documents d ON d.id = m.doc WHERE ? IS NULL OR d.doc_id = ? GROUP BY m.doc)", (doc_id, doc_id))
+
+
+def marked_documents(store) -> set[str]:
+    return {r[0] for r in store.query(
+        "SELECT DISTINCT d.doc_id FROM mentions m JOIN documents d ON d.id = m.doc WHERE m.place_name = 'SENTINEL'")}
 
 
 def assert_consistent(store) -> None:
@@ -94,7 +102,7 @@ def test_migrations_from_empty_reach_the_latest_version(tmp_path: Path) -> None:
         assert s.scalar("PRAGMA journal_mode") == "wal"
         assert s.scalar("PRAGMA foreign_keys") == 1
         names = {r[0] for r in s.query("SELECT name FROM sqlite_master")}
-        assert {"documents", "passages", "mentions", "zone_links", "candidates", "passages_fts", "zone_links_order"} <= names
+        assert {"documents", "passages", "mentions", "zone_links", "candidates", "passages_fts", "place_stats"} <= names
     with open_store(tmp_path / "new.db") as s:  # reopening applies nothing twice
         assert len(s.query("SELECT version FROM schema_version")) == len(MIGRATIONS)
 
@@ -155,7 +163,8 @@ def test_sync_loads_seeds_once_and_a_second_sync_ingests_nothing(store, tmp_path
     shutil.copytree(ROOT / "seeds", seeds)
     first = sync_folder(store, seeds)
     assert [r.status for r in first.results] == ["added"]
-    counts, ids = table_counts(store), passage_ids(store)
+    counts = table_counts(store)
+    mark_derived_rows(store)
     assert counts["passages"] > 10 and counts["mentions"] > 10 and counts["candidates"] > 10
     row = store.query("SELECT * FROM documents")[0]
     assert row["doc_id"] == SEED_ID and row["source"] == "seed" and row["status"] == "ok"
@@ -166,7 +175,7 @@ def test_sync_loads_seeds_once_and_a_second_sync_ingests_nothing(store, tmp_path
     os.utime(seeds / SEED.name)  # touched, same bytes: read and recognised, not re-ingested
     third = start_up(store, seeds)
     assert [r.status for r in third.results] == ["unchanged"] and not third.reingested and not third.resumed
-    assert table_counts(store) == counts and passage_ids(store) == ids
+    assert table_counts(store) == counts and marked_documents(store) == {SEED_ID}  # nothing re-ingested
     assert (seeds / SEED.name).read_bytes() == SEED.read_bytes()  # source stays byte-for-byte
 
 
@@ -175,11 +184,11 @@ def test_changed_bytes_reingest_that_document_only(store, tmp_path: Path) -> Non
     a = write(folder, "a.txt", ARTICLE_A)
     write(folder, "b.txt", ARTICLE_B)
     sync_folder(store, folder)
-    b_passages = [r[0] for r in store.query("SELECT p.id FROM passages p JOIN documents d ON d.id = p.doc WHERE d.doc_id = 'b'")]
+    mark_derived_rows(store)
     a.write_text(ARTICLE_A + "Fighting resumed in Douma.\n", encoding="utf-8")
     report = sync_folder(store, folder)
     assert sorted((r.doc_id, r.status) for r in report.results) == [("a", "updated"), ("b", "unchanged")]
-    assert [r[0] for r in store.query("SELECT p.id FROM passages p JOIN documents d ON d.id = p.doc WHERE d.doc_id = 'b'")] == b_passages
+    assert marked_documents(store) == {"b"}
     assert search(store, "fighting resumed").total == 1
     assert store.scalar("SELECT count(*) FROM documents") == 2
 
@@ -201,11 +210,11 @@ def test_pipeline_version_change_reingests_every_document(store, tmp_path: Path,
     write(folder, "a.txt", ARTICLE_A)
     write(folder, "b.txt", ARTICLE_B)
     sync_folder(store, folder)
-    ids = passage_ids(store)
-    assert reingest_stale(store) == []
+    mark_derived_rows(store)
+    assert reingest_stale(store) == [] and marked_documents(store) == {"a", "b"}
     monkeypatch.setattr(store_ingest, "PIPELINE_VERSION", "test-next")
     assert sorted(reingest_stale(store)) == ["a", "b"]
-    assert set(passage_ids(store)).isdisjoint(ids)
+    assert marked_documents(store) == set()
     assert reingest_stale(store) == []
     assert [r.status for r in sync_folder(store, folder).results] == ["unchanged", "unchanged"]
     assert_consistent(store)
@@ -220,9 +229,10 @@ def test_gazetteer_change_reingests(store, tmp_path: Path, monkeypatch) -> None:
     write(folder, "a.txt", ARTICLE_A)
     sync_folder(store, folder)
     assert reingest_stale(store) == []
+    mark_derived_rows(store)
     extra = files[1]
     extra.write_text(extra.read_text(encoding="utf-8").rstrip() + "\n\n", encoding="utf-8")  # any byte changes the version
-    assert reingest_stale(store) == ["a"]
+    assert reingest_stale(store) == ["a"] and marked_documents(store) == set()
     assert reingest_stale(store) == []
 
 
@@ -325,27 +335,39 @@ def big_document(path: Path) -> Path:
     return path
 
 
-@pytest.mark.parametrize("delay", [0.0, 0.6])
-def test_kill_mid_ingest_leaves_a_consistent_store_and_start_up_finishes(tmp_path: Path, delay: float) -> None:
+@pytest.mark.parametrize("moment", ["pipeline", "write"])
+def test_kill_mid_ingest_leaves_a_consistent_store_and_start_up_finishes(tmp_path: Path, moment: str) -> None:
+    """SIGKILL while the pipeline runs, or inside the transaction writing the derived rows
+    (seen as the WAL file growing past its size after the 'pending' commit)."""
     db = tmp_path / "atlas.db"
     open_store(db).close()
     big = big_document(tmp_path / "big.txt")
     proc = subprocess.Popen([sys.executable, "-c", BIG_ADD, str(db), str(big)], cwd=ROOT)
     watcher = sqlite3.connect(db)
-    deadline = time.time() + 60
+    wal = db.with_name(db.name + "-wal")
+    deadline = time.time() + 120
     while time.time() < deadline and proc.poll() is None:
         if watcher.execute("SELECT count(*) FROM documents").fetchone()[0]:
             break
-        time.sleep(0.02)
-    time.sleep(delay)
+        time.sleep(0.01)
+    pending_size = wal.stat().st_size
+    if moment == "write":
+        while time.time() < deadline and proc.poll() is None and wal.stat().st_size <= pending_size + 2_000_000:
+            time.sleep(0.005)
+    else:
+        time.sleep(0.3)
     assert proc.poll() is None, "the add finished before it could be killed; use a bigger document"
     proc.send_signal(signal.SIGKILL)
     proc.wait()
+    if moment == "write":
+        assert wal.stat().st_size > pending_size + 2_000_000  # killed with derived rows written but not committed
     watcher.close()
     with open_store(db) as s:
         assert_consistent(s)
         assert unfinished(s) == ["big"]
-        assert resume(s) == ["big"]
+        assert s.scalar("SELECT count(*) FROM passages") == 0
+        report = start_up(s, tmp_path / "no-seeds")
+        assert report.resumed == ["big"] and "unfinished ingestion(s) finished: big" in report.summary()
         assert unfinished(s) == [] and s.scalar("SELECT status FROM documents") == "ok"
         assert_consistent(s)
         assert s.scalar("SELECT count(*) FROM passages") == text_lines(big)
@@ -418,6 +440,17 @@ def test_locked_database_is_a_clear_error_after_the_busy_timeout(tmp_path: Path)
         holder.close()
     with open_store(db) as s:
         assert add_bytes(s, ARTICLE_A.encode(), "a.txt", source="cli").status == "added"
+
+
+def test_default_path_follows_atlas_db_or_sits_beside_uploads(tmp_path: Path, monkeypatch) -> None:
+    from components.store import default_db_path
+    monkeypatch.delenv("ATLAS_DB", raising=False)
+    monkeypatch.setenv("ATLAS_UPLOADS", str(tmp_path / "data" / "uploads"))
+    assert default_db_path() == tmp_path / "data" / "atlas.db"
+    monkeypatch.setenv("ATLAS_DB", str(tmp_path / "elsewhere.db"))
+    assert default_db_path() == tmp_path / "elsewhere.db"
+    with open_store() as s:
+        assert s.path == tmp_path / "elsewhere.db" and (tmp_path / "elsewhere.db").exists()
 
 
 def test_a_directory_or_garbage_file_as_database_is_a_clear_error(tmp_path: Path) -> None:

@@ -236,18 +236,32 @@ def _write_place_stats(conn: sqlite3.Connection, ingested: IngestedDocument) -> 
         " mentions = mentions + excluded.mentions, documents = documents + 1", list(per_place.values()))
 
 
+_DAY0 = dt.date(1900, 1, 1)
+_IDX_BITS, _DOC_BITS = 21, 22  # a 2 MB document has at most ~1M passages; 4M document rows
+
+
+def passage_row_id(published: str | None, doc_row: int, index: int) -> int:
+    """A passage's row id, ordered like the results: newest date first (``ORDER BY id DESC``), then the
+    most recently stored document, then the passage's position -- so search pages stream from the index."""
+    day = (dt.date.fromisoformat(published) - _DAY0).days + 1 if published else 0
+    if not (0 <= index < 1 << _IDX_BITS and 0 < doc_row < 1 << _DOC_BITS and 0 <= day < 1 << 20):
+        raise ValueError(f"passage key out of range: date {published}, document row {doc_row}, passage {index}")
+    return (day << (_DOC_BITS + _IDX_BITS)) | (doc_row << _IDX_BITS) | ((1 << _IDX_BITS) - 1 - index)
+
+
 def _write_derived(conn: sqlite3.Connection, row_id: int, text: str, ingested: IngestedDocument, published: str | None) -> None:
     sort_date = published or ""
     _write_place_stats(conn, ingested)
     for ip in ingested.passages:
         p = ip.passage
-        passage_id = conn.execute(
-            "INSERT INTO passages (doc, idx, start, end, folded, published_sort) VALUES (?, ?, ?, ?, ?, ?)",
-            (row_id, p.index, p.start, p.end, indexed_text(text[p.start:p.end]), sort_date),
-        ).lastrowid
+        passage_id = passage_row_id(published, row_id, p.index)
+        conn.execute(
+            "INSERT INTO passages (id, doc, idx, start, end, folded, published_sort) VALUES (?, ?, ?, ?, ?, ?, ?)",
+            (passage_id, row_id, p.index, p.start, p.end, indexed_text(text[p.start:p.end]), sort_date),
+        )
         conn.executemany(
-            "INSERT INTO zone_links (zone, passage, doc, published_sort) VALUES (?, ?, ?, ?)",
-            [(zone, passage_id, row_id, sort_date) for zone in dict.fromkeys(ip.zones)],
+            "INSERT INTO zone_links (zone, passage, doc) VALUES (?, ?, ?)",
+            [(zone, passage_id, row_id) for zone in dict.fromkeys(ip.zones)],
         )
         conn.executemany(
             "INSERT INTO mentions (doc, passage, start, end, surface, place_id, place_name, kind, lat, lon, zone)"

@@ -72,7 +72,6 @@ CREATE TABLE zone_links (
     zone TEXT NOT NULL,
     passage INTEGER NOT NULL REFERENCES passages(id),
     doc INTEGER NOT NULL REFERENCES documents(id),
-    published_sort TEXT NOT NULL,           -- the document's date or '' (undated last when sorting DESC)
     PRIMARY KEY (zone, passage)
 ) WITHOUT ROWID;
 CREATE TABLE candidates (
@@ -109,7 +108,6 @@ CREATE INDEX documents_status ON documents(status);
 CREATE INDEX mentions_doc ON mentions(doc, place_id);
 CREATE INDEX mentions_place ON mentions(place_id, passage);
 CREATE INDEX place_stats_order ON place_stats(kind, mentions DESC, place_id);
-CREATE INDEX zone_links_order ON zone_links(zone, published_sort DESC, passage);
 CREATE INDEX zone_links_doc ON zone_links(doc);
 CREATE INDEX candidates_doc ON candidates(doc);
 """

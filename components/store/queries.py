@@ -120,6 +120,7 @@ def zone_passages(store: Store, zone: str, *, citations: Iterable[tuple[str, int
 
     ``citations`` are the zone's curated facts' ``(doc, start, end)``; a cited
     passage is listed first even if the pipeline did not link it to the zone.
+    Passage row ids sort newest date first, so the page walks the (zone, passage) key backwards.
     """
     limit, offset = _page(limit, offset)
     cited = cited_passage_ids(store, citations)
@@ -144,7 +145,7 @@ def zone_passages(store: Store, zone: str, *, citations: Iterable[tuple[str, int
             f"SELECT p.id AS pid, d.doc_id, d.title, d.published, p.idx, p.start, p.end,"
             f" substr(d.text, p.start + 1, p.end - p.start) AS ptext FROM zone_links z"
             f" JOIN passages p ON p.id = z.passage JOIN documents d ON d.id = z.doc"
-            f" WHERE z.zone = ? {not_cited} ORDER BY z.published_sort DESC, z.passage LIMIT ? OFFSET ?",
+            f" WHERE z.zone = ? {not_cited} ORDER BY z.passage DESC LIMIT ? OFFSET ?",
             (zone, *cited, remaining, max(0, offset - len(cited))))
     return PassagePage(total, documents, offset, limit, tuple(_passage_rows(store, rows, set(cited))))
 
@@ -178,7 +179,7 @@ def place_passages(store: Store, place_id: str, *, limit: int = 20, offset: int 
     counts = store.query("SELECT count(DISTINCT passage), count(DISTINCT doc) FROM mentions WHERE place_id = ?", (place_id,))[0]
     rows = store.query(
         f"{_PASSAGE_SELECT} WHERE p.id IN (SELECT DISTINCT passage FROM mentions WHERE place_id = ?)"
-        " ORDER BY coalesce(d.published, '') DESC, d.id DESC, p.idx LIMIT ? OFFSET ?", (place_id, limit, offset))
+        " ORDER BY p.id DESC LIMIT ? OFFSET ?", (place_id, limit, offset))
     passages = _passage_rows(store, rows, set())
     spans: dict[tuple[str, int], list[tuple[int, int]]] = {}
     ids = [r["pid"] for r in rows]

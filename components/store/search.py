@@ -107,8 +107,10 @@ def _filter_sql(filters: SearchFilters) -> tuple[str, dict[str, object]]:
 def search(store: Store, query: str, filters: SearchFilters = SearchFilters(), *, limit: int = 20, offset: int = 0) -> SearchPage:
     """One page of passages matching ``query`` (newest document first), with the total count.
 
-    The index drives the query (FTS5 MATCH, then passages by rowid); the order
-    uses the date copied onto each passage, so no document is read but the page's.
+    The index drives the query: passage row ids sort like the results
+    (:func:`components.store.ingest.passage_row_id`), so a page streams from
+    FTS5 in rowid order with no sort of all matches, and only the page's
+    documents are read.
     """
     query = query.strip()[:MAX_QUERY_LENGTH]
     folded = search_fold(query)
@@ -130,12 +132,13 @@ def search(store: Store, query: str, filters: SearchFilters = SearchFilters(), *
         params.update({f"t{i}": t for i, t in enumerate(terms)})
         total = int(store.scalar(f"SELECT count(*) FROM {source}{' AND ' + where if where else ''}", params) or 0)
     condition = f" AND {where}" if where else ""
+    order = "f.rowid DESC" if source.startswith("passages_fts") else "p.id DESC"
     rows = store.query(
         "SELECT d.doc_id, d.title, d.publisher, d.published, q.idx, q.start, q.end,"
         " substr(d.text, q.start + 1, q.end - q.start) AS ptext"
-        f" FROM (SELECT p.id, p.doc, p.idx, p.start, p.end, p.published_sort FROM {source}{condition}"
-        "       ORDER BY p.published_sort DESC, p.doc DESC, p.idx LIMIT :limit OFFSET :offset) AS q"
-        " JOIN documents d ON d.id = q.doc ORDER BY q.published_sort DESC, q.doc DESC, q.idx",
+        f" FROM (SELECT p.id, p.doc, p.idx, p.start, p.end FROM {source}{condition}"
+        f"       ORDER BY {order} LIMIT :limit OFFSET :offset) AS q"
+        " JOIN documents d ON d.id = q.doc ORDER BY q.id DESC",
         {**params, "limit": limit, "offset": offset},
     )
     hits = tuple(
