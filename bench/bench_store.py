@@ -28,13 +28,13 @@ ROOT = Path(__file__).resolve().parent.parent
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
-from bench.gen_corpus import generate  # noqa: E402
-from components.ingest.places import default_place_index  # noqa: E402
-from components.ingest.zonelink import default_zone_linker  # noqa: E402
-from components.store import open_store  # noqa: E402
-from components.store.ingest import sync_folder  # noqa: E402
-from components.store.queries import place_counts, store_status, zone_passages  # noqa: E402
-from components.store.search import search  # noqa: E402
+from bench.gen_corpus import generate
+from components.ingest.places import default_place_index
+from components.ingest.zonelink import default_zone_linker
+from components.store import open_store
+from components.store.ingest import sync_folder
+from components.store.queries import place_counts, store_status, zone_passages
+from components.store.search import search
 
 COMMON, RARE = "ceasefire", "zeolite"
 
@@ -94,8 +94,8 @@ def measure(n: int, work: Path, repeat: int) -> dict:
 def table(rows: list[dict]) -> str:
     base = rows[0]["cpu_s_per_mb"]
     lines = [
-        "| documents (MB) | ingest s (MB/s) | CPU s/MB vs smallest | re-sync s (ingested) | search common p50/p95 ms (hits) "
-        "| search rare p50/p95 ms (hits) | zone first page ms (total) | place markers ms | DB MB |",
+        ("| documents (MB) | ingest s (MB/s) | CPU s/MB vs smallest | re-sync s (ingested) | search common p50/p95 ms (hits) "
+         "| search rare p50/p95 ms (hits) | zone first page ms (total) | place markers ms | DB MB |"),
         "|---|---|---|---|---|---|---|---|---|",
     ]
     for r in rows:

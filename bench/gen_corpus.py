@@ -22,8 +22,8 @@ ROOT = Path(__file__).resolve().parent.parent
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
-from components.gazetteer import default_gazetteer  # noqa: E402
-from components.ingest.zonelink import default_zone_linker  # noqa: E402
+from components.gazetteer import default_gazetteer
+from components.ingest.zonelink import default_zone_linker
 
 PUBLISHERS = ("Levant Wire", "Syria Monitor Weekly", "Orient Desk", "Damascus Bureau", "Northern Dispatch",
               "Euphrates Report", "Agency Mediterranean", "Ministry Statements Digest")
@@ -70,7 +70,7 @@ def place_pools() -> tuple[dict[str, list[str]], list[str]]:
         if name is None:
             continue
         zone = linker.zone_of_place(place)
-        (inside[zone] if zone in inside else outside).append(name)
+        inside.get(zone or "", outside).append(name)
     return {z: sorted(v) for z, v in inside.items()}, sorted(outside)
 
 

@@ -19,10 +19,24 @@ from components.store import ingest as store_ingest
 from components.store.db import connect, migrate
 from components.store.folding import fold_with_offsets, search_fold
 from components.store.ingest import (
-    StoreMeta, add_bytes, add_file, add_upload, reingest_stale, remove_document, resume, start_up, sync_folder, unfinished,
+    StoreMeta,
+    add_bytes,
+    add_file,
+    add_upload,
+    reingest_stale,
+    remove_document,
+    start_up,
+    sync_folder,
+    unfinished,
 )
 from components.store.migrations import MIGRATIONS, statements
-from components.store.queries import list_documents, place_counts, place_passages, reader_data, zone_passages
+from components.store.queries import (
+    list_documents,
+    place_counts,
+    place_passages,
+    reader_data,
+    zone_passages,
+)
 from components.store.search import SearchFilters, search
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -240,7 +254,7 @@ def test_publication_date_change_reingests_relative_dates(store, tmp_path: Path)
     folder = tmp_path / "seeds"
     write(folder, "a.txt", ARTICLE_A, '{"published": "2017-08-06"}')
     sync_folder(store, folder)
-    dates = lambda: [r[0] for r in store.query("SELECT value FROM candidates WHERE kind = 'date'")]  # noqa: E731
+    dates = lambda: [r[0] for r in store.query("SELECT value FROM candidates WHERE kind = 'date'")]
     assert dates() == ['"2017-08-03"']  # "on Thursday" before Sunday 6 August
     write(folder, "a.txt", ARTICLE_A, '{"published": "2017-09-10"}')
     assert [r.status for r in sync_folder(store, folder).results] == ["updated"]
@@ -405,15 +419,15 @@ def run_cli_read_only(folder: Path, args: list[str]) -> subprocess.CompletedProc
         for p in modes:
             p.chmod(0o555 if p.is_dir() else 0o444)
         try:
-            return subprocess.run(command, cwd=ROOT, capture_output=True, text=True, timeout=120)
+            return subprocess.run(command, cwd=ROOT, capture_output=True, text=True, check=False, timeout=120)
         finally:
             for p, mode in modes.items():
                 p.chmod(mode)
     if not shutil.which("unshare"):
         pytest.skip("running as root without unshare(1): cannot make a folder read-only")
-    script = f'mount --bind "$1" "$1" && mount -o remount,bind,ro "$1" && shift && exec "$@"'
+    script = 'mount --bind "$1" "$1" && mount -o remount,bind,ro "$1" && shift && exec "$@"'
     return subprocess.run(["unshare", "-m", "sh", "-c", script, "sh", str(folder), *command], cwd=ROOT,
-                          capture_output=True, text=True, timeout=120)
+                          capture_output=True, text=True, check=False, timeout=120)
 
 
 def write_public(text: str, folder: Path) -> Path:
@@ -433,7 +447,7 @@ def test_locked_database_is_a_clear_error_after_the_busy_timeout(tmp_path: Path)
                 add_bytes(s, ARTICLE_A.encode(), "a.txt", source="cli")
         assert time.perf_counter() - started >= 0.3
         result = subprocess.run([sys.executable, "-m", "components", "add", str(write_public(ARTICLE_B, tmp_path)), "--db", str(db)],
-                                cwd=ROOT, capture_output=True, text=True, timeout=120)
+                                cwd=ROOT, capture_output=True, text=True, check=False, timeout=120)
         assert result.returncode == 1 and "locked by another process" in result.stderr and "Traceback" not in result.stderr
     finally:
         holder.execute("ROLLBACK")
@@ -596,7 +610,7 @@ def test_reader_data_is_exact(corpus) -> None:
 
 def run_cli(*args: str, db: Path) -> subprocess.CompletedProcess:
     return subprocess.run([sys.executable, "-m", "components", *args, "--db", str(db)], cwd=ROOT,
-                          capture_output=True, text=True, timeout=120)
+                          capture_output=True, text=True, check=False, timeout=120)
 
 
 def test_cli_add_documents_search_remove(tmp_path: Path) -> None:

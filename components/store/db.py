@@ -9,8 +9,8 @@ import contextlib
 import os
 import sqlite3
 import threading
+from collections.abc import Iterator
 from pathlib import Path
-from typing import Iterator
 
 from components.paths import uploads_dir
 
@@ -82,7 +82,7 @@ class Store:
         with self.lock:
             self.conn.close()
 
-    def __enter__(self) -> "Store":
+    def __enter__(self) -> Store:  # noqa: PYI034 -- Self needs 3.11 typing; Store is final in practice
         return self
 
     def __exit__(self, *exc: object) -> None:
@@ -117,6 +117,11 @@ class Store:
     def scalar(self, sql: str, params: tuple | dict = ()) -> object:
         rows = self.query(sql, params)
         return rows[0][0] if rows else None
+
+    def count(self, sql: str, params: tuple | dict = ()) -> int:
+        """The integer a ``SELECT count(...)`` returns (0 for no row or NULL)."""
+        value = self.scalar(sql, params)
+        return int(value) if isinstance(value, (int, float, str)) else 0
 
     def schema_version(self) -> int:
         return current_version(self.conn)

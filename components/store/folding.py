@@ -10,14 +10,14 @@ is padded with a space at each end so whole-word matches are `` name ``.
 from __future__ import annotations
 
 import re
-from functools import lru_cache
+from functools import cache
 
 from components.gazetteer import fold
 
 _SPACES = re.compile(r" {2,}")
 
 
-@lru_cache(maxsize=None)
+@cache
 def fold_char(char: str) -> str:
     """The search fold of one character: letters/digits folded, marks dropped, the rest a space."""
     folded = fold(char)

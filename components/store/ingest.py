@@ -15,13 +15,19 @@ import getpass
 import hashlib
 import json
 import sqlite3
+from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
 from functools import lru_cache
 from pathlib import Path
-from typing import Iterable
 
 from components.documents import (
-    META_SUFFIX, Document, DocumentError, DocumentMeta, decode_document_bytes, document_paths, first_line_title,
+    META_SUFFIX,
+    Document,
+    DocumentError,
+    DocumentMeta,
+    decode_document_bytes,
+    document_paths,
+    first_line_title,
     load_meta,
 )
 from components.ingest import IngestedDocument, ingest_document
@@ -50,11 +56,11 @@ class StoreMeta:
     notes: str = ""
 
     @classmethod
-    def from_document_meta(cls, meta: DocumentMeta) -> "StoreMeta":
+    def from_document_meta(cls, meta: DocumentMeta) -> StoreMeta:
         return cls(title=meta.title, publisher=meta.publisher, published=meta.published,
                    date_precision=meta.date_precision, url=meta.url, licence=meta.licence, notes=meta.notes)
 
-    def overridden(self, **values: object) -> "StoreMeta":
+    def overridden(self, **values: object) -> StoreMeta:
         """This metadata with every given, non-empty value replacing the stored one."""
         given = {k: v for k, v in values.items() if v not in (None, "")}
         if "published" in given and "date_precision" not in given:
@@ -156,7 +162,7 @@ def file_signature(path: Path) -> str:
 # --------------------------------------------------------------------------
 
 def _now() -> str:
-    return dt.datetime.now(dt.timezone.utc).replace(microsecond=0).isoformat()
+    return dt.datetime.now(dt.UTC).replace(microsecond=0).isoformat()
 
 
 def _default_user() -> str:
@@ -210,7 +216,7 @@ def _record(store: Store, *, existing: int | None, doc_id: str, sha: str, name: 
         columns.update(doc_id=_unique_doc_id(conn, doc_id), added_at=_now(), added_by=added_by, source=source)
         names = ", ".join(columns)
         cursor = conn.execute(f"INSERT INTO documents ({names}) VALUES ({', '.join(':' + k for k in columns)})", columns)
-        return int(cursor.lastrowid)
+        return int(cursor.lastrowid or 0)
 
 
 def _delete_derived(conn: sqlite3.Connection, row_id: int) -> None:
@@ -250,33 +256,27 @@ def passage_row_id(published: str | None, doc_row: int, index: int) -> int:
 
 
 def _write_derived(conn: sqlite3.Connection, row_id: int, text: str, ingested: IngestedDocument, published: str | None) -> None:
-    sort_date = published or ""
+    """Every derived row of one document, four bulk inserts (the caller holds the transaction)."""
     _write_place_stats(conn, ingested)
+    passages, links, mentions, candidates = [], [], [], []
     for ip in ingested.passages:
         p = ip.passage
         passage_id = passage_row_id(published, row_id, p.index)
-        conn.execute(
-            "INSERT INTO passages (id, doc, idx, start, end, folded, published_sort) VALUES (?, ?, ?, ?, ?, ?, ?)",
-            (passage_id, row_id, p.index, p.start, p.end, indexed_text(text[p.start:p.end]), sort_date),
-        )
-        conn.executemany(
-            "INSERT INTO zone_links (zone, passage, doc) VALUES (?, ?, ?)",
-            [(zone, passage_id, row_id) for zone in dict.fromkeys(ip.zones)],
-        )
-        conn.executemany(
-            "INSERT INTO mentions (doc, passage, start, end, surface, place_id, place_name, kind, lat, lon, zone)"
-            " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-            [(row_id, passage_id, lp.mention.start, lp.mention.end, text[lp.mention.start:lp.mention.end],
-              lp.mention.place.id, lp.mention.place.name, lp.mention.place.kind, lp.mention.place.lat,
-              lp.mention.place.lon, lp.zone) for lp in ip.places],
-        )
-        conn.executemany(
-            "INSERT INTO candidates (doc, passage, kind, value, value_type, qualifier, date_precision, start, end, quote, citation)"
-            " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-            [(row_id, passage_id, f.kind, json.dumps(f.value, ensure_ascii=False, default=str), f.value_type,
-              f.qualifier, f.date_precision, f.start, f.end, text[f.start:f.end],
-              json.dumps(f.citation.as_dict(), ensure_ascii=False, default=str)) for f in ip.facts],
-        )
+        passages.append((passage_id, row_id, p.index, p.start, p.end, indexed_text(text[p.start:p.end]), published or ""))
+        links += [(zone, passage_id, row_id) for zone in dict.fromkeys(ip.zones)]
+        mentions += [(row_id, passage_id, lp.mention.start, lp.mention.end, text[lp.mention.start:lp.mention.end],
+                      lp.mention.place.id, lp.mention.place.name, lp.mention.place.kind, lp.mention.place.lat,
+                      lp.mention.place.lon, lp.zone) for lp in ip.places]
+        candidates += [(row_id, passage_id, f.kind, json.dumps(f.value, ensure_ascii=False, default=str), f.value_type,
+                        f.qualifier, f.date_precision, f.start, f.end, text[f.start:f.end],
+                        json.dumps(f.citation.as_dict(), ensure_ascii=False, default=str)) for f in ip.facts]
+    conn.executemany("INSERT INTO passages (id, doc, idx, start, end, folded, published_sort) VALUES (?, ?, ?, ?, ?, ?, ?)",
+                     passages)
+    conn.executemany("INSERT INTO zone_links (zone, passage, doc) VALUES (?, ?, ?)", links)
+    conn.executemany("INSERT INTO mentions (doc, passage, start, end, surface, place_id, place_name, kind, lat, lon, zone)"
+                     " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", mentions)
+    conn.executemany("INSERT INTO candidates (doc, passage, kind, value, value_type, qualifier, date_precision, start, end,"
+                     " quote, citation) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", candidates)
 
 
 def _ingest_row(store: Store, row_id: int) -> AddResult:

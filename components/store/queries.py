@@ -2,8 +2,8 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Iterable
 from dataclasses import dataclass
-from typing import Iterable
 
 from .db import Store
 
@@ -44,7 +44,7 @@ def list_documents(store: Store, *, limit: int = 50, offset: int = 0, source: st
     """(total, one page of documents): newest publication first, undated last, failed ones included."""
     limit, offset = _page(limit, offset)
     where, params = ("WHERE source = ?", (source,)) if source else ("", ())
-    total = int(store.scalar(f"SELECT count(*) FROM documents {where}", params) or 0)
+    total = store.count(f"SELECT count(*) FROM documents {where}", params)
     rows = store.query(
         f"SELECT {_DOC_COLUMNS} FROM documents {where} ORDER BY coalesce(published, '') DESC, id DESC LIMIT ? OFFSET ?",
         (*params, limit, offset))
@@ -129,9 +129,9 @@ def zone_passages(store: Store, zone: str, *, citations: Iterable[tuple[str, int
     extra_cited = [c for c in cited if not store.query("SELECT 1 FROM zone_links WHERE zone = ? AND passage = ?", (zone, c))]
     total, documents = int(counts[0]) + len(extra_cited), int(counts[1])
     if extra_cited:
-        documents = int(store.scalar(
+        documents = store.count(
             "SELECT count(DISTINCT doc) FROM (SELECT doc FROM zone_links WHERE zone = ? UNION ALL"
-            f" SELECT doc FROM passages WHERE id IN ({','.join('?' * len(extra_cited))}))", (zone, *extra_cited)) or 0)
+            f" SELECT doc FROM passages WHERE id IN ({','.join('?' * len(extra_cited))}))", (zone, *extra_cited))
     rows: list = []
     if offset < len(cited):
         wanted = cited[offset:offset + limit]
@@ -239,7 +239,7 @@ def store_status(store: Store) -> StoreStatus:
     return StoreStatus(
         path=str(store.path), schema_version=store.schema_version(), documents=sum(counts.values()),
         ok=counts.get("ok", 0), failed=counts.get("failed", 0), pending=counts.get("pending", 0),
-        passages=int(store.scalar("SELECT count(*) FROM passages") or 0),
-        mentions=int(store.scalar("SELECT count(*) FROM mentions") or 0),
-        candidates=int(store.scalar("SELECT count(*) FROM candidates") or 0), size_bytes=size,
+        passages=store.count("SELECT count(*) FROM passages"),
+        mentions=store.count("SELECT count(*) FROM mentions"),
+        candidates=store.count("SELECT count(*) FROM candidates"), size_bytes=size,
     )

@@ -15,8 +15,8 @@ from dataclasses import dataclass
 from functools import lru_cache
 
 from components.gazetteer import default_gazetteer, fold
-from components.zones import load_zones
 from components.paths import ZONES_FILE
+from components.zones import load_zones
 
 from .db import Store
 from .folding import find_in_folded, fold_with_offsets, search_fold
@@ -124,13 +124,13 @@ def search(store: Store, query: str, filters: SearchFilters = SearchFilters(), *
         params["match"] = " OR ".join(_fts_string(t) for t in terms)
         source = "passages_fts f JOIN passages p ON p.id = f.rowid WHERE passages_fts MATCH :match"
         if where:
-            total = int(store.scalar(f"SELECT count(*) FROM {source} AND {where}", params) or 0)
+            total = store.count(f"SELECT count(*) FROM {source} AND {where}", params)
         else:
-            total = int(store.scalar("SELECT count(*) FROM passages_fts WHERE passages_fts MATCH :match", params) or 0)
+            total = store.count("SELECT count(*) FROM passages_fts WHERE passages_fts MATCH :match", params)
     else:  # too short for trigrams: scan the folded column
         source = "passages p WHERE (" + " OR ".join(f"instr(p.folded, :t{i}) > 0" for i in range(len(terms))) + ")"
         params.update({f"t{i}": t for i, t in enumerate(terms)})
-        total = int(store.scalar(f"SELECT count(*) FROM {source}{' AND ' + where if where else ''}", params) or 0)
+        total = store.count(f"SELECT count(*) FROM {source}{' AND ' + where if where else ''}", params)
     condition = f" AND {where}" if where else ""
     order = "f.rowid DESC" if source.startswith("passages_fts") else "p.id DESC"
     rows = store.query(
