@@ -330,9 +330,15 @@ def add_bytes(store: Store, data: bytes, name: str, *, source: str, meta: StoreM
     meta = meta or StoreMeta()
     if not meta.title:
         meta = replace(meta, title=(first_line_title(text) if text else "") or stem)
-    row_id = _record(store, existing=replace_row, doc_id=stem, sha=sha, name=name, path=path, n_bytes=len(data),
-                     meta=meta, source=source, added_by=_default_user() if added_by is None else added_by,
-                     text=text, failure=failure, sig=sig)
+    try:
+        row_id = _record(store, existing=replace_row, doc_id=stem, sha=sha, name=name, path=path, n_bytes=len(data),
+                         meta=meta, source=source, added_by=_default_user() if added_by is None else added_by,
+                         text=text, failure=failure, sig=sig)
+    except StoreError as exc:
+        raced = find_by_sha(store, sha) if "UNIQUE constraint failed: documents.sha256" in str(exc) else None
+        if raced is None:
+            raise
+        return AddResult("duplicate", raced["doc_id"], _duplicate_message(raced, name), name)  # added meanwhile elsewhere
     if failure is not None:
         doc_id = str(store.scalar("SELECT doc_id FROM documents WHERE id = ?", (row_id,)))
         return AddResult("failed", doc_id, failure, name)
