@@ -1,4 +1,4 @@
-"""Command line: ``python -m components validate | export | cite``."""
+"""Command line: ``python -m components validate | export | cite | ingest | add | remove | documents | search | store``."""
 from __future__ import annotations
 
 import argparse
@@ -11,6 +11,7 @@ from .documents import DocumentError, read_document_text
 from .export import render
 from .settings import SettingsError, current_settings
 from .ingest.cli import add_ingest_parser
+from .store.cli import add_store_parsers
 from .validate import validate_all
 
 
@@ -75,6 +76,7 @@ def build_parser() -> argparse.ArgumentParser:
     c.add_argument("--nth", type=int, default=1, help="which occurrence (default 1)")
     c.set_defaults(func=cmd_cite)
     add_ingest_parser(sub)
+    add_store_parsers(sub)
     return parser
 
 

@@ -18,9 +18,10 @@ from .geocode import CachedGeocoder, geocoder_from_env, unknown_place_names
 from .places import PhraseIndex, PlaceMention, default_place_index, find_places
 from .zonelink import ZoneEvidence, ZoneLinker, default_zone_linker
 
-# Part of every dataset version (components/version.py): bump it when a change to the
-# pipeline changes its output, so no cache serves results of the old code.
-PIPELINE_VERSION = "1"
+# Part of every dataset version (components/version.py) and of the corpus store's ingest key:
+# bump it when a change here or in segment/places/zonelink/extract changes what ingestion
+# produces, so no cache serves results of the old code and the store re-ingests each document once.
+PIPELINE_VERSION: str = "2"
 
 
 @dataclass(frozen=True)

@@ -1,0 +1,518 @@
+"""Ingest once: documents enter the store when added and are re-ingested only when
+their bytes, their publication date, the gazetteer/zones or the pipeline version change.
+
+The pipeline (:func:`components.ingest.ingest_document`) runs outside any
+transaction; its output is then written in one transaction together with the
+document's status, so a process killed mid-ingest leaves either the previous
+state or the new one. A document is first recorded as ``pending`` (its metadata
+and text, committed); a pending document found at start-up is one whose
+ingestion was interrupted, and :func:`resume` finishes it.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import getpass
+import hashlib
+import json
+import sqlite3
+from collections.abc import Iterable
+from dataclasses import dataclass, field, replace
+from functools import lru_cache
+from pathlib import Path
+
+from components.documents import (
+    META_SUFFIX,
+    Document,
+    DocumentError,
+    DocumentMeta,
+    decode_document_bytes,
+    document_paths,
+    first_line_title,
+    load_meta,
+)
+from components.ingest import IngestedDocument, ingest_document
+from components.ingest.pipeline import PIPELINE_VERSION
+from components.paths import GAZETTEER_EXTRA_FILE, GAZETTEER_FILE, ZONES_FILE
+from components.uploads import sanitize_name, store_upload
+
+from .db import Store, StoreError
+from .folding import indexed_text
+
+SOURCES: tuple[str, ...] = ("seed", "upload", "cli")
+
+
+@dataclass(frozen=True)
+class StoreMeta:
+    """A document's metadata as the store keeps it (a sidecar's fields plus author and language)."""
+
+    title: str = ""
+    publisher: str = ""
+    author: str = ""
+    published: dt.date | None = None
+    date_precision: str = "unknown"
+    url: str | None = None
+    language: str = ""
+    licence: str = ""
+    notes: str = ""
+
+    @classmethod
+    def from_document_meta(cls, meta: DocumentMeta) -> StoreMeta:
+        return cls(title=meta.title, publisher=meta.publisher, published=meta.published,
+                   date_precision=meta.date_precision, url=meta.url, licence=meta.licence, notes=meta.notes)
+
+    def overridden(self, **values: object) -> StoreMeta:
+        """This metadata with every given, non-empty value replacing the stored one."""
+        given = {k: v for k, v in values.items() if v not in (None, "")}
+        if "published" in given and "date_precision" not in given:
+            given["date_precision"] = "day"
+        return replace(self, **given)  # type: ignore[arg-type]
+
+    def document_meta(self) -> DocumentMeta:
+        return DocumentMeta(title=self.title, publisher=self.publisher, published=self.published,
+                            date_precision=self.date_precision, url=self.url, licence=self.licence, notes=self.notes)
+
+
+@dataclass(frozen=True)
+class AddResult:
+    """What happened to one file: added, updated, unchanged, duplicate or failed (stored with its reason)."""
+
+    status: str
+    doc_id: str
+    message: str
+    file: str = ""
+
+    @property
+    def ok(self) -> bool:
+        return self.status in ("added", "updated", "unchanged")
+
+
+@dataclass
+class SyncReport:
+    results: list[AddResult] = field(default_factory=list)
+    removed: list[str] = field(default_factory=list)
+    resumed: list[str] = field(default_factory=list)
+    reingested: list[str] = field(default_factory=list)
+
+    def count(self, status: str) -> int:
+        return sum(1 for r in self.results if r.status == status)
+
+    def summary(self) -> str:
+        parts = [f"{self.count(s)} {s}" for s in ("added", "updated", "unchanged", "duplicate", "failed") if self.count(s)]
+        if self.reingested:
+            parts.append(f"{len(self.reingested)} re-ingested (gazetteer or pipeline changed)")
+        if self.resumed:
+            parts.append(f"{len(self.resumed)} unfinished ingestion(s) finished: {', '.join(self.resumed)}")
+        if self.removed:
+            parts.append(f"{len(self.removed)} removed (file gone)")
+        return ", ".join(parts) or "nothing to do"
+
+
+# --------------------------------------------------------------------------
+# Versions and keys
+# --------------------------------------------------------------------------
+
+def _file_digest(path: Path) -> str:
+    try:
+        return hashlib.sha256(Path(path).read_bytes()).hexdigest()
+    except OSError:
+        return "missing"
+
+
+@lru_cache(maxsize=8)
+def _digest_cached(files: tuple[str, ...], stamps: tuple[tuple[int, int], ...]) -> str:
+    h = hashlib.sha256()
+    for name in files:
+        h.update(name.encode() + b"\0" + _file_digest(Path(name)).encode())
+    return h.hexdigest()[:16]
+
+
+def _stamp(path: str) -> tuple[int, int]:
+    try:
+        st = Path(path).stat()
+        return st.st_size, st.st_mtime_ns
+    except OSError:
+        return -1, -1
+
+
+# The reference data ingestion reads (the lead moves these to the settings object).
+REFERENCE_FILES: tuple[Path, ...] = (GAZETTEER_FILE, GAZETTEER_EXTRA_FILE, ZONES_FILE)
+
+
+def gazetteer_version(files: Iterable[Path] | None = None) -> str:
+    """Hash of the reference data ingestion reads: the two gazetteer files and the zones."""
+    names = tuple(str(f) for f in (files if files is not None else REFERENCE_FILES))
+    return _digest_cached(names, tuple(_stamp(n) for n in names))
+
+
+def ingest_key(sha256: str, published: str | None, gazetteer: str | None = None, pipeline: str | None = None) -> str:
+    """What a document's derived rows depend on: its bytes, its date (relative dates), gazetteer, pipeline."""
+    gazetteer = gazetteer if gazetteer is not None else gazetteer_version()
+    pipeline = pipeline if pipeline is not None else PIPELINE_VERSION
+    return hashlib.sha256(f"{sha256}|{published or ''}|{gazetteer}|{pipeline}".encode()).hexdigest()[:32]
+
+
+def file_signature(path: Path) -> str:
+    """Size and mtime of a file and its sidecar: unchanged signature, unchanged file (no need to read it)."""
+    meta = path.with_name(path.stem + META_SUFFIX)
+    return f"{_stamp(str(path))}|{_stamp(str(meta))}"
+
+
+# --------------------------------------------------------------------------
+# Writing documents
+# --------------------------------------------------------------------------
+
+def _now() -> str:
+    return dt.datetime.now(dt.UTC).replace(microsecond=0).isoformat()
+
+
+def _default_user() -> str:
+    try:
+        return getpass.getuser()
+    except Exception:  # noqa: BLE001 -- no user name in some containers
+        return ""
+
+
+def find_by_sha(store: Store, sha256: str) -> sqlite3.Row | None:
+    rows = store.query("SELECT id, doc_id, title, status, failure FROM documents WHERE sha256 = ?", (sha256,))
+    return rows[0] if rows else None
+
+
+def _unique_doc_id(conn: sqlite3.Connection, stem: str) -> str:
+    candidate, n = stem, 1
+    while conn.execute("SELECT 1 FROM documents WHERE doc_id = ?", (candidate,)).fetchone():
+        n += 1
+        candidate = f"{stem}-{n}"
+    return candidate
+
+
+def _duplicate_message(row: sqlite3.Row, name: str) -> str:
+    state = f"; it failed to ingest: {row['failure']}" if row["status"] == "failed" else ""
+    return f"{name}: already in the corpus as {row['doc_id']} ({row['title'] or 'untitled'}){state}"
+
+
+def _meta_columns(meta: StoreMeta) -> dict[str, object]:
+    return {
+        "title": meta.title, "publisher": meta.publisher, "author": meta.author,
+        "published": meta.published.isoformat() if meta.published else None,
+        "date_precision": meta.date_precision, "url": meta.url, "language": meta.language,
+        "licence": meta.licence, "notes": meta.notes,
+    }
+
+
+def _record(store: Store, *, existing: int | None, doc_id: str, sha: str, name: str, path: Path | None, n_bytes: int,
+            meta: StoreMeta, source: str, added_by: str, text: str | None, failure: str | None, sig: str | None) -> int:
+    """Insert or update the document row (status pending, or failed with its reason); returns its row id."""
+    columns = {
+        **_meta_columns(meta), "sha256": sha, "file_name": name, "path": str(path) if path else None,
+        "n_bytes": n_bytes, "status": "failed" if failure else "pending", "failure": failure, "text": text,
+        "file_sig": sig, "ingest_key": None,
+    }
+    with store.transaction() as conn:
+        if existing is not None:
+            _delete_derived(conn, existing)
+            assignments = ", ".join(f"{k} = :{k}" for k in columns)
+            conn.execute(f"UPDATE documents SET {assignments} WHERE id = :id", {**columns, "id": existing})
+            return existing
+        columns.update(doc_id=_unique_doc_id(conn, doc_id), added_at=_now(), added_by=added_by, source=source)
+        names = ", ".join(columns)
+        cursor = conn.execute(f"INSERT INTO documents ({names}) VALUES ({', '.join(':' + k for k in columns)})", columns)
+        return int(cursor.lastrowid or 0)
+
+
+def _delete_derived(conn: sqlite3.Connection, row_id: int) -> None:
+    conn.execute(
+        "UPDATE place_stats SET documents = documents - 1, mentions = mentions -"
+        " (SELECT count(*) FROM mentions m WHERE m.doc = :doc AND m.place_id = place_stats.place_id)"
+        " WHERE place_id IN (SELECT place_id FROM mentions WHERE doc = :doc)", {"doc": row_id})
+    conn.execute("DELETE FROM place_stats WHERE mentions <= 0")
+    for table in ("candidates", "mentions", "zone_links"):
+        conn.execute(f"DELETE FROM {table} WHERE doc = ?", (row_id,))
+    conn.execute("DELETE FROM passages WHERE doc = ?", (row_id,))
+
+
+def _write_place_stats(conn: sqlite3.Connection, ingested: IngestedDocument) -> None:
+    per_place: dict[str, list] = {}
+    for linked in (lp for passage in ingested.passages for lp in passage.places):
+        place = linked.mention.place
+        entry = per_place.setdefault(place.id, [place.id, place.name, place.kind, place.lat, place.lon, linked.zone, 0])
+        entry[-1] += 1
+    conn.executemany(
+        "INSERT INTO place_stats (place_id, place_name, kind, lat, lon, zone, mentions, documents)"
+        " VALUES (?, ?, ?, ?, ?, ?, ?, 1) ON CONFLICT (place_id) DO UPDATE SET"
+        " mentions = mentions + excluded.mentions, documents = documents + 1", list(per_place.values()))
+
+
+_DAY0 = dt.date(1900, 1, 1)
+_IDX_BITS, _DOC_BITS = 21, 22  # a 2 MB document has at most ~1M passages; 4M document rows
+
+
+def passage_row_id(published: str | None, doc_row: int, index: int) -> int:
+    """A passage's row id, ordered like the results: newest date first (``ORDER BY id DESC``), then the
+    most recently stored document, then the passage's position -- so search pages stream from the index."""
+    day = (dt.date.fromisoformat(published) - _DAY0).days + 1 if published else 0
+    if not (0 <= index < 1 << _IDX_BITS and 0 < doc_row < 1 << _DOC_BITS and 0 <= day < 1 << 20):
+        raise ValueError(f"passage key out of range: date {published}, document row {doc_row}, passage {index}")
+    return (day << (_DOC_BITS + _IDX_BITS)) | (doc_row << _IDX_BITS) | ((1 << _IDX_BITS) - 1 - index)
+
+
+def _write_derived(conn: sqlite3.Connection, row_id: int, text: str, ingested: IngestedDocument, published: str | None) -> None:
+    """Every derived row of one document, four bulk inserts (the caller holds the transaction)."""
+    _write_place_stats(conn, ingested)
+    passages, links, mentions, candidates = [], [], [], []
+    for ip in ingested.passages:
+        p = ip.passage
+        passage_id = passage_row_id(published, row_id, p.index)
+        passages.append((passage_id, row_id, p.index, p.start, p.end, indexed_text(text[p.start:p.end]), published or ""))
+        links += [(zone, passage_id, row_id) for zone in dict.fromkeys(ip.zones)]
+        mentions += [(row_id, passage_id, lp.mention.start, lp.mention.end, text[lp.mention.start:lp.mention.end],
+                      lp.mention.place.id, lp.mention.place.name, lp.mention.place.kind, lp.mention.place.lat,
+                      lp.mention.place.lon, lp.zone) for lp in ip.places]
+        candidates += [(row_id, passage_id, f.kind, json.dumps(f.value, ensure_ascii=False, default=str), f.value_type,
+                        f.qualifier, f.date_precision, f.start, f.end, text[f.start:f.end],
+                        json.dumps(f.citation.as_dict(), ensure_ascii=False, default=str)) for f in ip.facts]
+    conn.executemany("INSERT INTO passages (id, doc, idx, start, end, folded, published_sort) VALUES (?, ?, ?, ?, ?, ?, ?)",
+                     passages)
+    conn.executemany("INSERT INTO zone_links (zone, passage, doc) VALUES (?, ?, ?)", links)
+    conn.executemany("INSERT INTO mentions (doc, passage, start, end, surface, place_id, place_name, kind, lat, lon, zone)"
+                     " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", mentions)
+    conn.executemany("INSERT INTO candidates (doc, passage, kind, value, value_type, qualifier, date_precision, start, end,"
+                     " quote, citation) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", candidates)
+
+
+def _ingest_row(store: Store, row_id: int) -> AddResult:
+    """Run the pipeline on a stored (pending or stale) document and write its derived rows in one transaction."""
+    row = store.query("SELECT * FROM documents WHERE id = ?", (row_id,))[0]
+    meta = StoreMeta(title=row["title"], publisher=row["publisher"],
+                     published=dt.date.fromisoformat(row["published"]) if row["published"] else None,
+                     date_precision=row["date_precision"], url=row["url"], licence=row["licence"], notes=row["notes"])
+    document = Document(id=row["doc_id"], path=Path(row["path"] or row["file_name"]), text=row["text"], meta=meta.document_meta())
+    key = ingest_key(row["sha256"], row["published"])
+    try:
+        ingested = ingest_document(document)
+    except Exception as exc:  # noqa: BLE001 -- a pipeline bug on one document must not stop the others
+        reason = f"ingestion failed: {type(exc).__name__}: {exc}"
+        with store.transaction() as conn:
+            _delete_derived(conn, row_id)
+            conn.execute("UPDATE documents SET status = 'failed', failure = ?, ingest_key = ? WHERE id = ?", (reason, key, row_id))
+        return AddResult("failed", row["doc_id"], f"{row['file_name']}: {reason}", row["file_name"])
+    with store.transaction() as conn:
+        _delete_derived(conn, row_id)
+        _write_derived(conn, row_id, row["text"], ingested, row["published"])
+        conn.execute("UPDATE documents SET status = 'ok', failure = NULL, ingest_key = ? WHERE id = ?", (key, row_id))
+    places = sum(len(p.places) for p in ingested.passages)
+    zones = ", ".join(ingested.zones) or "no zone"
+    return AddResult("added", row["doc_id"],
+                     f"{row['doc_id']}: {len(ingested.passages)} passages, {places} place mentions; zones: {zones}",
+                     row["file_name"])
+
+
+def add_bytes(store: Store, data: bytes, name: str, *, source: str, meta: StoreMeta | None = None,
+              path: Path | None = None, added_by: str | None = None, sig: str | None = None,
+              replace_row: int | None = None) -> AddResult:
+    """Store and ingest one document's bytes. The same bytes twice are recognised, not stored twice.
+
+    Bytes that are not a usable document (binary, not UTF-8, empty, oversize) are
+    stored as ``failed`` with the reason; nothing raises for a bad document.
+    """
+    if source not in SOURCES:
+        raise ValueError(f"source must be one of {SOURCES}, got {source!r}")
+    sha = hashlib.sha256(data).hexdigest()
+    duplicate = find_by_sha(store, sha)
+    if duplicate is not None and duplicate["id"] != replace_row:
+        return AddResult("duplicate", duplicate["doc_id"], _duplicate_message(duplicate, name), name)
+    failure: str | None = None
+    text: str | None = None
+    try:
+        text = decode_document_bytes(data, name)
+    except DocumentError as exc:
+        failure = str(exc)
+    stem = Path(name).stem if name.lower().endswith(".txt") else Path(sanitize_name(name)).stem
+    meta = meta or StoreMeta()
+    if not meta.title:
+        meta = replace(meta, title=(first_line_title(text) if text else "") or stem)
+    try:
+        row_id = _record(store, existing=replace_row, doc_id=stem, sha=sha, name=name, path=path, n_bytes=len(data),
+                         meta=meta, source=source, added_by=_default_user() if added_by is None else added_by,
+                         text=text, failure=failure, sig=sig)
+    except StoreError as exc:
+        raced = find_by_sha(store, sha) if "UNIQUE constraint failed: documents.sha256" in str(exc) else None
+        if raced is None:
+            raise
+        return AddResult("duplicate", raced["doc_id"], _duplicate_message(raced, name), name)  # added meanwhile elsewhere
+    if failure is not None:
+        doc_id = str(store.scalar("SELECT doc_id FROM documents WHERE id = ?", (row_id,)))
+        return AddResult("failed", doc_id, failure, name)
+    result = _ingest_row(store, row_id)
+    return replace(result, status="updated") if replace_row is not None and result.status == "added" else result
+
+
+def read_meta(path: Path, overrides: dict[str, object] | None = None) -> StoreMeta:
+    """A file's sidecar metadata (``components.documents.load_meta``), with explicit values on top."""
+    meta = StoreMeta.from_document_meta(load_meta(path.with_name(path.stem + META_SUFFIX), fallback_title=""))
+    return meta.overridden(**(overrides or {}))
+
+
+def add_file(store: Store, path: Path, *, source: str = "cli", overrides: dict[str, object] | None = None,
+             added_by: str | None = None) -> AddResult:
+    """Add a file from disk (its ``.meta.json`` sidecar is read too); a problem is a result, not an exception."""
+    path = Path(path)
+    try:
+        if path.is_dir():
+            return AddResult("failed", "", f"{path}: is a directory, not a text file", str(path))
+        data = path.read_bytes()
+        meta = read_meta(path, overrides)
+    except FileNotFoundError:
+        return AddResult("failed", "", f"{path}: file not found", str(path))
+    except (OSError, DocumentError) as exc:
+        return AddResult("failed", "", f"{path}: {str(exc).removeprefix(path.name + ': ')}", str(path))
+    return add_bytes(store, data, path.name, source=source, meta=meta, path=path.resolve(), added_by=added_by,
+                     sig=file_signature(path))
+
+
+def add_upload(store: Store, data: bytes, original_name: str, folder: Path, meta: StoreMeta | None = None,
+               added_by: str | None = None) -> AddResult:
+    """An upload from the app: a duplicate is refused before anything is written; otherwise the file is
+    stored in ``folder`` (safe name, never overwriting) and ingested. A bad upload is refused, not stored."""
+    duplicate = find_by_sha(store, hashlib.sha256(data).hexdigest())
+    if duplicate is not None:
+        return AddResult("duplicate", duplicate["doc_id"], _duplicate_message(duplicate, original_name), original_name)
+    try:
+        written = store_upload(data, original_name, folder)
+    except DocumentError as exc:
+        return AddResult("failed", "", str(exc), original_name)
+    return add_bytes(store, data, written.name, source="upload", meta=meta, path=written.resolve(),
+                     added_by=added_by, sig=file_signature(written))
+
+
+# --------------------------------------------------------------------------
+# Folders, versions, unfinished work
+# --------------------------------------------------------------------------
+
+def _current_key(row: sqlite3.Row, gazetteer: str) -> str:
+    return ingest_key(row["sha256"], row["published"], gazetteer)
+
+
+def sync_folder(store: Store, folder: Path, source: str = "seed") -> SyncReport:
+    """Make the store match a folder of ``.txt`` (+ ``.meta.json``) files, ingesting only new or changed ones.
+
+    A file whose size and mtime (and its sidecar's) are unchanged is not even
+    read. A document whose file has gone from the folder is removed from the store.
+    """
+    report = SyncReport()
+    folder = Path(folder)
+    gazetteer = gazetteer_version()
+    known = {row["path"]: row for row in store.query(
+        "SELECT id, doc_id, sha256, path, file_sig, ingest_key, published, status FROM documents WHERE source = ?", (source,))}
+    seen: set[str] = set()
+    for path in document_paths(folder):
+        resolved = str(path.resolve())
+        seen.add(resolved)
+        row = known.get(resolved)
+        sig = file_signature(path)
+        if row is not None and row["file_sig"] == sig and row["status"] != "pending" and (
+                row["status"] == "failed" or row["ingest_key"] == _current_key(row, gazetteer)):
+            report.results.append(AddResult("unchanged", row["doc_id"], f"{path.name}: unchanged", path.name))
+            continue
+        report.results.append(_sync_one(store, path, source, row, sig))
+    for resolved, row in known.items():
+        if resolved not in seen and resolved and Path(resolved).parent == folder.resolve():
+            remove_document(store, row["doc_id"], delete_file=False)
+            report.removed.append(row["doc_id"])
+    return report
+
+
+def _sync_one(store: Store, path: Path, source: str, row: sqlite3.Row | None, sig: str) -> AddResult:
+    try:
+        data = path.read_bytes()
+        meta = read_meta(path)
+    except (OSError, DocumentError) as exc:
+        return AddResult("failed", row["doc_id"] if row else "", f"{path.name}: {str(exc).removeprefix(path.name + ': ')}", path.name)
+    if row is None:
+        return add_bytes(store, data, path.name, source=source, meta=meta, path=path.resolve(), added_by="", sig=sig)
+    if hashlib.sha256(data).hexdigest() == row["sha256"] and (meta.published.isoformat() if meta.published else None) == row["published"] \
+            and row["ingest_key"] == _current_key(row, gazetteer_version()) and row["status"] == "ok":
+        with store.transaction() as conn:
+            conn.execute("UPDATE documents SET file_sig = ? WHERE id = ?", (sig, row["id"]))
+        return AddResult("unchanged", row["doc_id"], f"{path.name}: unchanged", path.name)
+    return add_bytes(store, data, path.name, source=source, meta=meta, path=path.resolve(), added_by="", sig=sig,
+                     replace_row=row["id"])
+
+
+def unfinished(store: Store) -> list[str]:
+    """Documents whose ingestion was interrupted (recorded as pending, never finished)."""
+    return [r["doc_id"] for r in store.query("SELECT doc_id FROM documents WHERE status = 'pending' ORDER BY id")]
+
+
+def failed(store: Store) -> list[tuple[str, str]]:
+    return [(r["doc_id"], r["failure"] or "") for r in store.query(
+        "SELECT doc_id, failure FROM documents WHERE status = 'failed' ORDER BY id")]
+
+
+def resume(store: Store) -> list[str]:
+    """Finish every interrupted ingestion; returns their document ids."""
+    ids = [(r["id"], r["doc_id"]) for r in store.query("SELECT id, doc_id FROM documents WHERE status = 'pending' ORDER BY id")]
+    for row_id, _ in ids:
+        _ingest_row(store, row_id)
+    return [doc_id for _, doc_id in ids]
+
+
+def reingest_stale(store: Store) -> list[str]:
+    """Re-ingest every document whose gazetteer/zones or pipeline version changed since it was ingested."""
+    gazetteer = gazetteer_version()
+    stale = [(r["id"], r["doc_id"]) for r in store.query(
+        "SELECT id, doc_id, sha256, published, ingest_key FROM documents WHERE status IN ('ok', 'failed') AND text IS NOT NULL")
+        if r["ingest_key"] != _current_key(r, gazetteer)]
+    for row_id, _ in stale:
+        _ingest_row(store, row_id)
+    return [doc_id for _, doc_id in stale]
+
+
+def start_up(store: Store, seeds: Path, uploads: Path | None = None) -> SyncReport:
+    """What a server does at start: finish interrupted work, re-ingest stale documents, sync the folders."""
+    resumed = resume(store)
+    reingested = reingest_stale(store)
+    report = sync_folder(store, seeds, "seed")
+    if uploads is not None:
+        extra = sync_folder(store, uploads, "upload")
+        report.results += extra.results
+        report.removed += extra.removed
+    report.resumed, report.reingested = resumed, reingested
+    return report
+
+
+# --------------------------------------------------------------------------
+# Removing
+# --------------------------------------------------------------------------
+
+def resolve_document(store: Store, ref: str) -> sqlite3.Row:
+    """A document by its id, or by its SHA-256 (or an unambiguous prefix of 8+ hex digits)."""
+    ref = ref.strip()
+    rows = store.query("SELECT * FROM documents WHERE doc_id = ?", (ref,))
+    if not rows and len(ref) >= 8 and all(c in "0123456789abcdef" for c in ref.lower()):
+        rows = store.query("SELECT * FROM documents WHERE sha256 LIKE ? LIMIT 2", (ref.lower() + "%",))
+        if len(rows) > 1:
+            raise StoreError(f"{ref}: more than one document's SHA-256 starts with this; give more digits")
+    if not rows:
+        raise StoreError(f"{ref}: no such document in the corpus store {store.path}")
+    return rows[0]
+
+
+def remove_document(store: Store, ref: str, *, delete_file: bool = True) -> str:
+    """Remove a document and everything derived from it; an upload's file is deleted too.
+
+    Returns a one-line description. Seed and CLI files are never deleted (they are not ours).
+    """
+    row = resolve_document(store, ref)
+    with store.transaction() as conn:
+        _delete_derived(conn, row["id"])
+        conn.execute("DELETE FROM documents WHERE id = ?", (row["id"],))
+    note = ""
+    if delete_file and row["source"] == "upload" and row["path"]:
+        try:
+            Path(row["path"]).unlink()
+            note = f"; deleted {row['path']}"
+        except FileNotFoundError:
+            pass
+        except OSError as exc:
+            note = f"; could not delete {row['path']}: {exc.strerror}"
+    return f"removed {row['doc_id']} ({row['title'] or 'untitled'}){note}"

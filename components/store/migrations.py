@@ -1,0 +1,134 @@
+"""Forward-only schema migrations: numbered SQL steps, each applied in one transaction.
+
+Why not Alembic or yoyo-migrations: they bring SQLAlchemy or a dependency tree
+for what is here a list of a few SQL scripts against one embedded file; a
+migration is never edited once released -- a change is a new, higher step.
+"""
+from __future__ import annotations
+
+import sqlite3
+
+V1_CORE = """
+CREATE TABLE documents (
+    id INTEGER PRIMARY KEY,
+    doc_id TEXT NOT NULL UNIQUE,            -- the citation id (file stem): {"doc": doc_id, ...}
+    sha256 TEXT NOT NULL UNIQUE,            -- of the file's bytes
+    file_name TEXT NOT NULL,
+    path TEXT,                              -- source file as given (seeds/, uploads/ or the CLI's path)
+    n_bytes INTEGER NOT NULL,
+    title TEXT NOT NULL DEFAULT '',
+    publisher TEXT NOT NULL DEFAULT '',
+    author TEXT NOT NULL DEFAULT '',
+    published TEXT,                         -- ISO date or NULL
+    date_precision TEXT NOT NULL DEFAULT 'unknown',
+    url TEXT,
+    language TEXT NOT NULL DEFAULT '',
+    licence TEXT NOT NULL DEFAULT '',
+    notes TEXT NOT NULL DEFAULT '',
+    added_at TEXT NOT NULL,
+    added_by TEXT NOT NULL DEFAULT '',
+    source TEXT NOT NULL CHECK (source IN ('seed', 'upload', 'cli')),
+    status TEXT NOT NULL CHECK (status IN ('pending', 'ok', 'failed')),
+    failure TEXT,
+    ingest_key TEXT,
+    file_sig TEXT,                          -- size and mtime of the file (and sidecar) when last read
+    text TEXT                               -- the decoded text citations index (NULL if it could not be decoded)
+);
+CREATE TABLE passages (
+    id INTEGER PRIMARY KEY,
+    doc INTEGER NOT NULL REFERENCES documents(id),
+    idx INTEGER NOT NULL,
+    start INTEGER NOT NULL,
+    end INTEGER NOT NULL,
+    folded TEXT NOT NULL,                   -- search_fold(text[start:end]) padded with one space each side
+    published_sort TEXT NOT NULL,           -- the document's date or '' (search orders by it without a join)
+    UNIQUE (doc, idx)
+);
+CREATE TABLE mentions (
+    id INTEGER PRIMARY KEY,
+    doc INTEGER NOT NULL REFERENCES documents(id),
+    passage INTEGER NOT NULL REFERENCES passages(id),
+    start INTEGER NOT NULL,
+    end INTEGER NOT NULL,
+    surface TEXT NOT NULL,                  -- the name as written: text[start:end]
+    place_id TEXT NOT NULL,
+    place_name TEXT NOT NULL,
+    kind TEXT NOT NULL,
+    lat REAL NOT NULL,
+    lon REAL NOT NULL,
+    zone TEXT
+);
+CREATE TABLE place_stats (                 -- per place, kept up to date on every ingest and removal (map markers)
+    place_id TEXT PRIMARY KEY,
+    place_name TEXT NOT NULL,
+    kind TEXT NOT NULL,
+    lat REAL NOT NULL,
+    lon REAL NOT NULL,
+    zone TEXT,
+    mentions INTEGER NOT NULL,
+    documents INTEGER NOT NULL
+);
+CREATE TABLE zone_links (
+    zone TEXT NOT NULL,
+    passage INTEGER NOT NULL REFERENCES passages(id),
+    doc INTEGER NOT NULL REFERENCES documents(id),
+    PRIMARY KEY (zone, passage)
+) WITHOUT ROWID;
+CREATE TABLE candidates (
+    id INTEGER PRIMARY KEY,
+    doc INTEGER NOT NULL REFERENCES documents(id),
+    passage INTEGER NOT NULL REFERENCES passages(id),
+    kind TEXT NOT NULL,
+    value TEXT NOT NULL,                    -- JSON
+    value_type TEXT NOT NULL,
+    qualifier TEXT,
+    date_precision TEXT,
+    start INTEGER NOT NULL,
+    end INTEGER NOT NULL,
+    quote TEXT NOT NULL,
+    citation TEXT NOT NULL                  -- JSON, as CandidateFact.as_dict()["citation"]
+);
+"""
+
+V2_SEARCH = """
+CREATE VIRTUAL TABLE passages_fts USING fts5(folded, content='passages', content_rowid='id', tokenize='trigram');
+CREATE TRIGGER passages_fts_insert AFTER INSERT ON passages BEGIN
+    INSERT INTO passages_fts(rowid, folded) VALUES (new.id, new.folded);
+END;
+CREATE TRIGGER passages_fts_delete AFTER DELETE ON passages BEGIN
+    INSERT INTO passages_fts(passages_fts, rowid, folded) VALUES ('delete', old.id, old.folded);
+END;
+INSERT INTO passages_fts(passages_fts) VALUES ('rebuild');
+"""
+
+V3_INDEXES = """
+CREATE INDEX documents_published ON documents(published);
+CREATE INDEX documents_publisher ON documents(publisher COLLATE NOCASE);
+CREATE INDEX documents_status ON documents(status);
+CREATE INDEX mentions_doc ON mentions(doc, place_id);
+CREATE INDEX mentions_place ON mentions(place_id, passage);
+CREATE INDEX place_stats_order ON place_stats(kind, mentions DESC, place_id);
+CREATE INDEX zone_links_doc ON zone_links(doc);
+CREATE INDEX candidates_doc ON candidates(doc);
+"""
+
+# (version, what it does, SQL). Append only; never edit a released step.
+MIGRATIONS: tuple[tuple[int, str, str], ...] = (
+    (1, "documents, passages, place mentions, zone links, candidate facts", V1_CORE),
+    (2, "FTS5 trigram index over folded passage text", V2_SEARCH),
+    (3, "indexes for filters and panels", V3_INDEXES),
+)
+
+
+def statements(script: str) -> list[str]:
+    """Split a SQL script into complete statements (triggers keep their inner ``;``)."""
+    out: list[str] = []
+    pending = ""
+    for line in script.splitlines(keepends=True):
+        pending += line
+        if pending.strip() and sqlite3.complete_statement(pending):
+            out.append(pending.strip())
+            pending = ""
+    if pending.strip():
+        raise ValueError(f"incomplete SQL statement in migration: {pending.strip()[:80]!r}")
+    return out

@@ -1,0 +1,245 @@
+"""Bounded reads for the panels: every list is paginated or capped, whatever the corpus size."""
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from .db import Store
+
+MAX_PAGE_SIZE = 100
+MAX_PLACES = 500
+
+
+def _page(limit: int, offset: int) -> tuple[int, int]:
+    return max(1, min(int(limit), MAX_PAGE_SIZE)), max(0, int(offset))
+
+
+@dataclass(frozen=True)
+class DocumentRow:
+    doc_id: str
+    title: str
+    publisher: str
+    author: str
+    published: str | None
+    date_precision: str
+    url: str | None
+    language: str
+    source: str
+    status: str
+    failure: str | None
+    sha256: str
+    n_bytes: int
+    added_at: str
+    added_by: str
+    file_name: str
+    path: str | None
+
+
+_DOC_COLUMNS = ("doc_id, title, publisher, author, published, date_precision, url, language, source, status, failure,"
+                " sha256, n_bytes, added_at, added_by, file_name, path")
+
+
+def list_documents(store: Store, *, limit: int = 50, offset: int = 0, source: str | None = None) -> tuple[int, list[DocumentRow]]:
+    """(total, one page of documents): newest publication first, undated last, failed ones included."""
+    limit, offset = _page(limit, offset)
+    where, params = ("WHERE source = ?", (source,)) if source else ("", ())
+    total = store.count(f"SELECT count(*) FROM documents {where}", params)
+    rows = store.query(
+        f"SELECT {_DOC_COLUMNS} FROM documents {where} ORDER BY coalesce(published, '') DESC, id DESC LIMIT ? OFFSET ?",
+        (*params, limit, offset))
+    return total, [DocumentRow(**dict(r)) for r in rows]
+
+
+def get_document(store: Store, doc_id: str) -> tuple[DocumentRow, str | None] | None:
+    """A document's metadata and full text (None if it could not be decoded)."""
+    rows = store.query(f"SELECT {_DOC_COLUMNS}, text FROM documents WHERE doc_id = ?", (doc_id,))
+    if not rows:
+        return None
+    row = dict(rows[0])
+    text = row.pop("text")
+    return DocumentRow(**row), text
+
+
+@dataclass(frozen=True)
+class PassageRow:
+    doc_id: str
+    title: str
+    published: str | None
+    index: int
+    start: int
+    end: int
+    text: str
+    zones: tuple[str, ...] = ()
+    cited: bool = False
+
+
+@dataclass(frozen=True)
+class PassagePage:
+    total: int          # passages
+    documents: int      # distinct documents among them
+    offset: int
+    limit: int
+    passages: tuple[PassageRow, ...]
+
+    @property
+    def counts_label(self) -> str:
+        return f"{self.total:,} passage{'s' * (self.total != 1)} in {self.documents:,} document{'s' * (self.documents != 1)}"
+
+
+_PASSAGE_SELECT = ("SELECT p.id AS pid, d.doc_id, d.title, d.published, p.idx, p.start, p.end,"
+                   " substr(d.text, p.start + 1, p.end - p.start) AS ptext FROM passages p JOIN documents d ON d.id = p.doc")
+
+
+def _passage_rows(store: Store, rows: Iterable, cited: set[int]) -> list[PassageRow]:
+    rows = list(rows)
+    zones: dict[int, list[str]] = {}
+    if rows:
+        ids = [r["pid"] for r in rows]
+        for z in store.query(f"SELECT passage, zone FROM zone_links WHERE passage IN ({','.join('?' * len(ids))})", tuple(ids)):
+            zones.setdefault(z["passage"], []).append(z["zone"])
+    return [PassageRow(doc_id=r["doc_id"], title=r["title"], published=r["published"], index=r["idx"], start=r["start"],
+                       end=r["end"], text=r["ptext"], zones=tuple(sorted(zones.get(r["pid"], []))), cited=r["pid"] in cited)
+            for r in rows]
+
+
+def cited_passage_ids(store: Store, citations: Iterable[tuple[str, int, int]]) -> list[int]:
+    """Passage row ids containing (overlapping) curated citations ``(doc_id, start, end)``, in citation order."""
+    out: list[int] = []
+    for doc_id, start, end in citations:
+        for r in store.query("SELECT p.id FROM passages p JOIN documents d ON d.id = p.doc"
+                             " WHERE d.doc_id = ? AND p.start < ? AND ? < p.end ORDER BY p.idx", (doc_id, end, start)):
+            if r[0] not in out:
+                out.append(r[0])
+    return out
+
+
+def zone_passages(store: Store, zone: str, *, citations: Iterable[tuple[str, int, int]] = (), limit: int = 20,
+                  offset: int = 0) -> PassagePage:
+    """A zone's linked passages: those holding curated citations first, then newest document first.
+
+    ``citations`` are the zone's curated facts' ``(doc, start, end)``; a cited
+    passage is listed first even if the pipeline did not link it to the zone.
+    Passage row ids sort newest date first, so the page walks the (zone, passage) key backwards.
+    """
+    limit, offset = _page(limit, offset)
+    cited = cited_passage_ids(store, citations)
+    counts = store.query(
+        "SELECT count(*), count(DISTINCT doc) FROM zone_links WHERE zone = ?", (zone,))[0]
+    extra_cited = [c for c in cited if not store.query("SELECT 1 FROM zone_links WHERE zone = ? AND passage = ?", (zone, c))]
+    total, documents = int(counts[0]) + len(extra_cited), int(counts[1])
+    if extra_cited:
+        documents = store.count(
+            "SELECT count(DISTINCT doc) FROM (SELECT doc FROM zone_links WHERE zone = ? UNION ALL"
+            f" SELECT doc FROM passages WHERE id IN ({','.join('?' * len(extra_cited))}))", (zone, *extra_cited))
+    rows: list = []
+    if offset < len(cited):
+        wanted = cited[offset:offset + limit]
+        by_id = {r["pid"]: r for r in store.query(f"{_PASSAGE_SELECT} WHERE p.id IN ({','.join('?' * len(wanted))})", tuple(wanted))}
+        rows = [by_id[i] for i in wanted if i in by_id]
+    remaining = limit - len(rows)
+    if remaining > 0:
+        exclude = ",".join("?" * len(cited))
+        not_cited = f"AND z.passage NOT IN ({exclude})" if cited else ""
+        rows += store.query(
+            f"SELECT p.id AS pid, d.doc_id, d.title, d.published, p.idx, p.start, p.end,"
+            f" substr(d.text, p.start + 1, p.end - p.start) AS ptext FROM zone_links z"
+            f" JOIN passages p ON p.id = z.passage JOIN documents d ON d.id = z.doc"
+            f" WHERE z.zone = ? {not_cited} ORDER BY z.passage DESC LIMIT ? OFFSET ?",
+            (zone, *cited, remaining, max(0, offset - len(cited))))
+    return PassagePage(total, documents, offset, limit, tuple(_passage_rows(store, rows, set(cited))))
+
+
+@dataclass(frozen=True)
+class PlaceCount:
+    place_id: str
+    name: str
+    lat: float
+    lon: float
+    zone: str | None
+    mentions: int
+    documents: int
+
+
+def place_counts(store: Store, *, limit: int = MAX_PLACES) -> list[PlaceCount]:
+    """Settlements mentioned anywhere with their mention counts (one map marker each), most mentioned first.
+
+    Read from ``place_stats``, which ingestion and removal keep up to date, so the
+    cost does not grow with the number of mentions."""
+    limit = max(1, min(int(limit), MAX_PLACES))
+    rows = store.query(
+        "SELECT place_id, place_name, lat, lon, zone, mentions AS n, documents AS docs FROM place_stats"
+        " WHERE kind = 'settlement' ORDER BY mentions DESC, place_id LIMIT ?", (limit,))
+    return [PlaceCount(r["place_id"], r["place_name"], r["lat"], r["lon"], r["zone"], r["n"], r["docs"]) for r in rows]
+
+
+def place_passages(store: Store, place_id: str, *, limit: int = 20, offset: int = 0) -> tuple[PassagePage, dict[tuple[str, int], list[tuple[int, int]]]]:
+    """Passages mentioning a place (newest document first) and, per (doc, passage index), the mention spans."""
+    limit, offset = _page(limit, offset)
+    counts = store.query("SELECT count(DISTINCT passage), count(DISTINCT doc) FROM mentions WHERE place_id = ?", (place_id,))[0]
+    rows = store.query(
+        f"{_PASSAGE_SELECT} WHERE p.id IN (SELECT DISTINCT passage FROM mentions WHERE place_id = ?)"
+        " ORDER BY p.id DESC LIMIT ? OFFSET ?", (place_id, limit, offset))
+    passages = _passage_rows(store, rows, set())
+    spans: dict[tuple[str, int], list[tuple[int, int]]] = {}
+    ids = [r["pid"] for r in rows]
+    if ids:
+        for m in store.query(
+                f"SELECT d.doc_id, p.idx, m.start, m.end FROM mentions m JOIN passages p ON p.id = m.passage"
+                f" JOIN documents d ON d.id = m.doc WHERE m.place_id = ? AND m.passage IN ({','.join('?' * len(ids))})"
+                " ORDER BY m.start", (place_id, *ids)):
+            spans.setdefault((m["doc_id"], m["idx"]), []).append((m["start"], m["end"]))
+    return PassagePage(int(counts[0]), int(counts[1]), offset, limit, tuple(passages)), spans
+
+
+@dataclass(frozen=True)
+class ReaderData:
+    document: DocumentRow
+    text: str | None
+    passages: tuple[PassageRow, ...]
+    mentions: tuple[dict, ...]
+    candidates: tuple[dict, ...]
+
+
+def reader_data(store: Store, doc_id: str) -> ReaderData | None:
+    """Everything the reader shows for one document (one document: bounded by the 2 MB document limit)."""
+    found = get_document(store, doc_id)
+    if found is None:
+        return None
+    document, text = found
+    rows = store.query(f"{_PASSAGE_SELECT} WHERE d.doc_id = ? ORDER BY p.idx", (doc_id,))
+    mentions = tuple(dict(r) for r in store.query(
+        "SELECT p.idx AS passage, m.start, m.end, m.surface, m.place_id, m.place_name, m.kind, m.lat, m.lon, m.zone"
+        " FROM mentions m JOIN passages p ON p.id = m.passage JOIN documents d ON d.id = m.doc"
+        " WHERE d.doc_id = ? ORDER BY m.start", (doc_id,)))
+    candidates = tuple({**dict(r), "value": json.loads(r["value"]), "citation": json.loads(r["citation"])} for r in store.query(
+        "SELECT p.idx AS passage, c.kind, c.value, c.value_type, c.qualifier, c.date_precision, c.start, c.end, c.quote,"
+        " c.citation FROM candidates c JOIN passages p ON p.id = c.passage JOIN documents d ON d.id = c.doc"
+        " WHERE d.doc_id = ? ORDER BY c.start", (doc_id,)))
+    return ReaderData(document, text, tuple(_passage_rows(store, rows, set())), mentions, candidates)
+
+
+@dataclass(frozen=True)
+class StoreStatus:
+    path: str
+    schema_version: int
+    documents: int
+    ok: int
+    failed: int
+    pending: int
+    passages: int
+    mentions: int
+    candidates: int
+    size_bytes: int
+
+
+def store_status(store: Store) -> StoreStatus:
+    counts = {r["status"]: r["n"] for r in store.query("SELECT status, count(*) AS n FROM documents GROUP BY status")}
+    size = sum(p.stat().st_size for p in store.path.parent.glob(store.path.name + "*") if p.is_file())
+    return StoreStatus(
+        path=str(store.path), schema_version=store.schema_version(), documents=sum(counts.values()),
+        ok=counts.get("ok", 0), failed=counts.get("failed", 0), pending=counts.get("pending", 0),
+        passages=store.count("SELECT count(*) FROM passages"),
+        mentions=store.count("SELECT count(*) FROM mentions"),
+        candidates=store.count("SELECT count(*) FROM candidates"), size_bytes=size,
+    )
