@@ -8,12 +8,12 @@ import streamlit as st
 from components.ui import selection
 from components.ui.corpus import show_place_panel, show_search
 from components.ui.data import AppData, current_app_data
-from components.ui.style import apply_style
 from components.ui.mapview import show_legend, show_map
-from components.ui.profiling import run_timer
 from components.ui.panel import show_zone
+from components.ui.profiling import run_timer
 from components.ui.reader import show_reader
 from components.ui.sections import show_lazy_tabs
+from components.ui.style import apply_style
 from components.ui.tables import show_downloads, show_problems, show_sources, show_zone_table
 from components.ui.timeview import show_disagreements, show_timeline
 from components.ui.upload import show_upload

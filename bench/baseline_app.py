@@ -24,12 +24,12 @@ ROOT = next((p for p in (HERE, *HERE.parents) if (p / "geodata" / "zones.geojson
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
-import folium  # noqa: E402
-import streamlit as st  # noqa: E402
-from streamlit_folium import st_folium  # noqa: E402
+import folium
+import streamlit as st
+from streamlit_folium import st_folium
 
-from components.offline import ensure_leaflet_assets, leaflet_js_css  # noqa: E402
-from components.paths import data_root  # noqa: E402
+from components.offline import ensure_leaflet_assets, leaflet_js_css
+from components.paths import data_root
 
 ensure_leaflet_assets(HERE / "static")
 zones = json.loads((data_root() / "geodata" / "zones.geojson").read_text(encoding="utf-8"))  # ATLAS_DATA_ROOT, as the app

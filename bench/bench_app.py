@@ -34,18 +34,19 @@ import subprocess
 import sys
 import time
 import traceback
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
-from typing import Any, Callable, Iterator
+from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
-from tests.browser import zone_click_points, zone_names  # noqa: E402
-from tests.server import CHROMIUM, CHROMIUM_ARGS, app_site, serve  # noqa: E402
-from bench.bench_ingest import LINEAR_LIMIT  # noqa: E402
+from bench.bench_ingest import LINEAR_LIMIT
+from tests.browser import zone_click_points, zone_names
+from tests.server import CHROMIUM, CHROMIUM_ARGS, app_site, serve
 
 RESULTS = ROOT / "bench" / "results"
 BASELINE_SRC = ROOT / "bench" / "baseline_app.py"
@@ -275,7 +276,7 @@ def _forward_kind(payload: bytes) -> tuple[str, str | None, str]:
     from streamlit.proto.ForwardMsg_pb2 import ForwardMsg
     try:
         msg = ForwardMsg.FromString(payload)
-    except Exception:  # noqa: BLE001 -- not a ForwardMsg
+    except Exception:
         return "unparsed", None, ""
     kind = msg.WhichOneof("type") or "none"
     if kind == "ref_hash":
@@ -298,7 +299,7 @@ def _back_kind(payload: bytes) -> str:
     from streamlit.proto.BackMsg_pb2 import BackMsg
     try:
         return BackMsg.FromString(payload).WhichOneof("type") or "none"
-    except Exception:  # noqa: BLE001
+    except Exception:
         return "unparsed"
 
 
@@ -1110,6 +1111,6 @@ if __name__ == "__main__":
         sys.exit(main())
     except KeyboardInterrupt:
         sys.exit(130)
-    except Exception:  # noqa: BLE001 -- report and fail; servers are stopped by their context managers
+    except Exception:
         traceback.print_exc()
         sys.exit(1)

@@ -26,11 +26,11 @@ ROOT = Path(__file__).resolve().parent.parent
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
-from components.documents import Document, DocumentMeta  # noqa: E402
-from components.gazetteer import load_gazetteer  # noqa: E402
-from components.ingest import ingest_document  # noqa: E402
-from components.ingest.places import default_place_index  # noqa: E402
-from components.ingest.zonelink import default_zone_linker  # noqa: E402
+from components.documents import Document, DocumentMeta
+from components.gazetteer import load_gazetteer
+from components.ingest import ingest_document
+from components.ingest.places import default_place_index
+from components.ingest.zonelink import default_zone_linker
 
 EVAL_DIR = ROOT / "tests" / "eval"
 DOC_BYTES = 64 * 1024

@@ -23,11 +23,11 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "bench"))
 
-from playwright.async_api import async_playwright  # noqa: E402
+from bench_app import launch, pct, rss_kb
+from playwright.async_api import async_playwright
 
-from bench_app import launch, pct, rss_kb  # noqa: E402
-from tests.browser import FIND_ZONE_POINT_JS, zone_candidate_points, zone_names  # noqa: E402
-from tests.server import CHROMIUM, CHROMIUM_ARGS  # noqa: E402
+from tests.browser import FIND_ZONE_POINT_JS, zone_candidate_points, zone_names
+from tests.server import CHROMIUM, CHROMIUM_ARGS
 
 ZONES = ("idlib", "north-homs", "eastern-ghouta", "south")
 PANEL_TIMEOUT_MS = 30_000

@@ -24,7 +24,7 @@ class DataPaths:
     seeds: tuple[Path, ...] = (paths.SEEDS,)
 
     @classmethod
-    def under(cls, root: Path, uploads: Path | None = None) -> "DataPaths":
+    def under(cls, root: Path, uploads: Path | None = None) -> DataPaths:
         """The standard layout below ``root`` (``geodata/``, ``seeds/``), plus an uploads folder."""
         g = Path(root) / "geodata"
         seeds = (Path(root) / "seeds",) + ((Path(uploads),) if uploads else ())
@@ -33,7 +33,7 @@ class DataPaths:
                    basemap=g / "basemap.geojson", curation=g / "zone_curation.json", seeds=seeds)
 
     @classmethod
-    def default(cls) -> "DataPaths":
+    def default(cls) -> DataPaths:
         return cls.under(paths.data_root(), paths.uploads_dir())
 
 

@@ -9,8 +9,8 @@ from .atlas import load_atlas
 from .atomic import atomic_write_text
 from .documents import DocumentError, read_document_text
 from .export import render
-from .settings import SettingsError, current_settings
 from .ingest.cli import add_ingest_parser
+from .settings import SettingsError, current_settings
 from .store.cli import add_store_parsers
 from .validate import validate_all
 

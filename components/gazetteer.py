@@ -21,11 +21,13 @@ from __future__ import annotations
 
 import json
 import math
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Iterable, Mapping
+from typing import Any
 
 from components.paths import GAZETTEER_EXTRA_FILE, GAZETTEER_FILE
+
 # The one fold of place names (components/textfold.py), re-exported as ``gazetteer.fold``.
 from components.textfold import fold_name as fold
 from components.version import cached_by_content

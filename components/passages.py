@@ -5,9 +5,9 @@ Invariant: for every passage ``text[p.start:p.end] == p.text``.
 from __future__ import annotations
 
 import html
+from collections.abc import Iterable
 from dataclasses import dataclass
 from itertools import pairwise
-from typing import Iterable
 
 
 @dataclass(frozen=True)

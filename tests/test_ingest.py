@@ -15,7 +15,12 @@ from components.documents import Document, DocumentMeta, load_corpus, load_docum
 from components.ingest import find_places, ingest_corpus, ingest_document, split_sentences
 from components.ingest.extract import extract_candidates
 from components.ingest.geocode import (
-    CachedGeocoder, GeocodeResult, geocoder_enabled, geocoder_from_env, load_cache, save_cache,
+    CachedGeocoder,
+    GeocodeResult,
+    geocoder_enabled,
+    geocoder_from_env,
+    load_cache,
+    save_cache,
 )
 from components.ingest.pipeline import IngestedDocument, IngestedPassage
 from components.passages import split_passages

@@ -8,10 +8,21 @@ import re
 import streamlit_folium
 
 from components.atlas import load_atlas
-from components.mapbuild import (APPLY_FUNCTION, STYLES_GLOBAL, build_map, clicked_feature_id, load_basemap, status_style,
-                                 tiles_enabled, tooltip_html, zone_feature, zone_styles, zone_summary)
+from components.mapbuild import (
+    APPLY_FUNCTION,
+    STYLES_GLOBAL,
+    build_map,
+    clicked_feature_id,
+    load_basemap,
+    status_style,
+    tiles_enabled,
+    tooltip_html,
+    zone_feature,
+    zone_styles,
+    zone_summary,
+)
 from components.offline import ensure_leaflet_assets, leaflet_package_dir
-from components.paths import BASEMAP_FILE, ROOT
+from components.paths import BASEMAP_FILE
 from tests.server import sealed_app
 
 ATLAS = load_atlas()
@@ -146,6 +157,7 @@ def test_leaflet_assets_are_copied_from_the_package(tmp_path) -> None:
 def test_fast_path_sends_what_st_folium_sends(monkeypatch) -> None:
     """The cached component arguments equal st_folium's own (up to folium's random element ids)."""
     import streamlit_folium as sf
+
     from components.mapbuild import places_layer
     from components.ui.fastmap import feature_groups_js, map_args, show_map_component
 

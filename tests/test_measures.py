@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import math
 
-import pytest
-from pyproj import Transformer
 import numpy as np
+import pytest
 import shapely
+from pyproj import Transformer
 from shapely.geometry import Point, Polygon
 
 from components.atlas import load_atlas
@@ -60,7 +60,7 @@ def test_zone_areas_equal_an_equal_area_projection() -> None:
     for zone in atlas.zones.zones:
         c = zone.geometry.centroid
         laea = Transformer.from_crs("EPSG:4326", f"+proj=laea +lat_0={c.y} +lon_0={c.x} +datum=WGS84", always_xy=True)
-        projected = shapely.transform(zone.geometry, lambda xy: np.column_stack(laea.transform(xy[:, 0], xy[:, 1])))
+        projected = shapely.transform(zone.geometry, lambda xy, laea=laea: np.column_stack(laea.transform(xy[:, 0], xy[:, 1])))
         projected_km2 = projected.area / 1e6
         assert geodesic_area_km2(zone.geometry) == pytest.approx(projected_km2, rel=2e-3), zone.id
 

@@ -4,7 +4,8 @@ from __future__ import annotations
 import html
 import re
 
-from hypothesis import given, strategies as st
+from hypothesis import given
+from hypothesis import strategies as st
 
 from components.atlas import load_atlas
 from components.panels import document_views, format_value, zone_fact_views, zone_passages

@@ -11,7 +11,8 @@ import textwrap
 import time
 from pathlib import Path
 
-from hypothesis import given, settings, strategies as st
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from components.documents import DocumentError, decode_document_bytes, load_corpus
 from components.facts import load_facts

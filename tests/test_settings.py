@@ -41,7 +41,7 @@ def test_every_atlas_variable_in_the_code_is_a_setting() -> None:
 
 def test_defaults_and_empty_values() -> None:
     defaults = Settings.from_env({})
-    assert defaults == Settings.from_env({name: "" for name in setting_names()})
+    assert defaults == Settings.from_env(dict.fromkeys(setting_names(), ""))
     assert defaults.tiles is True and defaults.geocoder == "off" and defaults.profile is None
     assert defaults.data_root == REPOSITORY and defaults.uploads == REPOSITORY / "uploads"
     assert defaults.geocoder_cache == REPOSITORY / "artifacts" / "geocode_cache.json"

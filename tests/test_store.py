@@ -254,7 +254,9 @@ def test_publication_date_change_reingests_relative_dates(store, tmp_path: Path)
     folder = tmp_path / "seeds"
     write(folder, "a.txt", ARTICLE_A, '{"published": "2017-08-06"}')
     sync_folder(store, folder)
-    dates = lambda: [r[0] for r in store.query("SELECT value FROM candidates WHERE kind = 'date'")]
+    def dates() -> list[str]:
+        return [r[0] for r in store.query("SELECT value FROM candidates WHERE kind = 'date'")]
+
     assert dates() == ['"2017-08-03"']  # "on Thursday" before Sunday 6 August
     write(folder, "a.txt", ARTICLE_A, '{"published": "2017-09-10"}')
     assert [r.status for r in sync_folder(store, folder).results] == ["updated"]
@@ -550,7 +552,7 @@ def test_fold_with_offsets_maps_every_character_back() -> None:
     folded, starts, ends = fold_with_offsets(text, 100)
     assert folded == " hamas dara al rastan final dara marat "
     assert len(starts) == len(ends) == len(folded) and starts == sorted(starts)
-    for ch, a, b in zip(folded, starts, ends):
+    for ch, a, b in zip(folded, starts, ends, strict=True):
         if ch.isalnum() and text[a - 100] != "ﬁ":  # the ligature stands for two letters
             assert ch in search_fold(text[a - 100:b - 100]), (ch, text[a - 100:b - 100])
     # a squeezed run stands for all its letters: "Daraa" is marked whole, not "Dara"

@@ -115,6 +115,7 @@ def test_extracted_dates_become_unreviewed_events_that_never_set_status() -> Non
 def test_event_citation_excerpt_marks_exactly_the_quote() -> None:
     import html
     import re
+
     from components.ui.timeview import citation_excerpt_html, selected_fact_ids
     fact = ATLAS.facts.by_id()["north-homs.announced"]
     out = citation_excerpt_html(ATLAS, fact, fact.citations[0])

@@ -4,7 +4,8 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from hypothesis import given, strategies as st
+from hypothesis import given
+from hypothesis import strategies as st
 
 from components.documents import DocumentError, load_corpus
 from components.uploads import MAX_NAME_LENGTH, sanitize_name, store_upload
@@ -56,6 +57,6 @@ def test_bad_uploads_are_refused_and_nothing_written(tmp_path: Path, data: bytes
 
 
 def test_stored_upload_joins_the_corpus(tmp_path: Path) -> None:
-    store_upload("Deraa and Quneitra: the southern zone.".encode(), "south.txt", tmp_path)
+    store_upload(b"Deraa and Quneitra: the southern zone.", "south.txt", tmp_path)
     corpus = load_corpus(tmp_path)
     assert corpus.get("south").text.startswith("Deraa")

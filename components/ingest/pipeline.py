@@ -7,8 +7,9 @@ its dataset's own index and linker.
 """
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass, field
-from typing import Any, Iterable
+from typing import Any
 
 from components.documents import Corpus, Document
 from components.passages import Passage, split_passages

@@ -24,9 +24,10 @@ stand first in a sentence ("Harem", "Hula").
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Iterable, NamedTuple, Sequence
+from typing import NamedTuple
 
 from components.atlas import DataPaths
 from components.gazetteer import Gazetteer, Place, gazetteer_for
@@ -173,7 +174,7 @@ class PhraseIndex:
 
 
 def _entry_for(key: tuple[str, ...], places: Sequence[Place]) -> IndexEntry | None:
-    if not key or len(key) == 1 and (key[0] in STOP_NAMES or key[0] in LEADING_ARTICLES):
+    if not key or (len(key) == 1 and (key[0] in STOP_NAMES or key[0] in LEADING_ARTICLES)):
         return None
     if key[0].isdigit():
         return None

@@ -17,7 +17,7 @@ from dataclasses import dataclass
 
 from components.passages import Passage, split_passages
 
-__all__ = ["Sentence", "split_sentences", "split_passages", "Passage", "ABBREVIATIONS"]
+__all__ = ["ABBREVIATIONS", "Passage", "Sentence", "split_passages", "split_sentences"]
 
 ABBREVIATIONS: frozenset[str] = frozenset({
     # ranks and titles

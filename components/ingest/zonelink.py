@@ -21,9 +21,9 @@ differently (the seed itself calls both the south and Idlib "the third").
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Iterable, Sequence
 
 from shapely.geometry import Point
 from shapely.prepared import PreparedGeometry, prep

@@ -12,7 +12,7 @@ import threading
 from collections.abc import Iterator
 from pathlib import Path
 
-from components.paths import uploads_dir
+from components.settings import current_settings
 
 from .migrations import MIGRATIONS, statements
 
@@ -31,8 +31,8 @@ def default_db_path() -> Path:
     Not under the data root, which may be read-only in deployment; the uploads
     folder's parent is where the app already writes.
     """
-    configured = os.environ.get("ATLAS_DB", "").strip()
-    return Path(configured) if configured else uploads_dir().parent / "atlas.db"
+    settings = current_settings()
+    return settings.db if settings.db is not None else settings.uploads.parent / "atlas.db"
 
 
 def explain(exc: sqlite3.Error, path: Path, busy_timeout: float = BUSY_TIMEOUT_S) -> StoreError:
@@ -55,7 +55,7 @@ def explain(exc: sqlite3.Error, path: Path, busy_timeout: float = BUSY_TIMEOUT_S
 def _read_only(path: Path) -> bool:
     """The file (or, for a new file, its folder) cannot be written: modes or a read-only file system."""
     target = path if path.exists() else path.parent
-    return target.exists() and not os.access(target, os.W_OK) or path.exists() and not os.access(path.parent, os.W_OK)
+    return (target.exists() and not os.access(target, os.W_OK)) or (path.exists() and not os.access(path.parent, os.W_OK))
 
 
 def check_sqlite_version() -> None:
@@ -82,7 +82,7 @@ class Store:
         with self.lock:
             self.conn.close()
 
-    def __enter__(self) -> Store:  # noqa: PYI034 -- Self needs 3.11 typing; Store is final in practice
+    def __enter__(self) -> Store:
         return self
 
     def __exit__(self, *exc: object) -> None:

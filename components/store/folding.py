@@ -14,7 +14,8 @@ from __future__ import annotations
 import unicodedata
 from functools import cache
 
-from components.textfold import MARKS, fold_char as text_fold_char
+from components.textfold import MARKS
+from components.textfold import fold_char as text_fold_char
 
 
 @cache

@@ -168,7 +168,7 @@ def _now() -> str:
 def _default_user() -> str:
     try:
         return getpass.getuser()
-    except Exception:  # noqa: BLE001 -- no user name in some containers
+    except Exception:
         return ""
 
 
@@ -289,7 +289,7 @@ def _ingest_row(store: Store, row_id: int) -> AddResult:
     key = ingest_key(row["sha256"], row["published"])
     try:
         ingested = ingest_document(document)
-    except Exception as exc:  # noqa: BLE001 -- a pipeline bug on one document must not stop the others
+    except Exception as exc:
         reason = f"ingestion failed: {type(exc).__name__}: {exc}"
         with store.transaction() as conn:
             _delete_derived(conn, row_id)

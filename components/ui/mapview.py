@@ -10,8 +10,8 @@ import streamlit as st
 
 from ..corpusview import place_markers
 from ..mapbuild import APPLY_FUNCTION, STATUS_STYLE, STYLES_GLOBAL, places_layer, zone_styles
-from ..timeline import statuses_on
 from ..panels import STATUS_LABELS
+from ..timeline import statuses_on
 from . import selection
 from .data import AppData, fresh_map
 from .fastmap import MapArgs, fast_path_supported, feature_groups_js, installed_streamlit_folium, map_args, show_map_component, show_map_st_folium

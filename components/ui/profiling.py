@@ -3,8 +3,8 @@ from __future__ import annotations
 
 import json
 import time
+from collections.abc import Iterator
 from contextlib import contextmanager
-from typing import Iterator
 
 from ..settings import SettingsError, current_settings
 

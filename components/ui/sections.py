@@ -1,7 +1,7 @@
 """Lazy tabs: only the open tab's content runs and is sent to the browser."""
 from __future__ import annotations
 
-from typing import Callable
+from collections.abc import Callable
 
 import streamlit as st
 

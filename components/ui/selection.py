@@ -5,9 +5,9 @@ it is settled before any widget of the run is drawn (one rerun per click).
 """
 from __future__ import annotations
 
-import streamlit as st
-
 import datetime as dt
+
+import streamlit as st
 
 from ..mapbuild import clicked_feature_id
 from ..timeline import TIMELINE_END, TIMELINE_START, parse_date_param

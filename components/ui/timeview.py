@@ -5,8 +5,8 @@ import altair as alt
 import streamlit as st
 
 from ..atlas import Atlas
-from ..mapbuild import STATUS_STYLE
 from ..facts import Citation, Fact
+from ..mapbuild import STATUS_STYLE
 from ..panels import STATUS_LABELS, citation_passage, format_value
 from ..passages import Span, highlight_html
 from ..timeline import Disagreement, Event, disagreements, events, extracted_events, status_periods
