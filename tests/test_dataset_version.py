@@ -28,6 +28,7 @@ from components.ui.mapview import cached_map
 from components.ui.tables import export_text
 from components.ui.timeview import timeline_spec
 from components.version import ABSENT, dataset_inputs, dataset_version, file_digest, inputs_version
+from tests.server import sealed_app
 
 ROOT = Path(__file__).resolve().parent.parent
 SEED = "000_6a7ef684703209c4"
@@ -208,7 +209,7 @@ def download_text(at: AppTest, label_start: str) -> str:
 
 
 def app_run(tab: str) -> AppTest:
-    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=60)
+    at = AppTest.from_file(str(sealed_app()), default_timeout=60)
     at.query_params["tab"] = tab
     at.run()
     assert not at.exception, at.exception

@@ -32,6 +32,7 @@ from components.export import render
 from components.gazetteer import GazetteerError, load_gazetteer
 from components.jsonload import check
 from components.validate import validate_all
+from tests.server import sealed_app
 
 ROOT = Path(__file__).resolve().parent.parent
 SEED = "000_6a7ef684703209c4"
@@ -178,7 +179,7 @@ TABS = ("All zones", "Timeline", "Where the sources disagree", "Sources and down
 @given(mutation=mutations(APP_FILES), zone=st.sampled_from(["idlib", "north-homs", "eastern-ghouta", "south"]), tab=st.sampled_from(TABS))
 def test_app_lists_the_problem_and_keeps_working(mutation: Mutation, zone: str, tab: str) -> None:
     with mutated_copy(mutation) as data:
-        at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=90)
+        at = AppTest.from_file(str(sealed_app()), default_timeout=90)
         at.query_params["zone"] = zone
         at.query_params["tab"] = tab
         at.run()

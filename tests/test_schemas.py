@@ -19,6 +19,7 @@ from components.export import render
 from components.gazetteer import GazetteerError, load_gazetteer
 from components.jsonload import SCHEMAS, load_checked
 from components.validate import validate_all
+from tests.server import sealed_app
 
 ROOT = Path(__file__).resolve().parent.parent
 SEED = "000_6a7ef684703209c4"
@@ -180,7 +181,7 @@ def test_app_keeps_working_without_a_structurally_bad_zone(tmp_path: Path, monke
     edit_json(tmp_path / "geodata" / "zones.geojson", lambda d: d["features"][3]["properties"].update(boundary="drawn by hand"))
     monkeypatch.setenv("ATLAS_DATA_ROOT", str(tmp_path))
     monkeypatch.setenv("ATLAS_UPLOADS", str(tmp_path / "uploads"))
-    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=60)
+    at = AppTest.from_file(str(sealed_app()), default_timeout=60)
     at.query_params["zone"] = "idlib"
     at.query_params["tab"] = "Sources and downloads"
     at.run()

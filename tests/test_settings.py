@@ -15,6 +15,7 @@ from components import paths
 from components.ingest.geocode import cache_path, geocoder_enabled
 from components.mapbuild import tiles_enabled
 from components.settings import REPOSITORY, Settings, SettingsError, readme_rows, setting_names
+from tests.server import sealed_app
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -79,7 +80,7 @@ def test_bad_values_name_every_variable() -> None:
 
 def test_a_bad_value_is_a_message_in_the_app(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("ATLAS_TILES", "bogus")
-    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=60)
+    at = AppTest.from_file(str(sealed_app()), default_timeout=60)
     at.run()
     assert not at.exception, at.exception
     errors = " ".join(str(e.value) for e in at.error)

@@ -14,7 +14,6 @@ import folium
 import streamlit as st
 from streamlit.runtime.scriptrunner import get_script_run_ctx
 
-from .. import paths
 from ..atlas import Atlas, DataPaths, load_atlas
 from ..gazetteer import Gazetteer, GazetteerError, gazetteer_for
 from ..ingest import IngestedDocument, ingest_corpus
@@ -96,7 +95,9 @@ def load_app_data(data_root: str, uploads: str, tiles: bool, version: str, _fina
     atlas = load_atlas(data)
     problems = list(atlas.problems)
     try:
-        ensure_leaflet_assets(app_static_dir())
+        static = app_static_dir()
+        if static is not None:  # outside a Streamlit run nothing is served, so nothing is copied
+            ensure_leaflet_assets(static)
     except (AssetError, OSError) as exc:
         problems.append(Problem("static/vendor/leaflet", "", str(exc)))
     gazetteer = _load_gazetteer(data, problems)
@@ -119,12 +120,13 @@ def settings_or_stop() -> Settings:
         raise  # st.stop() ends the run; this line is never reached
 
 
-def app_static_dir() -> Path:
+def app_static_dir() -> Path | None:
     """``static/`` next to the running main script, which Streamlit serves (``paths.STATIC`` for
-    ``streamlit run app.py``); tests run a copy of app.py from a temporary folder and keep theirs there."""
+    ``streamlit run app.py``); tests run a copy of app.py from a temporary folder and keep theirs there.
+    ``None`` outside a Streamlit script run (e.g. the data loaded by a test or a script)."""
     ctx = get_script_run_ctx()
     script = getattr(ctx, "main_script_path", "") if ctx is not None else ""
-    return Path(script).resolve().parent / "static" if script else paths.STATIC
+    return Path(script).resolve().parent / "static" if script else None
 
 
 def current_app_data() -> AppData:
