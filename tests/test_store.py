@@ -238,7 +238,7 @@ def test_gazetteer_change_reingests(store, tmp_path: Path, monkeypatch) -> None:
     geodata = tmp_path / "geodata"
     shutil.copytree(ROOT / "geodata", geodata)
     files = (geodata / "gazetteer_sy.json", geodata / "gazetteer_extra.json", geodata / "zones.geojson")
-    monkeypatch.setattr(store_ingest, "REFERENCE_FILES", files)
+    monkeypatch.setenv("ATLAS_DATA_ROOT", str(tmp_path))  # the data root's gazetteer is what ingestion reads
     folder = tmp_path / "seeds"
     write(folder, "a.txt", ARTICLE_A)
     sync_folder(store, folder)

@@ -1,6 +1,7 @@
 """Bounded reads for the panels: every list is paginated or capped, whatever the corpus size."""
 from __future__ import annotations
 
+import hashlib
 import json
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -243,3 +244,55 @@ def store_status(store: Store) -> StoreStatus:
         mentions=store.count("SELECT count(*) FROM mentions"),
         candidates=store.count("SELECT count(*) FROM candidates"), size_bytes=size,
     )
+
+
+def store_revision(store: Store) -> str:
+    """A short hash of the stored documents (ids, bytes, status, ingestion key, date): it changes when a
+    document is added, removed or re-ingested. One indexed scan of the documents table, no text read."""
+    h = hashlib.sha256(b"store-revision/1")
+    for r in store.query("SELECT id, sha256, status, coalesce(ingest_key, ''), coalesce(published, '') FROM documents ORDER BY id"):
+        h.update("\n{}|{}|{}|{}|{}".format(*tuple(r)).encode())
+    return h.hexdigest()[:16]
+
+
+def publishers(store: Store, *, limit: int = 200) -> list[str]:
+    """Distinct publishers of the stored documents (for a search filter), alphabetical, capped."""
+    return [r[0] for r in store.query(
+        "SELECT DISTINCT publisher FROM documents WHERE publisher != '' ORDER BY publisher COLLATE NOCASE LIMIT ?",
+        (max(1, min(int(limit), 1000)),))]
+
+
+@dataclass(frozen=True)
+class DateCandidate:
+    doc_id: str
+    value: str
+    date_precision: str
+    start: int
+    end: int
+    citation: dict
+    zones: tuple[str, ...]
+
+
+def zone_date_candidates(store: Store, *, limit: int = 500) -> tuple[int, list[DateCandidate]]:
+    """(total, newest first up to ``limit``) extracted dates in passages linked to a zone -- unreviewed."""
+    limit = max(1, min(int(limit), 5000))
+    linked = "c.value_type = 'date' AND EXISTS (SELECT 1 FROM zone_links z WHERE z.passage = c.passage)"
+    total = store.count(f"SELECT count(*) FROM candidates c WHERE {linked}")
+    rows = store.query(
+        "SELECT d.doc_id, c.value, c.date_precision, c.start, c.end, c.citation,"
+        " (SELECT group_concat(z.zone) FROM zone_links z WHERE z.passage = c.passage) AS zones"
+        f" FROM candidates c JOIN documents d ON d.id = c.doc WHERE {linked} ORDER BY c.passage DESC, c.start LIMIT ?",
+        (limit,))
+    return total, [DateCandidate(r["doc_id"], str(json.loads(r["value"])), r["date_precision"] or "day", r["start"], r["end"],
+                                 json.loads(r["citation"]), tuple(sorted(set((r["zones"] or "").split(",")) - {""})))
+                   for r in rows]
+
+
+def mention_spans(store: Store, rows: Iterable[PassageRow]) -> dict[tuple[str, int], list[tuple[int, int]]]:
+    """Per (doc, passage index) of some passages (one page), the place mentions in them (document offsets)."""
+    out: dict[tuple[str, int], list[tuple[int, int]]] = {}
+    for row in rows:
+        out[(row.doc_id, row.index)] = [(m["start"], m["end"]) for m in store.query(
+            "SELECT m.start, m.end FROM mentions m WHERE m.doc = (SELECT id FROM documents WHERE doc_id = ?)"
+            " AND m.start >= ? AND m.end <= ? ORDER BY m.start", (row.doc_id, row.start, row.end))]
+    return out
