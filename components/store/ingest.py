@@ -122,7 +122,7 @@ def _file_digest(path: Path) -> str:
 def _digest_cached(files: tuple[str, ...], stamps: tuple[tuple[int, int], ...]) -> str:
     h = hashlib.sha256()
     for name in files:
-        h.update(name.encode() + b"\0" + _file_digest(Path(name)).encode())
+        h.update(Path(name).name.encode() + b"\0" + _file_digest(Path(name)).encode())  # role and content, not where
     return h.hexdigest()[:16]
 
 

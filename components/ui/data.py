@@ -98,10 +98,11 @@ def app_store(db_path: str) -> Store:
     return open_store(Path(db_path))
 
 
-@st.cache_resource(show_spinner="Bringing the corpus store up to date…", max_entries=4)
-def synced_store(db_path: str, seeds: str, uploads: str, files: str) -> Store:
+@st.cache_resource(show_spinner="Bringing the corpus store up to date…", max_entries=8)
+def synced_store(db_path: str, seeds: str, uploads: str, files: str, revision: str) -> Store:
     """The store after :func:`start_up` (finish interrupted work, ingest only new or changed files);
-    run again only when the dataset's files (``files``, their version) change."""
+    run again only when the dataset's files (``files``, their version) or the stored documents
+    (``revision``: another process or dataset wrote) change -- and then it reads only what changed."""
     store = app_store(db_path)
     start_up(store, Path(seeds), Path(uploads) if Path(uploads).is_dir() else None)
     return store
@@ -110,7 +111,8 @@ def synced_store(db_path: str, seeds: str, uploads: str, files: str) -> Store:
 def store_or_problem(db_path: str, data: DataPaths, uploads: Path) -> tuple[Store | None, str]:
     """The synced store, or None and why it cannot be used (never raises)."""
     try:
-        return synced_store(db_path, str(data.seeds[0]), str(uploads), dataset_version(data)), ""
+        revision = store_revision(app_store(db_path))
+        return synced_store(db_path, str(data.seeds[0]), str(uploads), dataset_version(data), revision), ""
     except StoreError as exc:
         return None, str(exc)
     except OSError as exc:
