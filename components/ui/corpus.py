@@ -175,8 +175,7 @@ def open_in_reader(doc_id: str, passage: int) -> None:
     """Callback of a hit's button: the reader tab, at that document and passage."""
     st.session_state[READER_DOC_KEY] = doc_id
     st.session_state[READER_PASSAGE_KEY] = passage
-    st.session_state[TAB_KEY] = READER_TAB
-    st.query_params[TAB_KEY] = READER_TAB
+    st.session_state[TAB_KEY] = READER_TAB  # the tabs widget, bound to ?tab=, follows
 
 
 def _reset_search_page() -> None:
