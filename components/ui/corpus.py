@@ -152,7 +152,6 @@ def show_zone_linked(data: AppData, zone_id: str) -> None:
     if page is None:
         return
     st.markdown(f"#### All passages linked to this zone ({page.counts_label})")
-    html_block(f'<span class="atlas-linked-count">{esc(page.counts_label)}</span>', "atlas-zone-count")
     st.caption("Linked automatically by place names and zone descriptions: passages holding a curated citation first, "
                "then the newest documents. Extracted figures and dates are not reviewed.")
     marks = store_read(data, lambda s: mention_spans(s, page.passages), "Place names") or {}
