@@ -641,3 +641,20 @@ def test_cli_add_documents_search_remove(tmp_path: Path) -> None:
     assert missing.returncode == 1 and "nope.txt: file not found" in missing.stderr
     status = run_cli("store", "status", db=db)
     assert f"schema version {SCHEMA_VERSION}" in status.stdout and "1 documents (1 ok" in status.stdout
+
+
+def test_store_revision_follows_documents_from_any_connection(store, tmp_path: Path) -> None:
+    """The app's cache key: unchanged while nothing is written, new after an add or a removal by
+    another process (another connection), the same again for the same content."""
+    from components.store.ingest import add_file, remove_document
+    from components.store.queries import store_revision
+
+    empty = store_revision(store)
+    assert store_revision(store) == empty
+    doc = write(tmp_path / "cli", "a.txt", ARTICLE_A)
+    with open_store(tmp_path / "atlas.db") as other:  # another writer: the CLI, another replica
+        assert add_file(other, doc).status == "added"
+    added = store_revision(store)
+    assert added != empty
+    remove_document(store, "a", delete_file=False)
+    assert store_revision(store) == empty

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import weakref
 from collections.abc import Iterable
 from dataclasses import dataclass
 
@@ -246,15 +247,28 @@ def store_status(store: Store) -> StoreStatus:
     )
 
 
+_revisions: weakref.WeakKeyDictionary[Store, tuple[tuple[int, int], str]] = weakref.WeakKeyDictionary()
+
+
 def store_revision(store: Store) -> str:
     """A short hash of the stored documents (id, bytes, status, ingestion key, date): it changes when a
-    document is added, removed or re-ingested, and equal content gives an equal revision. One scan of
-    the documents table's small columns, no text read."""
-    h = hashlib.sha256(b"store-revision/2")
-    for r in store.query("SELECT doc_id, sha256, status, coalesce(ingest_key, ''), coalesce(published, '') FROM documents"
-                         " ORDER BY sha256"):
-        h.update("\n{}|{}|{}|{}|{}".format(*tuple(r)).encode())
-    return h.hexdigest()[:16]
+    document is added, removed or re-ingested, and equal content gives an equal revision.
+
+    Computed again (one scan of the documents table's small columns, no text) only when the file
+    changed since: SQLite's ``data_version`` (another connection committed) or this connection's
+    ``total_changes`` moved, so asking on every script run costs two cheap calls."""
+    with store.lock:
+        stamp = (int(store.scalar("PRAGMA data_version") or 0), store.conn.total_changes)
+        known = _revisions.get(store)
+        if known is not None and known[0] == stamp:
+            return known[1]
+        h = hashlib.sha256(b"store-revision/2")
+        for r in store.query("SELECT doc_id, sha256, status, coalesce(ingest_key, ''), coalesce(published, '') FROM documents"
+                             " ORDER BY sha256"):
+            h.update("\n{}|{}|{}|{}|{}".format(*tuple(r)).encode())
+        revision = h.hexdigest()[:16]
+        _revisions[store] = (stamp, revision)
+        return revision
 
 
 def publishers(store: Store, *, limit: int = 200) -> list[str]:
