@@ -258,7 +258,7 @@ def store_revision(store: Store) -> str:
     changed since: SQLite's ``data_version`` (another connection committed) or this connection's
     ``total_changes`` moved, so asking on every script run costs two cheap calls."""
     with store.lock:
-        stamp = (int(store.scalar("PRAGMA data_version") or 0), store.conn.total_changes)
+        stamp = (store.count("PRAGMA data_version"), store.conn.total_changes)
         known = _revisions.get(store)
         if known is not None and known[0] == stamp:
             return known[1]
