@@ -61,7 +61,8 @@ def test_add_appears_in_search_and_zone_panel_duplicate_refused_remove_confirmed
 
     zone = run_app({"zone": "south"})
     assert "Shelling hit" in html_of(zone)
-    assert "Thursday" in html_of(zone)
+    ours = next(str(h.value) for h in zone.html if "Shelling hit" in str(h.value))
+    assert "<mark" in ours and "Extracted, not reviewed" in ours and "“Thursday”" in ours  # place marked, date unreviewed
 
     at = run_app({"tab": "Add a document"})
     remove = at.button(key="atlas_remove_zorblatt")

@@ -312,3 +312,15 @@ def mention_spans(store: Store, rows: Iterable[PassageRow]) -> dict[tuple[str, i
             "SELECT m.start, m.end FROM mentions m WHERE m.doc = (SELECT id FROM documents WHERE doc_id = ?)"
             " AND m.start >= ? AND m.end <= ? ORDER BY m.start", (row.doc_id, row.start, row.end))]
     return out
+
+
+def passage_candidates(store: Store, rows: Iterable[PassageRow]) -> dict[tuple[str, int], list[dict]]:
+    """Per (doc, passage index) of some passages (one page), the extracted candidate facts in them."""
+    out: dict[tuple[str, int], list[dict]] = {}
+    for row in rows:
+        out[(row.doc_id, row.index)] = [
+            {**dict(r), "value": json.loads(r["value"]), "citation": json.loads(r["citation"])} for r in store.query(
+                "SELECT c.kind, c.value, c.value_type, c.qualifier, c.date_precision, c.start, c.end, c.quote, c.citation"
+                " FROM candidates c WHERE c.doc = (SELECT id FROM documents WHERE doc_id = ?) AND c.start >= ? AND c.end <= ?"
+                " ORDER BY c.start", (row.doc_id, row.start, row.end))]
+    return out

@@ -12,7 +12,7 @@ from ..ingest import CandidateFact
 from ..panels import format_date
 from ..passages import Span, highlight_html
 from ..store import Store, StoreError
-from ..store.queries import PassagePage, PassageRow, mention_spans, place_passages, publishers, zone_passages
+from ..store.queries import PassagePage, PassageRow, mention_spans, passage_candidates, place_passages, publishers, zone_passages
 from ..store.search import SearchFilters, SearchPage, search
 from . import selection
 from .data import AppData
@@ -155,8 +155,11 @@ def show_zone_linked(data: AppData, zone_id: str) -> None:
     st.caption("Linked automatically by place names and zone descriptions: passages holding a curated citation first, "
                "then the newest documents. Extracted figures and dates are not reviewed.")
     marks = store_read(data, lambda s: mention_spans(s, page.passages), "Place names") or {}
+    found = store_read(data, lambda s: passage_candidates(s, page.passages), "Extracted facts") or {}
     for row in page.passages:
-        html_block(row_html(data, row, marks.get((row.doc_id, row.index), [])), "atlas-zone-linked")
+        at = (row.doc_id, row.index)
+        extracted = extracted_items_html((stored_candidate_text(c), c["quote"], c["start"], c["end"]) for c in found.get(at, []))
+        html_block(row_html(data, row, marks.get(at, []), extracted), "atlas-zone-linked")
     page_controls(key, page)
 
 
