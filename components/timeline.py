@@ -19,11 +19,13 @@ from __future__ import annotations
 
 import calendar
 import datetime as dt
+from collections.abc import Iterable
 from dataclasses import dataclass
 from itertools import combinations
+from typing import Any
 
 from .atlas import Atlas
-from .facts import Fact, fact_zones, parse_iso_date
+from .facts import Citation, Fact, fact_zones, parse_iso_date
 from .zones import ZONE_IDS
 
 STATUS_ORDER: tuple[str, ...] = ("not-declared", "declared", "borders-agreed", "agreement-reached", "under-consultation", "operating")
@@ -118,6 +120,26 @@ def extracted_events(ingested: dict) -> list[Event]:
                 )
                 out.append(Event(fact=fact, zones=zones, start=span[0], end=span[1],
                                  precision=cand.date_precision or "day", reviewed=False))
+    return sorted(out, key=lambda e: (e.start, e.fact.id))
+
+
+def stored_extracted_events(candidates: Iterable[Any]) -> list[Event]:
+    """Like :func:`extracted_events`, from the store's date candidates
+    (:func:`components.store.queries.zone_date_candidates`, bounded): unreviewed, never a status."""
+    out: list[Event] = []
+    for cand in candidates:
+        zones = tuple(z for z in ZONE_IDS if z in cand.zones)
+        span = date_range(cand.value, cand.date_precision) if zones else None
+        if span is None:
+            continue
+        citation = Citation(doc=cand.doc_id, start=cand.start, end=cand.end, quote=str(cand.citation.get("quote", "")))
+        fact = Fact(
+            id=f"extracted:{cand.doc_id}:{cand.start}-{cand.end}", zone=zones[0], kind="event",
+            title="Date in a linked passage (extracted, not reviewed)", value_type="date", value=cand.value,
+            date_precision=cand.date_precision, related_zones=zones[1:], citations=(citation,), event="statement",
+        )
+        out.append(Event(fact=fact, zones=zones, start=span[0], end=span[1], precision=cand.date_precision or "day",
+                         reviewed=False))
     return sorted(out, key=lambda e: (e.start, e.fact.id))
 
 

@@ -242,7 +242,7 @@ def test_hostile_upload_is_shown_literally_and_runs_nothing(browser, tmp_path) -
         page.get_by_role("tab", name="Search").click()
         page.get_by_role("textbox", name="Search all passages").fill("pwned")
         page.get_by_role("textbox", name="Search all passages").press("Enter")
-        page.get_by_text("passage(s) match").wait_for(timeout=PANEL_TIMEOUT_MS)
+        page.get_by_text("results 1–").wait_for(timeout=PANEL_TIMEOUT_MS)
         shown = page.locator("div.atlas-search-hits").all_inner_texts()
         joined = "\n".join(shown)
         assert "<script>window.__pwned_script = 1</script>" in joined
@@ -254,4 +254,55 @@ def test_hostile_upload_is_shown_literally_and_runs_nothing(browser, tmp_path) -
         assert flags == [None, None, None, None]
         assert page.locator("div.atlas-search-hits script, div.atlas-search-hits img, div.atlas-search-hits svg").count() == 0
         assert traffic.outside_hosts() == []
+        page.context.close()
+
+
+ARTICLE = ("Quzzlewick convoy report\n\nShelling hit Nawa in the southern de-escalation zone on Thursday, residents said. "
+           "The Quzzlewick convoy reached the town.")
+
+
+def add_file(page, name: str, data: bytes) -> None:
+    page.locator('input[type="file"]').set_input_files(files=[{"name": name, "mimeType": "text/plain", "buffer": data}])
+
+
+def test_add_duplicate_search_reader_and_remove_in_the_browser(browser, tmp_path) -> None:
+    """The corpus store end to end: an added article is found by search and opens in the reader at the
+    hit; the same bytes again are refused; removing (after confirming) takes it out of search."""
+    uploads = tmp_path / "uploads"
+    with run_app({"ATLAS_UPLOADS": str(uploads)}) as url:
+        page, _traffic = open_app(browser, url, "/?tab=Add+a+document")
+        map_frame(page)
+        page.get_by_role("textbox", name="Publisher").fill("Test Wire")
+        add_file(page, "quzzlewick.txt", ARTICLE.encode())
+        page.get_by_text("It is now part of the corpus").wait_for(timeout=PANEL_TIMEOUT_MS)
+        page.get_by_text("zones: Southern de-escalation zone").wait_for(timeout=PANEL_TIMEOUT_MS)
+        add_file(page, "again.txt", ARTICLE.encode())
+        page.get_by_text("already in the corpus as quzzlewick").wait_for(timeout=PANEL_TIMEOUT_MS)
+        assert sorted(p.name for p in uploads.iterdir()) == ["quzzlewick.txt"]
+
+        page.get_by_role("tab", name="Search").click()
+        box = page.get_by_role("textbox", name="Search all passages")
+        box.fill("quzzlewick")
+        box.press("Enter")
+        page.get_by_text("results 1–2 of 2").wait_for(timeout=PANEL_TIMEOUT_MS)
+        marks = page.locator("div.atlas-search-hits mark").all_inner_texts()
+        assert marks and all(m.lower() == "quzzlewick" for m in marks)
+        page.get_by_role("button", name="Open in reader").last.click()
+        target = page.locator("p.atlas-target")
+        target.wait_for(timeout=PANEL_TIMEOUT_MS)
+        assert "Quzzlewick" in target.inner_text()
+        assert "tab=Read" in page.url
+
+        page.get_by_role("tab", name="Add a document").click()
+        remove = page.get_by_role("button", name="Remove")
+        remove.wait_for(timeout=PANEL_TIMEOUT_MS)
+        assert remove.is_disabled()
+        page.get_by_text("Yes, remove this document and its file").click()
+        page.wait_for_function("() => Array.from(document.querySelectorAll('button')).some("
+                               "b => b.innerText.trim() === 'Remove' && !b.disabled)", timeout=PANEL_TIMEOUT_MS)
+        page.get_by_role("button", name="Remove").click()
+        page.get_by_text("Removed: removed quzzlewick").wait_for(timeout=PANEL_TIMEOUT_MS)
+        assert list(uploads.iterdir()) == []
+        page.get_by_role("tab", name="Search").click()
+        page.get_by_text("no results").wait_for(timeout=PANEL_TIMEOUT_MS)
         page.context.close()

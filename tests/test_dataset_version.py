@@ -23,6 +23,7 @@ from components.atlas import DataPaths
 from components.documents import Document, DocumentMeta
 from components.ingest import find_places, ingest_document
 from components.ingest.places import default_place_index
+from components.store.queries import reader_data
 from components.ui.data import AppData, current_app_data, load_app_data
 from components.ui.mapview import cached_map
 from components.ui.tables import export_text
@@ -264,7 +265,10 @@ def test_the_app_ingests_with_its_own_datasets_gazetteer(tmp_path: Path, monkeyp
     places = {}
     for root in (plain, richer, plain):
         data = app_data_for(monkeypatch, root, tmp_path / "uploads")
-        places[root.name] = [p.mention.name for p in data.ingested["900_report"].passages[0].places]
+        assert data.store is not None
+        found = reader_data(data.store, "900_report")
+        assert found is not None
+        places[root.name] = [m["place_name"] for m in found.mentions]
     assert places == {"plain": [], "richer": [NEW_PLACE]}
 
 

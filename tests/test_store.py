@@ -238,7 +238,7 @@ def test_gazetteer_change_reingests(store, tmp_path: Path, monkeypatch) -> None:
     geodata = tmp_path / "geodata"
     shutil.copytree(ROOT / "geodata", geodata)
     files = (geodata / "gazetteer_sy.json", geodata / "gazetteer_extra.json", geodata / "zones.geojson")
-    monkeypatch.setattr(store_ingest, "REFERENCE_FILES", files)
+    monkeypatch.setenv("ATLAS_DATA_ROOT", str(tmp_path))  # the data root's gazetteer is what ingestion reads
     folder = tmp_path / "seeds"
     write(folder, "a.txt", ARTICLE_A)
     sync_folder(store, folder)
@@ -641,3 +641,20 @@ def test_cli_add_documents_search_remove(tmp_path: Path) -> None:
     assert missing.returncode == 1 and "nope.txt: file not found" in missing.stderr
     status = run_cli("store", "status", db=db)
     assert f"schema version {SCHEMA_VERSION}" in status.stdout and "1 documents (1 ok" in status.stdout
+
+
+def test_store_revision_follows_documents_from_any_connection(store, tmp_path: Path) -> None:
+    """The app's cache key: unchanged while nothing is written, new after an add or a removal by
+    another process (another connection), the same again for the same content."""
+    from components.store.ingest import add_file, remove_document
+    from components.store.queries import store_revision
+
+    empty = store_revision(store)
+    assert store_revision(store) == empty
+    doc = write(tmp_path / "cli", "a.txt", ARTICLE_A)
+    with open_store(tmp_path / "atlas.db") as other:  # another writer: the CLI, another replica
+        assert add_file(other, doc).status == "added"
+    added = store_revision(store)
+    assert added != empty
+    remove_document(store, "a", delete_file=False)
+    assert store_revision(store) == empty

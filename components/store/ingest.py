@@ -32,7 +32,7 @@ from components.documents import (
 )
 from components.ingest import IngestedDocument, ingest_document
 from components.ingest.pipeline import PIPELINE_VERSION
-from components.paths import GAZETTEER_EXTRA_FILE, GAZETTEER_FILE, ZONES_FILE
+from components.paths import GAZETTEER_EXTRA_FILE, GAZETTEER_FILE, ZONES_FILE, data_root
 from components.uploads import sanitize_name, store_upload
 
 from .db import Store, StoreError
@@ -122,7 +122,7 @@ def _file_digest(path: Path) -> str:
 def _digest_cached(files: tuple[str, ...], stamps: tuple[tuple[int, int], ...]) -> str:
     h = hashlib.sha256()
     for name in files:
-        h.update(name.encode() + b"\0" + _file_digest(Path(name)).encode())
+        h.update(Path(name).name.encode() + b"\0" + _file_digest(Path(name)).encode())  # role and content, not where
     return h.hexdigest()[:16]
 
 
@@ -134,13 +134,15 @@ def _stamp(path: str) -> tuple[int, int]:
         return -1, -1
 
 
-# The reference data ingestion reads (the lead moves these to the settings object).
-REFERENCE_FILES: tuple[Path, ...] = (GAZETTEER_FILE, GAZETTEER_EXTRA_FILE, ZONES_FILE)
+def reference_files() -> tuple[Path, ...]:
+    """The reference data ingestion reads: the configured data root's gazetteer files and zones (ATLAS_DATA_ROOT)."""
+    geodata = data_root() / "geodata"
+    return (geodata / GAZETTEER_FILE.name, geodata / GAZETTEER_EXTRA_FILE.name, geodata / ZONES_FILE.name)
 
 
 def gazetteer_version(files: Iterable[Path] | None = None) -> str:
     """Hash of the reference data ingestion reads: the two gazetteer files and the zones."""
-    names = tuple(str(f) for f in (files if files is not None else REFERENCE_FILES))
+    names = tuple(str(f) for f in (files if files is not None else reference_files()))
     return _digest_cached(names, tuple(_stamp(n) for n in names))
 
 

@@ -1,7 +1,9 @@
 """Bounded reads for the panels: every list is paginated or capped, whatever the corpus size."""
 from __future__ import annotations
 
+import hashlib
 import json
+import weakref
 from collections.abc import Iterable
 from dataclasses import dataclass
 
@@ -243,3 +245,82 @@ def store_status(store: Store) -> StoreStatus:
         mentions=store.count("SELECT count(*) FROM mentions"),
         candidates=store.count("SELECT count(*) FROM candidates"), size_bytes=size,
     )
+
+
+_revisions: weakref.WeakKeyDictionary[Store, tuple[tuple[int, int], str]] = weakref.WeakKeyDictionary()
+
+
+def store_revision(store: Store) -> str:
+    """A short hash of the stored documents (id, bytes, status, ingestion key, date): it changes when a
+    document is added, removed or re-ingested, and equal content gives an equal revision.
+
+    Computed again (one scan of the documents table's small columns, no text) only when the file
+    changed since: SQLite's ``data_version`` (another connection committed) or this connection's
+    ``total_changes`` moved, so asking on every script run costs two cheap calls."""
+    with store.lock:
+        stamp = (store.count("PRAGMA data_version"), store.conn.total_changes)
+        known = _revisions.get(store)
+        if known is not None and known[0] == stamp:
+            return known[1]
+        h = hashlib.sha256(b"store-revision/2")
+        for r in store.query("SELECT doc_id, sha256, status, coalesce(ingest_key, ''), coalesce(published, '') FROM documents"
+                             " ORDER BY sha256"):
+            h.update("\n{}|{}|{}|{}|{}".format(*tuple(r)).encode())
+        revision = h.hexdigest()[:16]
+        _revisions[store] = (stamp, revision)
+        return revision
+
+
+def publishers(store: Store, *, limit: int = 200) -> list[str]:
+    """Distinct publishers of the stored documents (for a search filter), alphabetical, capped."""
+    return [r[0] for r in store.query(
+        "SELECT DISTINCT publisher FROM documents WHERE publisher != '' ORDER BY publisher COLLATE NOCASE LIMIT ?",
+        (max(1, min(int(limit), 1000)),))]
+
+
+@dataclass(frozen=True)
+class DateCandidate:
+    doc_id: str
+    value: str
+    date_precision: str
+    start: int
+    end: int
+    citation: dict
+    zones: tuple[str, ...]
+
+
+def zone_date_candidates(store: Store, *, limit: int = 500) -> tuple[int, list[DateCandidate]]:
+    """(total, newest first up to ``limit``) extracted dates in passages linked to a zone -- unreviewed."""
+    limit = max(1, min(int(limit), 5000))
+    linked = "c.value_type = 'date' AND EXISTS (SELECT 1 FROM zone_links z WHERE z.passage = c.passage)"
+    total = store.count(f"SELECT count(*) FROM candidates c WHERE {linked}")
+    rows = store.query(
+        "SELECT d.doc_id, c.value, c.date_precision, c.start, c.end, c.citation,"
+        " (SELECT group_concat(z.zone) FROM zone_links z WHERE z.passage = c.passage) AS zones"
+        f" FROM candidates c JOIN documents d ON d.id = c.doc WHERE {linked} ORDER BY c.passage DESC, c.start LIMIT ?",
+        (limit,))
+    return total, [DateCandidate(r["doc_id"], str(json.loads(r["value"])), r["date_precision"] or "day", r["start"], r["end"],
+                                 json.loads(r["citation"]), tuple(sorted(set((r["zones"] or "").split(",")) - {""})))
+                   for r in rows]
+
+
+def mention_spans(store: Store, rows: Iterable[PassageRow]) -> dict[tuple[str, int], list[tuple[int, int]]]:
+    """Per (doc, passage index) of some passages (one page), the place mentions in them (document offsets)."""
+    out: dict[tuple[str, int], list[tuple[int, int]]] = {}
+    for row in rows:
+        out[(row.doc_id, row.index)] = [(m["start"], m["end"]) for m in store.query(
+            "SELECT m.start, m.end FROM mentions m WHERE m.doc = (SELECT id FROM documents WHERE doc_id = ?)"
+            " AND m.start >= ? AND m.end <= ? ORDER BY m.start", (row.doc_id, row.start, row.end))]
+    return out
+
+
+def passage_candidates(store: Store, rows: Iterable[PassageRow]) -> dict[tuple[str, int], list[dict]]:
+    """Per (doc, passage index) of some passages (one page), the extracted candidate facts in them."""
+    out: dict[tuple[str, int], list[dict]] = {}
+    for row in rows:
+        out[(row.doc_id, row.index)] = [
+            {**dict(r), "value": json.loads(r["value"]), "citation": json.loads(r["citation"])} for r in store.query(
+                "SELECT c.kind, c.value, c.value_type, c.qualifier, c.date_precision, c.start, c.end, c.quote, c.citation"
+                " FROM candidates c WHERE c.doc = (SELECT id FROM documents WHERE doc_id = ?) AND c.start >= ? AND c.end <= ?"
+                " ORDER BY c.start", (row.doc_id, row.start, row.end))]
+    return out

@@ -1,20 +1,37 @@
-"""Documents linked by the pipeline: place passages, zone-linked passages, extracted facts, search."""
+"""Documents linked by the pipeline, read from the corpus store in bounded pages: place passages,
+zone-linked passages, indexed search (a hit opens the reader)."""
 from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable, Iterable
+from typing import TypeVar
 
 import streamlit as st
 
-from ..corpusview import PassageHit, passages_for_place, passages_for_zone, search
-from ..ingest import CandidateFact, IngestedPassage
+from ..ingest import CandidateFact
 from ..panels import format_date
 from ..passages import Span, highlight_html
+from ..store import Store, StoreError
+from ..store.queries import PassagePage, PassageRow, mention_spans, passage_candidates, place_passages, publishers, zone_passages
+from ..store.search import SearchFilters, SearchPage, search
 from . import selection
 from .data import AppData
-from .safe import esc, html_block, markdown_literal
+from .safe import esc, html_block, markdown_literal, text_message
 
 AUTO_MARK = ' class="atlas-auto"'
 SEARCH_KEY = "atlas_search"
-SEARCH_ZONES_KEY = "atlas_search_zones"
-MAX_HITS = 50
+SEARCH_ZONE_KEY = "atlas_search_zone"
+SEARCH_PUBLISHER_KEY = "atlas_search_publisher"
+SEARCH_FROM_KEY = "atlas_search_from"
+SEARCH_TO_KEY = "atlas_search_to"
+SEARCH_PAGE_KEY = "atlas_search_page"
+READER_DOC_KEY = "atlas_reader_doc"
+READER_PASSAGE_KEY = "atlas_reader_passage"
+READER_TAB = "Read a document"
+TAB_KEY = "tab"
+PAGE_SIZE = 10
+SEARCH_PAGE_SIZE = 20
+T = TypeVar("T")
 
 
 def candidate_text(fact: CandidateFact) -> str:
@@ -28,28 +45,80 @@ def candidate_text(fact: CandidateFact) -> str:
     return f"{fact.kind}: {value}{words}"
 
 
+def stored_candidate_text(cand: dict) -> str:
+    """A stored candidate fact (``reader_data(...).candidates``) in words."""
+    value = cand["value"]
+    if cand["value_type"] == "date":
+        shown = format_date(str(value), cand["date_precision"] or "day")
+    elif cand["value_type"] == "integer" and isinstance(value, int):
+        qualifier = cand["qualifier"] or ""
+        shown = f"{(qualifier + ' ') if qualifier and qualifier != 'exactly' else ''}{value:,}"
+    else:
+        shown = str(value)
+    relative = (cand.get("citation") or {}).get("relative")
+    words = f" (“{relative['words']}” resolved against {relative['anchor']})" if relative else ""
+    return f"{cand['kind']}: {shown}{words}"
+
+
+def extracted_items_html(items: Iterable[tuple[str, str, int, int]]) -> str:
+    """(description, quote, start, end) of extracted facts as an 'Extracted, not reviewed' list."""
+    lis = "".join(f"<li>{esc(text)} — “{esc(quote)}” <small>characters {start}–{end}</small></li>"
+                  for text, quote, start, end in items)
+    return f'<div class="atlas-extracted"><small><b>Extracted, not reviewed</b></small><ul>{lis}</ul></div>' if lis else ""
+
+
 def extracted_facts_html(facts: tuple[CandidateFact, ...]) -> str:
-    if not facts:
-        return ""
-    items = "".join(
-        f"<li>{esc(candidate_text(f))} — “{esc(f.quote)}” <small>characters {f.start}–{f.end}</small></li>" for f in facts
-    )
-    return f'<div class="atlas-extracted"><small><b>Extracted, not reviewed</b></small><ul>{items}</ul></div>'
+    return extracted_items_html((candidate_text(f), f.quote, f.start, f.end) for f in facts)
 
 
-def passage_block(data: AppData, doc_id: str, passage: IngestedPassage, spans: list[Span], extra: str = "") -> str:
-    doc = data.atlas.corpus.get(doc_id)
-    if doc is None:  # ingested documents come from the corpus; nothing to show otherwise
-        return ""
+def row_html(data: AppData, row: PassageRow, spans: Iterable[tuple[int, int]] = (), extra: str = "",
+             note: str | None = None) -> str:
+    """A stored passage (document offsets ``row.start``..``row.end``) with its spans marked, escaped;
+    ``note`` (default: the zones it is linked to) follows the title."""
     names = {z.id: z.name for z in data.atlas.zones.zones}
-    marked = highlight_html(doc.text, passage.start, passage.end, spans, AUTO_MARK)
-    zones = ", ".join(names.get(z, z) for z in passage.zones) or "no zone"
-    return (f'<div class="atlas-linked"><small>{esc(doc.title)} · linked to: {esc(zones)}</small>'
-            f'<p class="atlas-passage">{marked}</p>{extra}</div>')
+    marks = [Span(a - row.start, b - row.start, ("auto",)) for a, b in spans]
+    marked = highlight_html(row.text, 0, len(row.text), marks, AUTO_MARK)
+    zones = note if note is not None else "linked to: " + (", ".join(names.get(z, z) for z in row.zones) or "no zone")
+    cited = " · <b>cited by a curated fact</b>" if row.cited else ""
+    date = f" · {esc(row.published)}" if row.published else ""
+    return (f'<div class="atlas-linked" data-doc="{esc(row.doc_id)}" data-passage="{row.index}"><small>{esc(row.title)}{date}'
+            f' · {esc(zones)}{cited}</small><p class="atlas-passage">{marked}</p>{extra}</div>')
 
 
-def place_spans(passage: IngestedPassage) -> list[Span]:
-    return [Span(p.mention.start, p.mention.end, (p.mention.place.name,)) for p in passage.places]
+def page_number(key: str) -> int:
+    return max(0, int(st.session_state.get(key, 0) or 0))
+
+
+def _set_page(key: str, page: int) -> None:
+    st.session_state[key] = max(0, page)
+
+
+def page_controls(key: str, page: PassagePage | SearchPage, noun: str = "passages") -> None:
+    """'N–M of T' with previous / next buttons; the page number lives in ``st.session_state[key]``."""
+    paging_controls(key, page.total, page.offset, page.limit, noun)
+
+
+def paging_controls(key: str, total: int, offset: int, limit: int, noun: str) -> None:
+    if total <= limit and offset == 0:
+        return
+    first, last = offset + 1, min(offset + limit, total)
+    number = offset // limit
+    left, mid, right = st.columns([1, 2, 1])
+    left.button("← Previous", key=f"{key}-prev", disabled=number == 0, on_click=_set_page, args=(key, number - 1))
+    mid.caption(f"{noun} {first:,}–{last:,} of {total:,}")
+    right.button("Next →", key=f"{key}-next", disabled=last >= total, on_click=_set_page, args=(key, number + 1))
+
+
+def store_read(data: AppData, read: Callable[[Store], T], what: str) -> T | None:
+    """Run a store read; a store problem is a message, never a traceback."""
+    if data.store is None:
+        st.caption(f"{what}: the corpus store is not available (see “Some data could not be used”).")
+        return None
+    try:
+        return read(data.store)
+    except StoreError as exc:
+        text_message("warning", f"{what}: {exc}")
+        return None
 
 
 def show_place_panel(data: AppData) -> None:
@@ -60,30 +129,102 @@ def show_place_panel(data: AppData) -> None:
     name = place.name if place else place_id
     st.subheader(f"Passages mentioning {markdown_literal(name)}")
     st.button("Close", key="atlas_place_close", on_click=selection.clear_place)
-    hits: list[PassageHit] = passages_for_place(data.atlas.corpus, data.ingested, place_id)
-    for hit in hits:
-        html_block(passage_block(data, hit.doc_id, hit.passage, list(hit.spans)), "atlas-place-hits")
+    key = f"atlas_place_page_{place_id}"
+    found = store_read(data, lambda s: place_passages(s, place_id, limit=PAGE_SIZE, offset=page_number(key) * PAGE_SIZE),
+                       "Passages")
+    if found is None:
+        return
+    page, spans = found
+    st.caption(page.counts_label)
+    for row in page.passages:
+        html_block(row_html(data, row, spans.get((row.doc_id, row.index), [])), "atlas-place-hits")
+    page_controls(key, page)
+
+
+def zone_citations(data: AppData, zone_id: str) -> list[tuple[str, int, int]]:
+    return [(c.doc, c.start, c.end) for f in data.atlas.facts.facts if f.zone == zone_id for c in f.citations]
 
 
 def show_zone_linked(data: AppData, zone_id: str) -> None:
-    linked = passages_for_zone(data.atlas.corpus, data.ingested, zone_id)
-    st.markdown(f"#### All passages linked to this zone ({len(linked)})")
-    st.caption("Linked automatically by place names and zone descriptions, from every document, newest first. "
-               "Place names are marked; extracted figures and dates are not reviewed.")
-    for doc_id, passage in linked:
-        html_block(passage_block(data, doc_id, passage, place_spans(passage), extracted_facts_html(passage.facts)), "atlas-zone-linked")
+    key = f"atlas_zone_page_{zone_id}"
+    page = store_read(data, lambda s: zone_passages(s, zone_id, citations=zone_citations(data, zone_id), limit=PAGE_SIZE,
+                                                    offset=page_number(key) * PAGE_SIZE), "Linked passages")
+    if page is None:
+        return
+    st.markdown(f"#### All passages linked to this zone ({page.counts_label})")
+    st.caption("Linked automatically by place names and zone descriptions: passages holding a curated citation first, "
+               "then the newest documents. Extracted figures and dates are not reviewed.")
+    marks = store_read(data, lambda s: mention_spans(s, page.passages), "Place names") or {}
+    found = store_read(data, lambda s: passage_candidates(s, page.passages), "Extracted facts") or {}
+    for row in page.passages:
+        at = (row.doc_id, row.index)
+        extracted = extracted_items_html((stored_candidate_text(c), c["quote"], c["start"], c["end"]) for c in found.get(at, []))
+        html_block(row_html(data, row, marks.get(at, []), extracted), "atlas-zone-linked")
+    page_controls(key, page)
+
+
+# --------------------------------------------------------------------------- search
+
+
+@st.cache_data(max_entries=64, show_spinner=False)
+def search_page(_data: AppData, version: str, query: str, filters: SearchFilters, page: int) -> SearchPage:
+    """One page of hits, once per (dataset version, query, filters, page): a map click does not search again."""
+    assert _data.store is not None
+    return search(_data.store, query, filters, limit=SEARCH_PAGE_SIZE, offset=page * SEARCH_PAGE_SIZE)
+
+
+def open_in_reader(doc_id: str, passage: int) -> None:
+    """Callback of a hit's button: the reader tab, at that document and passage."""
+    st.session_state[READER_DOC_KEY] = doc_id
+    st.session_state[READER_PASSAGE_KEY] = passage
+    st.session_state[TAB_KEY] = READER_TAB  # the tabs widget, bound to ?tab=, follows
+
+
+def _reset_search_page() -> None:
+    st.session_state[SEARCH_PAGE_KEY] = 0
+
+
+def search_filters(data: AppData) -> SearchFilters:
+    names = {z.id: z.name for z in data.atlas.zones.zones}
+    known = store_read(data, publishers, "Publishers") or []
+    c1, c2, c3, c4 = st.columns(4)
+    zone = c1.selectbox("Zone", [None, *names], format_func=lambda z: "any zone" if z is None else names[z],
+                        key=SEARCH_ZONE_KEY, persist_state="page", on_change=_reset_search_page)
+    publisher = c2.selectbox("Publisher", [None, *known],
+                             format_func=lambda p: "any publisher" if p is None else p, key=SEARCH_PUBLISHER_KEY,
+                             persist_state="page", on_change=_reset_search_page)
+    date_from = c3.date_input("Published from", value=None, min_value=dt.date(1990, 1, 1), key=SEARCH_FROM_KEY,
+                              persist_state="page", on_change=_reset_search_page)
+    date_to = c4.date_input("Published until", value=None, min_value=dt.date(1990, 1, 1), key=SEARCH_TO_KEY,
+                            persist_state="page", on_change=_reset_search_page)
+    return SearchFilters(zone=zone, publisher=publisher,
+                         date_from=date_from if isinstance(date_from, dt.date) else None,
+                         date_to=date_to if isinstance(date_to, dt.date) else None)
 
 
 def show_search(data: AppData) -> None:
-    names = {z.id: z.name for z in data.atlas.zones.zones}
     # persist_state: the search survives switching to another tab and back (closed tabs do not run)
-    query = st.text_input("Search all passages", key=SEARCH_KEY, max_chars=200, persist_state="page",
-                          help="Case, accents, ayn/hamza marks, hyphens and doubled letters are ignored: 'daraa' finds 'Daraa', 'Dar'a' and 'Darʿā'.")
-    zones = st.multiselect("Only passages linked to", list(names), format_func=names.__getitem__, key=SEARCH_ZONES_KEY,
-                           persist_state="page")
-    if not query.strip():
+    query = st.text_input("Search all passages", key=SEARCH_KEY, max_chars=200, persist_state="page", on_change=_reset_search_page,
+                          help="Case, accents, ayn/hamza marks, hyphens and doubled letters are ignored: 'daraa' finds 'Daraa', "
+                               "'Dar'a' and 'Darʿā'; a zone's or a place's other names are searched too.")
+    filters = search_filters(data)
+    if not query.strip() or data.store is None:
+        if data.store is None:
+            st.caption("Search needs the corpus store, which is not available (see “Some data could not be used”).")
         return
-    hits = search(data.atlas.corpus, data.ingested, query, set(zones) or None)
-    st.caption(f"{len(hits)} passage(s) match" + (f"; showing the first {MAX_HITS}" if len(hits) > MAX_HITS else ""))
-    for hit in hits[:MAX_HITS]:
-        html_block(passage_block(data, hit.doc_id, hit.passage, list(hit.spans)), "atlas-search-hits")
+    try:
+        page = search_page(data, data.version, query, filters, page_number(SEARCH_PAGE_KEY))
+    except StoreError as exc:
+        text_message("warning", f"Search: {exc}")
+        return
+    if page.message:
+        text_message("info", page.message)
+    shown = f"results {page.offset + 1:,}–{page.offset + len(page.hits):,} of {page.total:,}" if page.hits else "no results"
+    html_block(f'<span class="atlas-search-count">{esc(shown)}</span>', "atlas-search-summary")
+    for i, hit in enumerate(page.hits):
+        row = PassageRow(doc_id=hit.doc_id, title=hit.title, published=hit.published, index=hit.passage_index,
+                         start=hit.start, end=hit.end, text=hit.text)
+        html_block(row_html(data, row, hit.spans, note=hit.publisher or "publisher unknown"), "atlas-search-hits")
+        st.button("Open in reader", key=f"open-{page.offset + i}-{hit.doc_id}-{hit.passage_index}",
+                  on_click=open_in_reader, args=(hit.doc_id, hit.passage_index))
+    page_controls(SEARCH_PAGE_KEY, page, "results")

@@ -1,9 +1,15 @@
 """Cached data for the app: loaded once per dataset version, shared by sessions.
 
 The dataset version (:func:`components.version.dataset_version`, a hash of every input
-file and the pipeline version) is the key of this cache and of every cache derived from
-the data (map, timeline, downloads): a changed, added or uploaded file gives a new
-version, so nothing derived from the old data is served again.
+file and the pipeline version, plus the corpus store's revision) is the key of this cache
+and of every cache derived from the data (map, timeline, downloads): a changed, added,
+uploaded or removed document gives a new version, so nothing derived from the old data
+is served again.
+
+Documents are ingested once, into the corpus store (:mod:`components.store`): the store
+is opened once per process and brought up to date (new or changed files only) when the
+dataset's files change; the panels read bounded pages from it. When the store cannot be
+used, the map and the curated facts still work and the reason is listed as a problem.
 """
 from __future__ import annotations
 
@@ -16,14 +22,15 @@ from streamlit.runtime.scriptrunner import get_script_run_ctx
 
 from ..atlas import Atlas, DataPaths, load_atlas
 from ..gazetteer import Gazetteer, GazetteerError, gazetteer_for
-from ..ingest import IngestedDocument, ingest_corpus
-from ..ingest.places import place_index_for
-from ..ingest.zonelink import zone_linker_for
 from ..mapbuild import build_map, load_basemap
 from ..measures import ZoneMeasures, measure_zone
 from ..offline import AssetError, ensure_leaflet_assets
 from ..problems import Problem
 from ..settings import Settings, SettingsError, current_settings
+from ..store import Store, StoreError, open_store
+from ..store.db import default_db_path
+from ..store.ingest import failed, start_up, unfinished
+from ..store.queries import PlaceCount, place_counts, store_revision
 from ..version import LOAD_ATTEMPTS, InputsChanged, dataset_version
 from .safe import text_message
 
@@ -37,7 +44,8 @@ class AppData:
     basemap: dict | None
     tiles: bool
     version: str  # the dataset's content version: the key of every cache derived from it
-    ingested: dict[str, IngestedDocument] = field(default_factory=dict)
+    store: Store | None = None  # the corpus store (None when it cannot be used: see problems)
+    uploads: Path | None = None  # where the app stores uploaded documents
     problems: list[Problem] = field(default_factory=list)
 
 
@@ -76,15 +84,53 @@ def _measure(atlas: Atlas, gazetteer: Gazetteer | None, problems: list[Problem])
     return measures
 
 
-def _ingest(atlas: Atlas, data: DataPaths) -> dict[str, IngestedDocument]:
-    """The corpus through the pipeline with this dataset's own gazetteer and zones."""
-    index = place_index_for(data.gazetteer, data.gazetteer_extra)
-    linker = zone_linker_for(data.zones, data.gazetteer, data.gazetteer_extra)
-    return ingest_corpus(atlas.corpus, index, linker)
+def store_problems(store: Store) -> list[Problem]:
+    """Documents the store could not use: failed (with the reason) or interrupted."""
+    out = [Problem(doc_id, "", f"document not ingested: {reason}") for doc_id, reason in failed(store)]
+    return out + [Problem(doc_id, "", "ingestion was interrupted; it is finished at the next start")
+                  for doc_id in unfinished(store)]
+
+
+@st.cache_resource(show_spinner=False, max_entries=4)
+def app_store(db_path: str) -> Store:
+    """The corpus store, opened (and migrated) once per process and file; a StoreError is not cached."""
+    return open_store(Path(db_path))
+
+
+@st.cache_resource(show_spinner="Bringing the corpus store up to date…", max_entries=8)
+def synced_store(db_path: str, seeds: str, uploads: str, files: str, revision: str) -> Store:
+    """The store after :func:`start_up` (finish interrupted work, ingest only new or changed files);
+    run again only when the dataset's files (``files``, their version) or the stored documents
+    (``revision``: another process or dataset wrote) change -- and then it reads only what changed."""
+    store = app_store(db_path)
+    start_up(store, Path(seeds), Path(uploads) if Path(uploads).is_dir() else None)
+    return store
+
+
+def store_or_problem(db_path: str, data: DataPaths, uploads: Path) -> tuple[Store | None, str]:
+    """The synced store, or None and why it cannot be used (never raises)."""
+    try:
+        revision = store_revision(app_store(db_path))
+        return synced_store(db_path, str(data.seeds[0]), str(uploads), dataset_version(data), revision), ""
+    except StoreError as exc:
+        return None, str(exc)
+    except OSError as exc:
+        return None, f"corpus store {db_path}: {exc}"
+
+
+def full_version(data: DataPaths, store: Store | None) -> str:
+    """The dataset version with the store's revision: changes when a document is added or removed."""
+    if store is None:
+        return dataset_version(data) + "-nostore"
+    try:
+        return dataset_version(data) + "-" + store_revision(store)
+    except StoreError:
+        return dataset_version(data) + "-nostore"
 
 
 @st.cache_resource(show_spinner="Loading zones, facts and documents…", max_entries=2)
-def load_app_data(data_root: str, uploads: str, tiles: bool, version: str, _final: bool = False) -> AppData:
+def load_app_data(data_root: str, uploads: str, tiles: bool, version: str, db_path: str = "", store_problem: str = "",
+                  _final: bool = False) -> AppData:
     """Everything the app reads from disk; problems are collected, never raised.
 
     ``version`` is :func:`dataset_version` of the data, computed before reading it; if it
@@ -103,11 +149,19 @@ def load_app_data(data_root: str, uploads: str, tiles: bool, version: str, _fina
     gazetteer = _load_gazetteer(data, problems)
     basemap = _load_basemap(data, problems)
     measures = _measure(atlas, gazetteer, problems)
-    ingested = _ingest(atlas, data) if gazetteer is not None else {}
-    if not _final and dataset_version(data) != version:
+    store: Store | None = None
+    if store_problem:
+        problems.append(Problem("corpus store", "", f"{store_problem} — search, linked passages and place markers are off"))
+    elif db_path:
+        store = app_store(db_path)
+        try:
+            problems += store_problems(store)
+        except StoreError as exc:
+            problems.append(Problem("corpus store", "", str(exc)))
+    if not _final and full_version(data, store) != version:
         raise InputsChanged(data_root)
     return AppData(atlas=atlas, paths=data, gazetteer=gazetteer, measures=measures, basemap=basemap,
-                   tiles=tiles, version=version, ingested=ingested, problems=problems)
+                   tiles=tiles, version=version, store=store, uploads=Path(uploads), problems=problems)
 
 
 def settings_or_stop() -> Settings:
@@ -137,13 +191,16 @@ def current_app_data() -> AppData:
     """
     settings = settings_or_stop()
     data = DataPaths.under(settings.data_root, settings.uploads)
+    db_path = str(settings.db if settings.db is not None else default_db_path())
     args = (str(settings.data_root), str(settings.uploads), settings.tiles)
     for _ in range(LOAD_ATTEMPTS - 1):
+        store, problem = store_or_problem(db_path, data, settings.uploads)
         try:
-            return load_app_data(*args, dataset_version(data))
+            return load_app_data(*args, full_version(data, store), db_path, problem)
         except InputsChanged:
             continue
-    return load_app_data(*args, dataset_version(data), _final=True)
+    store, problem = store_or_problem(db_path, data, settings.uploads)
+    return load_app_data(*args, full_version(data, store), db_path, problem, _final=True)
 
 
 def fresh_map(data: AppData) -> folium.Map:
@@ -155,3 +212,13 @@ def fresh_map(data: AppData) -> folium.Map:
     """
     areas = {zid: m.area_km2 for zid, m in data.measures.items()}
     return build_map(data.atlas, data.basemap, tiles=data.tiles, areas=areas)
+
+
+def stored_place_markers(data: AppData) -> list[PlaceCount]:
+    """One map marker per settlement the stored documents mention (bounded: the most mentioned first)."""
+    if data.store is None:
+        return []
+    try:
+        return place_counts(data.store)
+    except StoreError:
+        return []

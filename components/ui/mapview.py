@@ -8,12 +8,11 @@ from collections.abc import Callable
 
 import streamlit as st
 
-from ..corpusview import place_markers
 from ..mapbuild import APPLY_FUNCTION, STATUS_STYLE, STYLES_GLOBAL, places_layer, zone_styles
 from ..panels import STATUS_LABELS
 from ..timeline import statuses_on
 from . import selection
-from .data import AppData, fresh_map
+from .data import AppData, fresh_map, stored_place_markers
 from .fastmap import MapArgs, fast_path_supported, feature_groups_js, installed_streamlit_folium, map_args, show_map_component, show_map_st_folium
 from .safe import esc, html_block
 
@@ -47,7 +46,7 @@ def cached_map(_data: AppData, version: str, tiles: bool) -> tuple[MapArgs, str]
     """The map's component arguments and the place markers' script, once per dataset version
     (``_data.version``) and tiles setting: identical objects on every run of that dataset."""
     args = map_args(fresh_map(_data), selection.MAP_KEY, RETURNED_OBJECTS)
-    return args, feature_groups_js([places_layer(place_markers(_data.ingested))])
+    return args, feature_groups_js([places_layer(stored_place_markers(_data))])
 
 
 def draw_cached_map(data: AppData) -> None:
@@ -56,7 +55,7 @@ def draw_cached_map(data: AppData) -> None:
 
 
 def draw_st_folium_map(data: AppData) -> None:
-    show_map_st_folium(fresh_map(data), [places_layer(place_markers(data.ingested))], key=selection.MAP_KEY,
+    show_map_st_folium(fresh_map(data), [places_layer(stored_place_markers(data))], key=selection.MAP_KEY,
                        height=MAP_HEIGHT, returned_objects=RETURNED_OBJECTS, on_change=selection.on_map_change)
 
 

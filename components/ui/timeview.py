@@ -9,15 +9,27 @@ from ..facts import Citation, Fact
 from ..mapbuild import STATUS_STYLE
 from ..panels import STATUS_LABELS, citation_passage, format_value
 from ..passages import Span, highlight_html
-from ..timeline import Disagreement, Event, disagreements, events, extracted_events, status_periods
+from ..store import StoreError
+from ..store.queries import zone_date_candidates
+from ..timeline import Disagreement, Event, disagreements, events, status_periods, stored_extracted_events
 from .data import AppData
 from .safe import esc, html_block
 
 TIMELINE_KEY = "atlas_timeline"
 
 
+MAX_EXTRACTED = 500  # the newest extracted dates shown: the chart stays readable and the page small
+
+
 def all_events(data: AppData) -> list[Event]:
-    return events(data.atlas) + extracted_events(data.ingested)
+    """Curated events and the newest unreviewed dates extracted from zone-linked passages (bounded)."""
+    extracted: list[Event] = []
+    if data.store is not None:
+        try:
+            extracted = stored_extracted_events(zone_date_candidates(data.store, limit=MAX_EXTRACTED)[1])
+        except StoreError:
+            extracted = []
+    return events(data.atlas) + extracted
 
 
 def event_rows(atlas: Atlas, items: list[Event]) -> list[dict]:

@@ -1,40 +1,137 @@
-"""Add a document: upload a UTF-8 text file; it is checked, stored atomically and linked."""
+"""Add a document: a UTF-8 text file with its metadata, stored and ingested once into the corpus
+store (a duplicate is refused by its SHA-256); the documents added here, with remove buttons."""
 from __future__ import annotations
+
+import datetime as dt
 
 import streamlit as st
 
-from ..documents import MAX_DOCUMENT_BYTES, DocumentError
-from ..uploads import store_upload
+from ..documents import MAX_DOCUMENT_BYTES
+from ..store import StoreError
+from ..store.ingest import AddResult, StoreMeta, add_upload, remove_document
+from ..store.queries import list_documents, reader_data
+from .corpus import page_number, paging_controls, store_read
 from .data import AppData
-from .safe import text_message
+from .safe import esc, html_block, text_message
 
 UPLOAD_KEY = "atlas_upload"
 RESULT_KEY = "atlas_upload_result"
+FOUND_KEY = "atlas_upload_found"
+PUBLISHER_KEY = "atlas_upload_publisher"
+DATE_KEY = "atlas_upload_date"
+URL_KEY = "atlas_upload_url"
+LANGUAGE_KEY = "atlas_upload_language"
+LIST_PAGE_KEY = "atlas_uploads_page"
+CONFIRM_PREFIX = "atlas_remove_confirm_"
+LIST_PAGE_SIZE = 10
+
+
+def upload_meta() -> StoreMeta:
+    """The form's metadata (every field optional)."""
+    published = st.session_state.get(DATE_KEY)
+    return StoreMeta().overridden(
+        publisher=(st.session_state.get(PUBLISHER_KEY) or "").strip(),
+        published=published if isinstance(published, dt.date) else None,
+        url=(st.session_state.get(URL_KEY) or "").strip() or None,
+        language=(st.session_state.get(LANGUAGE_KEY) or "").strip(),
+    )
+
+
+def found_summary(data: AppData, doc_id: str) -> str:
+    """What ingestion found in a new document: places, zones, dates and figures (counts)."""
+    store = data.store
+    found = reader_data(store, doc_id) if store is not None else None
+    if found is None:
+        return ""
+    names = {z.id: z.name for z in data.atlas.zones.zones}
+    places = sorted({m["place_name"] for m in found.mentions})
+    zones = sorted({z for p in found.passages for z in p.zones})
+    dates = sum(1 for c in found.candidates if c["value_type"] == "date")
+    figures = len(found.candidates) - dates
+    return (f"Found {len(found.mentions)} place mention(s) ({', '.join(places[:12]) or 'none'}"
+            f"{', …' if len(places) > 12 else ''}); zones: {', '.join(names.get(z, z) for z in zones) or 'none'}; "
+            f"{dates} date(s); {figures} figure(s). Passages: {len(found.passages)}.")
 
 
 def _on_upload(data: AppData) -> None:
     file = st.session_state.get(UPLOAD_KEY)
     if file is None:
         return
-    folder = data.paths.seeds[-1]
+    if data.store is None or data.uploads is None:
+        st.session_state[RESULT_KEY] = ("error", "Not added: the corpus store is not available (see “Some data could not be used”).")
+        return
     try:
-        path = store_upload(file.getvalue(), file.name, folder)
-    except DocumentError as exc:
+        result: AddResult = add_upload(data.store, file.getvalue(), file.name, data.uploads, upload_meta(), added_by="app")
+    except StoreError as exc:
         st.session_state[RESULT_KEY] = ("error", f"Not added: {exc}")
         return
     except OSError as exc:
-        st.session_state[RESULT_KEY] = ("error", f"Not added: could not write to {folder.name}: {exc.strerror}")
+        st.session_state[RESULT_KEY] = ("error", f"Not added: could not write to {data.uploads.name}: {exc.strerror}")
         return
-    # the new file changes the dataset version: the next run loads it (components/ui/data.py)
-    st.session_state[RESULT_KEY] = ("info", f"Added “{file.name}” as {path.name}. It is now part of the corpus.")
+    if result.status == "duplicate":
+        st.session_state[RESULT_KEY] = ("warning", f"Not added: {result.message}")
+    elif result.status == "failed":
+        st.session_state[RESULT_KEY] = ("error", f"Not added: {result.message}")
+    else:
+        # the new file and store rows change the dataset version: the next run shows it everywhere
+        st.session_state[RESULT_KEY] = ("info", f"Added “{file.name}” as {result.doc_id}. It is now part of the corpus.")
+        st.session_state[FOUND_KEY] = found_summary(data, result.doc_id)
+
+
+def _on_remove(data: AppData, doc_id: str) -> None:
+    if data.store is None:
+        return
+    try:
+        st.session_state[RESULT_KEY] = ("info", f"Removed: {remove_document(data.store, doc_id)}")
+    except StoreError as exc:
+        st.session_state[RESULT_KEY] = ("error", f"Not removed: {exc}")
+    st.session_state.pop(CONFIRM_PREFIX + doc_id, None)
+
+
+def show_metadata_form() -> None:
+    c1, c2 = st.columns(2)
+    c1.text_input("Publisher", key=PUBLISHER_KEY, max_chars=200, persist_state="page")
+    c2.date_input("Publication date", value=None, min_value=dt.date(1990, 1, 1), key=DATE_KEY, persist_state="page",
+                  help="Strongly encouraged: relative dates in the text (“on Thursday”, “yesterday”) are resolved "
+                       "against it; without it they cannot be dated.")
+    c3, c4 = st.columns(2)
+    c3.text_input("URL", key=URL_KEY, max_chars=2000, persist_state="page")
+    c4.text_input("Language", key=LANGUAGE_KEY, max_chars=20, persist_state="page", placeholder="en")
+    st.caption("All optional. Give the publication date if you know it: without it, relative dates such as "
+               "“Thursday” cannot be resolved. Fill these in before choosing the file.")
+
+
+def show_uploaded_documents(data: AppData) -> None:
+    """The documents added through the app, newest first, paged; removing one needs a confirmation."""
+    found = store_read(data, lambda s: list_documents(s, limit=LIST_PAGE_SIZE, offset=page_number(LIST_PAGE_KEY) * LIST_PAGE_SIZE,
+                                                      source="upload"), "Your documents")
+    if found is None:
+        return
+    total, rows = found
+    st.markdown(f"#### Documents added here ({total:,})")
+    for row in rows:
+        state = f" · failed: {row.failure}" if row.status == "failed" else ""
+        html_block(f'<span class="atlas-upload-row" data-doc="{esc(row.doc_id)}"><b>{esc(row.title)}</b> '
+                   f"<small>{esc(row.doc_id)} · {esc(row.publisher or 'publisher unknown')} · "
+                   f"{esc(row.published or 'date unknown')}{esc(state)}</small></span>", "atlas-uploads")
+        c1, c2 = st.columns([2, 1])
+        confirmed = c1.checkbox("Yes, remove this document and its file", key=CONFIRM_PREFIX + row.doc_id)
+        c2.button("Remove", key=f"atlas_remove_{row.doc_id}", disabled=not confirmed, on_click=_on_remove,
+                  args=(data, row.doc_id))
+    paging_controls(LIST_PAGE_KEY, total, page_number(LIST_PAGE_KEY) * LIST_PAGE_SIZE, LIST_PAGE_SIZE, "documents")
 
 
 def show_upload(data: AppData) -> None:
+    show_metadata_form()
     st.file_uploader(
         f"Add an article (plain UTF-8 text, up to {MAX_DOCUMENT_BYTES // (1024 * 1024)} MB)", type=["txt"],
         key=UPLOAD_KEY, on_change=_on_upload, args=(data,),
-        help="Stored under a safe name beside the bundled sources; an existing document is never replaced.",
+        help="Stored under a safe name in the uploads folder and ingested once; the same file twice is recognised.",
     )
     result = st.session_state.pop(RESULT_KEY, None)
     if result:
         text_message(*result)
+    found = st.session_state.pop(FOUND_KEY, None)
+    if found:
+        text_message("info", found)
+    show_uploaded_documents(data)

@@ -1,0 +1,142 @@
+"""The app on the corpus store (AppTest, the real script): add, duplicate, remove, search → reader,
+and a store that cannot be used or a document that fails -- listed, never a traceback."""
+from __future__ import annotations
+
+import os
+import shutil
+import sqlite3
+from pathlib import Path
+
+from streamlit.testing.v1 import AppTest
+
+from components.store import open_store
+from components.store.queries import list_documents
+from tests.test_apptest import html_of, run_app
+
+ROOT = Path(__file__).resolve().parent.parent
+ARTICLE = ("Zorblatt convoy report\n\nShelling hit Nawa in the southern de-escalation zone on Thursday, residents said. "
+           "The Zorblatt convoy carried 1,200 food parcels.")
+
+
+def messages(at: AppTest) -> str:
+    return "\n".join(str(m.value) for m in [*at.info, *at.warning, *at.error]).replace("\\", "")  # Markdown escapes
+
+
+def upload(at: AppTest, name: str, data: bytes) -> AppTest:
+    at.file_uploader(key="atlas_upload").upload(name, data, "text/plain")
+    at.run()
+    assert not at.exception, at.exception
+    return at
+
+
+def search_for(at: AppTest, word: str) -> AppTest:
+    at.text_input(key="atlas_search").input(word).run()
+    assert not at.exception, at.exception
+    return at
+
+
+def stored_uploads() -> list[str]:
+    with open_store(Path(os.environ["ATLAS_DB"])) as store:
+        return [d.doc_id for d in list_documents(store, source="upload")[1]]
+
+
+def test_add_appears_in_search_and_zone_panel_duplicate_refused_remove_confirmed() -> None:
+    at = run_app({"tab": "Add a document"})
+    at.text_input(key="atlas_upload_publisher").input("Test Wire")
+    at.date_input(key="atlas_upload_date").set_value("2017-08-06")
+    at = upload(at, "zorblatt.txt", ARTICLE.encode())
+    text = messages(at)
+    assert "It is now part of the corpus" in text and "(Nawá); zones: Southern de-escalation zone; 1 date(s)" in text, text
+    assert "zorblatt" in html_of(at)  # listed among the documents added here
+    assert stored_uploads() == ["zorblatt"]
+
+    at = upload(run_app({"tab": "Add a document"}), "again.txt", ARTICLE.encode())
+    assert "already in the corpus as zorblatt" in messages(at)
+    assert stored_uploads() == ["zorblatt"]  # nothing stored twice
+    assert sorted(p.name for p in Path(os.environ["ATLAS_UPLOADS"]).iterdir()) == ["zorblatt.txt"]
+
+    found = search_for(run_app({"tab": "Search"}), "zorblatt")
+    assert "results 1–2 of 2" in html_of(found)
+    assert "<mark" in html_of(found) and "Test Wire" in html_of(found)
+
+    zone = run_app({"zone": "south"})
+    assert "Shelling hit" in html_of(zone)
+    ours = next(str(h.value) for h in zone.html if "Shelling hit" in str(h.value))
+    assert "<mark" in ours and "Extracted, not reviewed" in ours and "“Thursday”" in ours  # place marked, date unreviewed
+
+    at = run_app({"tab": "Add a document"})
+    remove = at.button(key="atlas_remove_zorblatt")
+    assert remove.disabled  # needs the confirmation first
+    at.checkbox(key="atlas_remove_confirm_zorblatt").check().run()
+    at.button(key="atlas_remove_zorblatt").click().run()
+    assert not at.exception, at.exception
+    assert "Removed: removed zorblatt" in messages(at)
+    assert stored_uploads() == [] and list(Path(os.environ["ATLAS_UPLOADS"]).iterdir()) == []
+    gone = search_for(run_app({"tab": "Search"}), "zorblatt")
+    assert "no results" in html_of(gone)
+
+
+def test_search_hit_opens_the_reader_at_its_passage() -> None:
+    at = search_for(run_app({"tab": "Search"}), "Homs")
+    assert "results 1–" in html_of(at)
+    at.button(key=next(b.key for b in at.button if b.label == "Open in reader")).click().run()
+    assert not at.exception, at.exception
+    assert at.query_params["tab"] in (["Read a document"], "Read a document")
+    assert at.selectbox(key="atlas_reader_doc").value == "000_6a7ef684703209c4"
+    assert 'class="atlas-passage atlas-target"' in html_of(at)
+
+
+def result_counts(at: AppTest) -> str:
+    return next(str(h.value) for h in at.html if 'class="atlas-search-summary"' in str(h.value))
+
+
+def test_search_filters_by_zone_and_date() -> None:
+    at = search_for(run_app({"tab": "Search"}), "Homs")
+    assert "results 1–7 of 7" in result_counts(at)
+    at.selectbox(key="atlas_search_zone").set_value("north-homs").run()
+    assert "results 1–6 of 6" in result_counts(at)  # only the passages linked to the zone
+    at.selectbox(key="atlas_search_zone").set_value(None).run()
+    at.date_input(key="atlas_search_from").set_value("2030-01-01").run()
+    assert "no results" in result_counts(at)
+
+
+def copy_data(tmp_path: Path) -> Path:
+    for name in ("geodata", "seeds"):
+        shutil.copytree(ROOT / name, tmp_path / "data" / name)
+    return tmp_path / "data"
+
+
+def test_a_failed_document_is_listed_and_the_others_work(tmp_path: Path, monkeypatch) -> None:
+    root = copy_data(tmp_path)
+    (root / "seeds" / "broken.txt").write_bytes(b"\xff\xfe not utf-8 \x00")
+    monkeypatch.setenv("ATLAS_DATA_ROOT", str(root))
+    at = run_app({"zone": "north-homs"})
+    problems = next(str(h.value) for h in at.html if 'class="atlas-problems"' in str(h.value))
+    assert "broken" in problems and "not ingested" in problems
+    assert 'data-fact="north-homs.settlements"' in html_of(at)
+    assert "passages in" in html_of(at)  # the linked passages still come from the store
+
+
+def test_a_store_that_cannot_be_opened_is_named_and_the_map_and_facts_still_work(tmp_path: Path, monkeypatch) -> None:
+    folder = tmp_path / "a-directory.db"
+    folder.mkdir()
+    monkeypatch.setenv("ATLAS_DB", str(folder))
+    at = run_app({"zone": "north-homs", "tab": "Search"})
+    problems = next(str(h.value) for h in at.html if 'class="atlas-problems"' in str(h.value))
+    assert "a-directory.db" in problems and "is a directory" in problems
+    assert 'data-fact="north-homs.settlements"' in html_of(at)
+    assert any("Search needs the corpus store" in c.value for c in at.caption)
+
+
+def test_an_upload_while_the_store_is_locked_says_so(tmp_path: Path) -> None:
+    at = run_app({"tab": "Add a document"})
+    other = sqlite3.connect(os.environ["ATLAS_DB"], isolation_level=None)
+    other.execute("BEGIN IMMEDIATE")  # another process is writing
+    try:
+        at = upload(at, "zorblatt.txt", ARTICLE.encode())
+    finally:
+        other.execute("ROLLBACK")
+        other.close()
+    text = messages(at)
+    assert "Not added" in text and "locked by another process" in text, text
+    assert stored_uploads() == []
