@@ -13,10 +13,11 @@ COPY . .
 RUN python -c "from components.offline import ensure_leaflet_assets; ensure_leaflet_assets()" \
  && python -m compileall -q components app.py \
  && useradd --create-home --uid 10001 --user-group atlas \
- && mkdir -p /data/uploads /data/cache && chown atlas:atlas /data/uploads /data/cache
-# The only places the app writes (the geocoder cache only with ATLAS_GEOCODER=nominatim).
-ENV ATLAS_UPLOADS=/data/uploads ATLAS_GEOCODER_CACHE=/data/cache/geocode_cache.json
-VOLUME ["/data/uploads"]
+ && mkdir -p /data/uploads /data/cache /data/db && chown atlas:atlas /data/uploads /data/cache /data/db
+# The only places the app writes: uploads, the corpus store, and the geocoder cache (only with ATLAS_GEOCODER=nominatim).
+ENV ATLAS_UPLOADS=/data/uploads ATLAS_DB=/data/db/atlas.db ATLAS_GEOCODER_CACHE=/data/cache/geocode_cache.json
+# Uploaded files and the corpus store (SQLite, WAL: its folder must be writable) outlive the container.
+VOLUME ["/data/uploads", "/data/db"]
 USER atlas
 EXPOSE 8501
 HEALTHCHECK CMD python -c "import urllib.request; urllib.request.urlopen('http://127.0.0.1:8501/_stcore/health')"

@@ -286,3 +286,21 @@ def test_cli_ingest_uses_the_configured_gazetteer(tmp_path: Path) -> None:
 
     assert places_with(ROOT) == []
     assert places_with(other) == [NEW_PLACE]
+
+
+def test_search_spellings_follow_the_data_roots_zone_aliases(tmp_path: Path, monkeypatch) -> None:
+    """A zone alias added in another dataset's zones.geojson is a search spelling there, and only there."""
+    from components.store.search import variants
+
+    other = copy_dataset(tmp_path / "other")
+    zones_file = other / "geodata" / "zones.geojson"
+    zones = json.loads(zones_file.read_text(encoding="utf-8"))
+    south = next(f for f in zones["features"] if f["properties"]["id"] == "south")
+    south["properties"].setdefault("aliases", []).append("Zorblax Front")
+    zones_file.write_text(json.dumps(zones), encoding="utf-8")
+    use_dataset(monkeypatch, ROOT, tmp_path / "uploads")
+    assert variants("Zorblax Front") == []
+    use_dataset(monkeypatch, other, tmp_path / "uploads")
+    assert " southern zone " in variants("Zorblax Front")  # the zone's other names are searched too
+    use_dataset(monkeypatch, ROOT, tmp_path / "uploads")
+    assert variants("Zorblax Front") == []

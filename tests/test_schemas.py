@@ -150,6 +150,17 @@ def test_sidecar_accepts_a_checksum(data_copy: DataPaths) -> None:
     assert messages(data_copy) == []
 
 
+def test_a_misspelt_checksum_key_is_named_and_cannot_switch_the_integrity_check_off(data_copy: DataPaths) -> None:
+    def misspell(d: dict) -> None:
+        d["sha265"] = d.pop("sha256")
+
+    edit_json(sidecar(data_copy), misspell)
+    seed = data_copy.seeds[0] / f"{SEED}.txt"
+    seed.write_bytes(b"X" + seed.read_bytes()[1:])  # an edited source
+    found = " | ".join(messages(data_copy))
+    assert f"{SEED}.meta.json" in found and "sha265" in found
+
+
 def test_gazetteer_extra_aliases_as_a_number(data_copy: DataPaths) -> None:
     edit_json(data_copy.gazetteer_extra, lambda d: d.update(aliases=5))
     assert "gazetteer_extra.json: $.aliases: expected array, got integer 5" in messages(data_copy)

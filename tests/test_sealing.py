@@ -17,7 +17,7 @@ def outside_repository(path: str | Path) -> bool:
 
 
 def test_every_setting_points_outside_the_repository() -> None:
-    for name in ("ATLAS_DATA_ROOT", "ATLAS_UPLOADS", "ATLAS_GEOCODER_CACHE", "ATLAS_PROFILE"):
+    for name in ("ATLAS_DATA_ROOT", "ATLAS_UPLOADS", "ATLAS_GEOCODER_CACHE", "ATLAS_PROFILE", "ATLAS_DB"):
         assert outside_repository(os.environ[name]), name
     assert "ATLAS_GEOCODER" not in os.environ and "ATLAS_TILES" not in os.environ  # no network, default tiles
     assert outside_repository(paths.uploads_dir()) and outside_repository(paths.data_root())

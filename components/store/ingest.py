@@ -17,7 +17,6 @@ import json
 import sqlite3
 from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
-from functools import lru_cache
 from pathlib import Path
 
 from components.documents import (
@@ -34,6 +33,7 @@ from components.ingest import IngestedDocument, ingest_document
 from components.ingest.pipeline import PIPELINE_VERSION
 from components.paths import GAZETTEER_EXTRA_FILE, GAZETTEER_FILE, ZONES_FILE, data_root
 from components.uploads import sanitize_name, store_upload
+from components.version import file_digest
 
 from .db import Store, StoreError
 from .folding import indexed_text
@@ -111,27 +111,13 @@ class SyncReport:
 # Versions and keys
 # --------------------------------------------------------------------------
 
-def _file_digest(path: Path) -> str:
-    try:
-        return hashlib.sha256(Path(path).read_bytes()).hexdigest()
-    except OSError:
-        return "missing"
-
-
-@lru_cache(maxsize=8)
-def _digest_cached(files: tuple[str, ...], stamps: tuple[tuple[int, int], ...]) -> str:
+def _digest_of(files: tuple[str, ...]) -> str:
+    """Role (file name) and content of each file, not where it is (:func:`components.version.file_digest`:
+    re-hashed when a file's stat changes, and always when it changed within the last moments)."""
     h = hashlib.sha256()
     for name in files:
-        h.update(Path(name).name.encode() + b"\0" + _file_digest(Path(name)).encode())  # role and content, not where
+        h.update(Path(name).name.encode() + b"\0" + file_digest(name).encode())
     return h.hexdigest()[:16]
-
-
-def _stamp(path: str) -> tuple[int, int]:
-    try:
-        st = Path(path).stat()
-        return st.st_size, st.st_mtime_ns
-    except OSError:
-        return -1, -1
 
 
 def reference_files() -> tuple[Path, ...]:
@@ -143,7 +129,7 @@ def reference_files() -> tuple[Path, ...]:
 def gazetteer_version(files: Iterable[Path] | None = None) -> str:
     """Hash of the reference data ingestion reads: the two gazetteer files and the zones."""
     names = tuple(str(f) for f in (files if files is not None else reference_files()))
-    return _digest_cached(names, tuple(_stamp(n) for n in names))
+    return _digest_of(names)
 
 
 def ingest_key(sha256: str, published: str | None, gazetteer: str | None = None, pipeline: str | None = None) -> str:
@@ -151,6 +137,14 @@ def ingest_key(sha256: str, published: str | None, gazetteer: str | None = None,
     gazetteer = gazetteer if gazetteer is not None else gazetteer_version()
     pipeline = pipeline if pipeline is not None else PIPELINE_VERSION
     return hashlib.sha256(f"{sha256}|{published or ''}|{gazetteer}|{pipeline}".encode()).hexdigest()[:32]
+
+
+def _stamp(path: str) -> tuple[int, int]:
+    try:
+        st = Path(path).stat()
+        return st.st_size, st.st_mtime_ns
+    except OSError:
+        return -1, -1
 
 
 def file_signature(path: Path) -> str:

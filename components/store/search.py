@@ -12,10 +12,11 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
-from functools import lru_cache
+from pathlib import Path
 
 from components.gazetteer import default_gazetteer, fold
-from components.paths import ZONES_FILE
+from components.paths import ZONES_FILE, data_root
+from components.version import cached_by_content
 from components.zones import load_zones
 
 from .db import Store
@@ -59,10 +60,14 @@ class SearchPage:
     message: str = ""
 
 
-@lru_cache(maxsize=1)
 def _zone_names() -> dict[str, tuple[str, ...]]:
-    """Zone id -> every name and alias of the zone, folded for search."""
-    zones = load_zones(ZONES_FILE).zones
+    """Zone id -> every name and alias of the zone, folded for search (the configured dataset's zones)."""
+    return _zone_names_in(data_root() / "geodata" / ZONES_FILE.name)
+
+
+@cached_by_content()
+def _zone_names_in(path: Path) -> dict[str, tuple[str, ...]]:
+    zones = load_zones(path).zones
     return {z.id: tuple(dict.fromkeys(search_fold(n) for n in [z.name, *z.aliases] if search_fold(n))) for z in zones}
 
 
