@@ -22,15 +22,19 @@ class DataPaths:
     basemap: Path = paths.BASEMAP_FILE
     curation: Path = paths.GEODATA / "zone_curation.json"
     seeds: tuple[Path, ...] = (paths.SEEDS,)
+    # Uploaded documents live in the corpus store (:mod:`components.store`), not in the atlas
+    # corpus: curated facts cite only the bundled seeds, so the atlas reads only ``seeds``.
+    uploads: Path | None = None
 
     @classmethod
     def under(cls, root: Path, uploads: Path | None = None) -> DataPaths:
-        """The standard layout below ``root`` (``geodata/``, ``seeds/``), plus an uploads folder."""
+        """The standard layout below ``root`` (``geodata/``, ``seeds/``), plus an uploads folder
+        (kept as ``uploads``: its documents are reached through the store, never loaded here)."""
         g = Path(root) / "geodata"
-        seeds = (Path(root) / "seeds",) + ((Path(uploads),) if uploads else ())
         return cls(zones=g / "zones.geojson", facts=g / "facts.json", references=g / "references.json",
                    gazetteer=g / "gazetteer_sy.json", gazetteer_extra=g / "gazetteer_extra.json",
-                   basemap=g / "basemap.geojson", curation=g / "zone_curation.json", seeds=seeds)
+                   basemap=g / "basemap.geojson", curation=g / "zone_curation.json", seeds=(Path(root) / "seeds",),
+                   uploads=Path(uploads) if uploads else None)
 
     @classmethod
     def default(cls) -> DataPaths:

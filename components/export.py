@@ -17,7 +17,11 @@ CSV_COLUMNS = (
 
 
 def zones_geojson(atlas: Atlas) -> dict[str, Any]:
-    """A FeatureCollection of the zones; ``properties.facts`` holds each zone's facts with citations."""
+    """A FeatureCollection of the zones; ``properties.facts`` holds each zone's facts with citations.
+
+    ``metadata.documents`` lists the atlas corpus: the bundled ``seeds/``, the documents curated facts
+    may cite (bounded, whatever the number of uploads); uploaded documents are not listed here.
+    """
     features = []
     for zone in atlas.zones.zones:
         feature = copy.deepcopy(zone.feature)

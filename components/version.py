@@ -2,7 +2,8 @@
 
 :func:`dataset_version` hashes the SHA-256 of each input (every data file in
 :class:`components.atlas.DataPaths`, every document and its sidecar in every
-seed folder) with its role (``zones``, ``seeds0/x.txt``, not its absolute
+seed folder -- the bundled ``seeds/``, small and fixed; uploaded documents are
+covered by the corpus store's revision instead, so no upload is stat'ed here) with its role (``zones``, ``seeds0/x.txt``, not its absolute
 path) and the ingestion pipeline's version. Equal content gives an equal
 version wherever the folder is; any changed, added or removed input gives a
 new one. A file that cannot be read (say it vanished between listing and
@@ -96,6 +97,18 @@ def dataset_inputs(data: DataPaths) -> list[tuple[str, Path]]:
             meta = doc.with_name(doc.stem + META_SUFFIX)
             inputs += [(f"seeds{i}/{doc.name}", doc), (f"seeds{i}/{meta.name}", meta)]
     return inputs
+
+
+def folder_stamp(folder: Path | None) -> str:
+    """One stat of a folder (its mtime and inode): changes when a file is created, renamed into or
+    removed from it (not when a file's bytes are rewritten in place). ``"absent"`` when missing."""
+    if folder is None:
+        return ABSENT
+    try:
+        info = os.stat(folder)
+    except OSError:
+        return ABSENT
+    return f"{info.st_ino}-{info.st_mtime_ns}" if stat.S_ISDIR(info.st_mode) else ABSENT
 
 
 def dataset_version(data: DataPaths, code: Iterable[str] | None = None) -> str:

@@ -23,7 +23,11 @@ from components.atlas import DataPaths
 from components.documents import Document, DocumentMeta
 from components.ingest import find_places, ingest_document
 from components.ingest.places import default_place_index
-from components.store.queries import reader_data
+from components.store import open_store
+from components.store.db import default_db_path
+from components.store.ingest import add_upload
+from components.store.queries import list_documents, reader_data, zone_passages
+from components.store.search import search
 from components.ui.data import AppData, current_app_data, load_app_data
 from components.ui.mapview import cached_map
 from components.ui.tables import export_text
@@ -177,6 +181,9 @@ def test_two_datasets_in_one_process_give_two_maps_and_timelines(tmp_path: Path,
 
 
 def test_exports_follow_the_dataset(tmp_path: Path, monkeypatch) -> None:
+    """A document dropped into the uploads folder by hand is picked up (the folder's own stat
+    changed) and gives a new version; the export's document list stays the bundled seeds (the
+    documents curated facts cite, bounded whatever the number of uploads), the upload is searchable."""
     root = copy_dataset(tmp_path / "data")
     uploads = tmp_path / "uploads"
     first = app_data_for(monkeypatch, root, uploads)
@@ -185,7 +192,55 @@ def test_exports_follow_the_dataset(tmp_path: Path, monkeypatch) -> None:
     (uploads / "news.txt").write_text("Shelling hit Nawa in the south on Tuesday.", encoding="utf-8")
     second = current_app_data()
     assert second.version != first.version
-    assert '"news"' in json.dumps(json.loads(export_text(second.version, "geojson", second))["metadata"]["documents"])
+    listed = json.loads(export_text(second.version, "geojson", second))["metadata"]["documents"]
+    assert SEED in listed and "news" not in listed
+    assert second.store is not None
+    assert [h.doc_id for h in search(second.store, "Nawa").hits if h.doc_id == "news"] == ["news"]
+
+
+def test_a_script_run_does_not_stat_or_read_each_upload(tmp_path: Path, monkeypatch) -> None:
+    """With many uploads in the store, the per-run version check touches the uploads folder at
+    most by one stat of the folder itself, never one of its files; an upload added as the app
+    adds it still reaches search and the zone panel (through the store, not the atlas corpus)."""
+    root = copy_dataset(tmp_path / "data")
+    uploads = tmp_path / "uploads"
+    uploads.mkdir()
+    for i in range(300):
+        (uploads / f"wire_{i:03d}.txt").write_text(f"Report {i}: shelling hit Nawa on Tuesday.\n", encoding="utf-8")
+    first = app_data_for(monkeypatch, root, uploads)  # the one-time sync of the folder
+    assert first.store is not None and list_documents(first.store, source="upload")[0] == 300
+    assert not any(label.startswith("seeds") and "wire_" in label for label, _ in dataset_inputs(first.paths))
+    assert "wire_000" not in first.atlas.corpus.documents
+
+    touched: list[str] = []
+
+    def counting(name: str):
+        real = getattr(os, name)
+
+        def wrapper(path, *args, **kwargs):
+            if isinstance(path, (str, os.PathLike)) and os.fspath(path).startswith(str(uploads)):
+                touched.append(f"{name} {os.fspath(path)}")
+            return real(path, *args, **kwargs)
+        return wrapper
+
+    for name in ("stat", "lstat", "scandir", "listdir", "open"):
+        monkeypatch.setattr(os, name, counting(name))
+    again = current_app_data()
+    assert again is first
+    assert [t for t in touched if not t.endswith(str(uploads))] == []  # at most the folder itself
+    assert len(touched) <= 2
+    monkeypatch.undo()
+
+    use_dataset(monkeypatch, root, uploads)
+    south_before = zone_passages(first.store, "south").total
+    added = add_upload(first.store, NEW_PLACE_TEXT.replace(NEW_PLACE, "Jasim").encode(), "added.txt", uploads, added_by="app")
+    assert added.status == "added", added.message
+    after = current_app_data()
+    assert after.version != first.version
+    assert after.store is not None
+    assert added.doc_id in {h.doc_id for h in search(after.store, "Jasim").hits}
+    assert zone_passages(after.store, "south").total == south_before + 1  # its passage is linked to the zone
+    assert added.doc_id not in json.loads(export_text(after.version, "geojson", after))["metadata"]["documents"]
 
 
 class KeptMediaStorage(MemoryMediaFileStorage):
@@ -217,7 +272,9 @@ def app_run(tab: str) -> AppTest:
     return at
 
 
-def test_a_download_after_an_upload_contains_the_new_document(tmp_path: Path, monkeypatch) -> None:
+def test_a_download_after_an_upload_lists_the_cited_sources_only(tmp_path: Path, monkeypatch) -> None:
+    """Downloads list the bundled seeds (the documents curated facts cite), bounded whatever the
+    number of uploads; an upload is reached through the store (search, panels, reader)."""
     monkeypatch.setattr(app_test_module, "MemoryMediaFileStorage", KeptMediaStorage)
     use_dataset(monkeypatch, copy_dataset(tmp_path / "data"), tmp_path / "uploads")
     before = json.loads(download_text(app_run("Sources and downloads"), "Zones with facts"))
@@ -231,8 +288,9 @@ def test_a_download_after_an_upload_contains_the_new_document(tmp_path: Path, mo
 
     downloads = app_run("Sources and downloads")
     after = json.loads(download_text(downloads, "Zones with facts"))
-    assert sorted(after["metadata"]["documents"]) == sorted([SEED, "nawa-report"])
+    assert list(after["metadata"]["documents"]) == [SEED]
     assert download_text(downloads, "Facts with citations").startswith("fact_id,")
+    assert list_documents(open_store(default_db_path()), source="upload")[1][0].doc_id == "nawa-report"
 
 
 # --------------------------------------------------------------------------- the gazetteer

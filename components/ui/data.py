@@ -1,7 +1,8 @@
 """Cached data for the app: loaded once per dataset version, shared by sessions.
 
-The dataset version (:func:`components.version.dataset_version`, a hash of every input
-file and the pipeline version, plus the corpus store's revision) is the key of this cache
+The dataset version (:func:`components.version.dataset_version`, a hash of the geodata/
+and seeds/ files and the pipeline version, plus the corpus store's revision; uploads are
+reached only through the store, so no upload is read or stat'ed per script run) is the key of this cache
 and of every cache derived from the data (map, timeline, downloads): a changed, added,
 uploaded or removed document gives a new version, so nothing derived from the old data
 is served again.
@@ -31,7 +32,7 @@ from ..store import Store, StoreError, open_store
 from ..store.db import default_db_path
 from ..store.ingest import failed, start_up, unfinished
 from ..store.queries import PlaceCount, place_counts, store_revision
-from ..version import LOAD_ATTEMPTS, InputsChanged, dataset_version
+from ..version import LOAD_ATTEMPTS, InputsChanged, dataset_version, folder_stamp
 from .safe import text_message
 
 
@@ -98,20 +99,35 @@ def app_store(db_path: str) -> Store:
 
 
 @st.cache_resource(show_spinner="Bringing the corpus store up to date…", max_entries=8)
-def synced_store(db_path: str, seeds: str, uploads: str, files: str, revision: str) -> Store:
+def synced_store(db_path: str, seeds: str, uploads: str, files: str, revision: str, uploads_stamp: str) -> Store:
     """The store after :func:`start_up` (finish interrupted work, ingest only new or changed files);
-    run again only when the dataset's files (``files``, their version) or the stored documents
-    (``revision``: another process or dataset wrote) change -- and then it reads only what changed."""
+    run again only when the dataset's files (``files``, their version: geodata/ and seeds/), the
+    stored documents (``revision``: another process or dataset wrote) or the uploads folder itself
+    (``uploads_stamp``: one stat of the folder, a file dropped in or removed by hand) change -- and
+    then it reads only what changed. An upload edited in place is picked up at the next start."""
     store = app_store(db_path)
     start_up(store, Path(seeds), Path(uploads) if Path(uploads).is_dir() else None)
     return store
 
 
+# (db, seeds, uploads, files version, uploads folder stamp) -> the store's revision right after
+# its last sync: a run whose revision still equals it needs no sync (not even a cache miss of
+# synced_store after the revision its own sync produced, which would list every upload again).
+_synced_at: dict[tuple[str, ...], str] = {}
+
+
 def store_or_problem(db_path: str, data: DataPaths, uploads: Path) -> tuple[Store | None, str]:
     """The synced store, or None and why it cannot be used (never raises)."""
     try:
+        key = (db_path, str(data.seeds[0]), str(uploads), dataset_version(data), folder_stamp(uploads))
         revision = store_revision(app_store(db_path))
-        return synced_store(db_path, str(data.seeds[0]), str(uploads), dataset_version(data), revision), ""
+        if _synced_at.get(key) == revision:
+            return app_store(db_path), ""
+        store = synced_store(*key[:4], revision, key[4])
+        if len(_synced_at) >= 64:
+            _synced_at.clear()
+        _synced_at[key] = store_revision(store)
+        return store, ""
     except StoreError as exc:
         return None, str(exc)
     except OSError as exc:
@@ -186,8 +202,9 @@ def app_static_dir() -> Path | None:
 def current_app_data() -> AppData:
     """The cached data of this process's configuration (ATLAS_DATA_ROOT, ATLAS_UPLOADS, ATLAS_TILES).
 
-    Loaded again when its version changes: a document dropped into seeds/ or uploaded,
-    or any data file edited, appears on the next run.
+    Loaded again when its version changes: a document dropped into seeds/ or uploaded (through
+    the app, the CLI, or dropped into the uploads folder), or any data file edited, appears on
+    the next run.
     """
     settings = settings_or_stop()
     data = DataPaths.under(settings.data_root, settings.uploads)

@@ -40,7 +40,8 @@ def show_zone_table(data: AppData) -> None:
 
 def show_sources(data: AppData) -> None:
     atlas = data.atlas
-    parts = ["<b>Documents</b><ul>"]
+    parts = ["<b>Bundled documents</b> (the sources curated facts cite; uploaded documents are listed "
+             "in the \"Add a document\" tab)<ul>"]
     for doc in atlas.corpus.newest_first():
         m = doc.meta
         parts.append(
