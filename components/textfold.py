@@ -80,10 +80,6 @@ class _CharFolder(dict[int, str]):
 _TABLE = _CharFolder()
 
 
-def fold_char(char: str) -> str:
-    """One character folded (cached); may be "" (a mark) or several characters (a ligature)."""
-    return _TABLE[ord(char)]
-
 
 _LETTER = re.compile(r"[^\W\d_]")
 

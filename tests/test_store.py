@@ -12,12 +12,14 @@ import time
 from pathlib import Path
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from components.documents import read_document_text
 from components.store import SCHEMA_VERSION, StoreError, open_store
 from components.store import ingest as store_ingest
 from components.store.db import connect, migrate
-from components.store.folding import fold_with_offsets, search_fold
+from components.store.folding import fold_with_offsets, indexed_text, search_fold
 from components.store.ingest import (
     StoreMeta,
     add_bytes,
@@ -558,6 +560,14 @@ def test_fold_with_offsets_maps_every_character_back() -> None:
     # a squeezed run stands for all its letters: "Daraa" is marked whole, not "Dara"
     a = folded.index("dara", 10)
     assert text[starts[a] - 100:ends[a + 3] - 100] == "Daraa"
+
+
+@given(st.text())
+def test_the_offset_fold_is_the_index_fold(text: str) -> None:
+    """What the index stores and what hits are mapped back through are the same fold."""
+    folded, starts, ends = fold_with_offsets(text)
+    assert folded == indexed_text(text)
+    assert all(a <= b for a, b in zip(starts, ends, strict=True)) and starts == sorted(starts)
 
 
 # ---------------------------------------------------------------- panels

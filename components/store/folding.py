@@ -1,57 +1,27 @@
-"""Search folding: the one text fold (:mod:`components.textfold`), applied per character.
+"""Search folding: the one text fold (:mod:`components.textfold`) with word boundaries made plain.
 
-A passage is folded character by character with the text fold (case,
-diacritics, ayn/hamza marks dropped, runs of one repeated letter squeezed, so
-"Daraa" and "Dar'a" are both "dara"), every other non-alphanumeric character
-becomes a space and runs of spaces collapse to one. Each folded character
-keeps the start and end of the original characters it stands for
-(:func:`fold_with_offsets`), so a hit maps back to exact document offsets,
-which highlighting needs. The indexed text is padded with a space at each end
-so whole-word matches are `` name ``.
+The text fold (case, diacritics, ayn/hamza marks dropped, runs of one repeated
+letter squeezed, so "Daraa" and "Dar'a" are both "dara") is applied first; then
+every character that is not a letter or digit becomes a space and runs of spaces
+collapse to one. :func:`fold_with_offsets` builds on
+:func:`components.textfold.fold_with_offsets`, so each folded character keeps the
+start and end of the original characters it stands for and a hit maps back to
+exact document offsets, which highlighting needs. The indexed text is padded with
+a space at each end so whole-word matches are `` name ``.
 """
 from __future__ import annotations
 
-import unicodedata
-from functools import cache
+import re
 
-from components.textfold import MARKS
-from components.textfold import fold_char as text_fold_char
+from components.textfold import fold_text
+from components.textfold import fold_with_offsets as text_fold_with_offsets
 
-
-@cache
-def fold_char(char: str) -> str:
-    """The search fold of one character: letters/digits folded, ayn/hamza marks dropped, the rest a space."""
-    folded = text_fold_char(char)
-    if folded:
-        return "".join(c if c.isalnum() else " " for c in folded)
-    return "" if char in MARKS or unicodedata.combining(char) else " "
-
-
-def _folded_chars(text: str) -> tuple[list[str], list[int], list[int]]:
-    """Folded characters with, for each, the start and end (exclusive) of what it stands for in ``text``.
-
-    A run of one repeated letter, or of spaces, is one character standing for the whole run.
-    """
-    out: list[str] = []
-    starts: list[int] = []
-    ends: list[int] = []
-    for i, char in enumerate(text):
-        piece = fold_char(char)
-        if not piece and ends and ends[-1] == i:  # a dropped mark belongs to the character before it
-            ends[-1] = i + 1
-        for f in piece:
-            if out and out[-1] == f and (f == " " or f.isalpha()):
-                ends[-1] = i + 1
-            else:
-                out.append(f)
-                starts.append(i)
-                ends.append(i + 1)
-    return out, starts, ends
+_NOT_ALNUM = re.compile(r"[\W_]+")  # \w is str.isalnum() plus "_"
 
 
 def search_fold(text: str) -> str:
     """Folded text for the index or a query: no leading/trailing space, single spaces."""
-    return "".join(_folded_chars(text)[0]).strip()
+    return _NOT_ALNUM.sub(" ", fold_text(text)).strip()
 
 
 def indexed_text(text: str) -> str:
@@ -62,13 +32,22 @@ def indexed_text(text: str) -> str:
 def fold_with_offsets(text: str, base: int = 0) -> tuple[str, list[int], list[int]]:
     """``indexed_text(text)`` and, per character, the start and end (plus ``base``) of the characters of
     ``text`` it stands for (the padding spaces stand for nothing at the ends)."""
-    chars, starts, ends = _folded_chars(text)
-    while chars and chars[0] == " ":
-        chars, starts, ends = chars[1:], starts[1:], ends[1:]
-    while chars and chars[-1] == " ":
+    folded, text_starts, text_ends = text_fold_with_offsets(text)
+    chars: list[str] = []
+    starts: list[int] = []
+    ends: list[int] = []
+    for folded_char, a, b in zip(folded, text_starts, text_ends, strict=True):
+        char = folded_char if folded_char.isalnum() else " "
+        if char == " " and (not chars or chars[-1] == " "):  # leading, or a run of spaces: one space
+            if chars:
+                ends[-1] = b
+            continue
+        chars.append(char)
+        starts.append(a)
+        ends.append(b)
+    if chars and chars[-1] == " ":
         chars, starts, ends = chars[:-1], starts[:-1], ends[:-1]
-    folded = " " + "".join(chars) + " "
-    return (folded, [base] + [base + s for s in starts] + [base + len(text)],
+    return (" " + "".join(chars) + " ", [base] + [base + s for s in starts] + [base + len(text)],
             [base] + [base + e for e in ends] + [base + len(text)])
 
 
