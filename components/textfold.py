@@ -8,7 +8,7 @@ one repeated letter to a single letter, so "Daraa" and "Dar'a" both fold to
 
 * :func:`fold_text` -- the folded text; :func:`fold_with_offsets` also maps
   each folded character back to the original characters it came from, so a
-  search hit marks exactly the original characters (``corpusview``).
+  search hit marks exactly the original characters (``store.folding``).
 * :func:`fold_word` -- one word token (``ingest.places``).
 * :func:`fold_name` -- a place name as a gazetteer key: whitespace collapsed and
   one leading Arabic article dropped (re-exported as ``components.gazetteer.fold``).
