@@ -7,6 +7,7 @@ from pathlib import Path
 
 from .atlas import load_atlas
 from .atomic import atomic_write_text
+from .cliargs import OneLineParser, output_file, positive_int
 from .documents import DocumentError, read_document_text
 from .export import render
 from .ingest.cli import add_ingest_parser
@@ -35,7 +36,11 @@ def cmd_export(args: argparse.Namespace) -> int:
         return 1
     output = render(atlas, args.format)
     if args.out:
-        atomic_write_text(Path(args.out), output)
+        try:
+            atomic_write_text(args.out, output)
+        except OSError as exc:
+            print(f"export: cannot write {args.out}: {exc.strerror or exc}", file=sys.stderr)
+            return 1
         print(f"wrote {args.out}", file=sys.stderr)
     else:
         sys.stdout.write(output)
@@ -45,10 +50,17 @@ def cmd_export(args: argparse.Namespace) -> int:
 def cmd_cite(args: argparse.Namespace) -> int:
     """Curator's helper: print a citation for the n-th occurrence of a quote."""
     import json
+    if not args.quote.strip():
+        print("cite: the quote is empty; give the exact text to cite", file=sys.stderr)
+        return 2
+    path = Path(args.document)
     try:
-        text = read_document_text(Path(args.document))
+        text = read_document_text(path)  # size checked before reading
+    except FileNotFoundError:
+        print(f"cite: {args.document}: file not found", file=sys.stderr)
+        return 1
     except (DocumentError, OSError) as exc:
-        print(exc, file=sys.stderr)
+        print(f"cite: {args.document}: {str(exc).removeprefix(path.name + ': ')}", file=sys.stderr)
         return 1
     start = -1
     for _ in range(args.nth):
@@ -62,18 +74,18 @@ def cmd_cite(args: argparse.Namespace) -> int:
 
 
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="python -m components", description="De-escalation Atlas data tools")
+    parser = OneLineParser(prog="python -m components", description="De-escalation Atlas data tools")
     sub = parser.add_subparsers(dest="command", required=True)
     v = sub.add_parser("validate", help="check every data file; exit 0 only when all is well")
     v.set_defaults(func=cmd_validate)
     e = sub.add_parser("export", help="zones with facts (GeoJSON), zones over time (Linked Places, lpf), or facts (CSV)")
     e.add_argument("--format", choices=("geojson", "lpf", "csv"), required=True)
-    e.add_argument("--out", help="write to this file atomically instead of stdout")
+    e.add_argument("--out", type=output_file, help="write to this file (a file path, not a folder) atomically instead of stdout")
     e.set_defaults(func=cmd_export)
     c = sub.add_parser("cite", help="print a citation (offsets and quote) for text in a document")
     c.add_argument("document", help="path of the .txt document")
     c.add_argument("quote", help="exact text to cite")
-    c.add_argument("--nth", type=int, default=1, help="which occurrence (default 1)")
+    c.add_argument("--nth", type=positive_int, default=1, help="which occurrence, 1 or more (default 1)")
     c.set_defaults(func=cmd_cite)
     add_ingest_parser(sub)
     add_store_parsers(sub)
@@ -87,4 +99,8 @@ def main(argv: list[str] | None = None) -> int:
     except SettingsError as exc:
         print(f"configuration: {exc}", file=sys.stderr)
         return 2
-    return int(args.func(args))
+    try:
+        return int(args.func(args))
+    except (OSError, DocumentError) as exc:  # never a traceback: one line naming the command
+        print(f"{args.command}: {exc}", file=sys.stderr)
+        return 1

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import os
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -86,9 +87,25 @@ def decode_document_bytes(data: bytes, name: str) -> str:
     return text
 
 
+def read_document_bytes(path: Path, limit: int = MAX_DOCUMENT_BYTES) -> bytes:
+    """A document's bytes, its size checked before it is read: a directory, or a file (or device,
+    pipe: ``/dev/zero``) over ``limit`` bytes is refused after reading at most ``limit + 1`` bytes."""
+    path = Path(path)
+    if path.is_dir():
+        raise DocumentError(f"{path.name}: is a directory, not a text file")
+    with open(path, "rb") as handle:
+        size = os.fstat(handle.fileno()).st_size
+        if size > limit:
+            raise DocumentError(f"{path.name}: {size:,} bytes is over the {limit:,}-byte limit for a document")
+        data = handle.read(limit + 1)
+    if len(data) > limit:
+        raise DocumentError(f"{path.name}: more than {limit:,} bytes (over the limit for a document); not read further")
+    return data
+
+
 def read_document_text(path: Path) -> str:
-    """Read a document's text exactly as citations index it."""
-    return decode_document_bytes(Path(path).read_bytes(), Path(path).name)
+    """Read a document's text exactly as citations index it (size checked first: :func:`read_document_bytes`)."""
+    return decode_document_bytes(read_document_bytes(path), Path(path).name)
 
 
 def _parse_date(value: object, where: str) -> dt.date | None:

@@ -5,9 +5,10 @@ Every problem is one line on stderr naming the file or document, and a non-zero 
 from __future__ import annotations
 
 import argparse
-import datetime as dt
 import sys
 from pathlib import Path
+
+from components.cliargs import iso_date, positive_int
 
 from .db import StoreError, open_store
 from .ingest import add_file, failed, remove_document, unfinished
@@ -15,13 +16,6 @@ from .queries import list_documents, store_status
 from .search import SearchFilters, search
 
 PAGE_SIZE = 20
-
-
-def _date(value: str) -> dt.date:
-    try:
-        return dt.date.fromisoformat(value)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"not an ISO date (YYYY-MM-DD): {value!r}") from None
 
 
 def _db(args: argparse.Namespace) -> Path | None:
@@ -118,7 +112,7 @@ def add_store_parsers(sub: argparse._SubParsersAction) -> None:
     a = parser("add", "add documents to the corpus store (ingested once)", cmd_add)
     a.add_argument("files", nargs="+", metavar="FILE", help=".txt documents (UTF-8); a .meta.json sidecar is read too")
     a.add_argument("--publisher")
-    a.add_argument("--date", type=_date, help="publication date YYYY-MM-DD (resolves relative dates such as 'Thursday')")
+    a.add_argument("--date", type=iso_date, help="publication date YYYY-MM-DD (resolves relative dates such as 'Thursday')")
     a.add_argument("--url")
     a.add_argument("--title")
     a.add_argument("--language", help="e.g. en")
@@ -127,13 +121,13 @@ def add_store_parsers(sub: argparse._SubParsersAction) -> None:
     r.add_argument("document", metavar="DOC_ID|SHA", help="document id or SHA-256 (8+ leading hex digits)")
     r.add_argument("--yes", action="store_true", help="confirm the removal")
     d = parser("documents", "list the documents in the store", cmd_documents)
-    d.add_argument("--page", type=int, default=1)
+    d.add_argument("--page", type=positive_int, default=1)
     s = parser("search", "search passages (case, accents and ayn/hamza marks ignored)", cmd_search)
     s.add_argument("query")
     s.add_argument("--zone")
     s.add_argument("--publisher")
-    s.add_argument("--from", dest="date_from", type=_date, help="published on or after YYYY-MM-DD")
-    s.add_argument("--to", dest="date_to", type=_date, help="published on or before YYYY-MM-DD")
-    s.add_argument("--page", type=int, default=1)
+    s.add_argument("--from", dest="date_from", type=iso_date, help="published on or after YYYY-MM-DD")
+    s.add_argument("--to", dest="date_to", type=iso_date, help="published on or before YYYY-MM-DD")
+    s.add_argument("--page", type=positive_int, default=1)
     st = parser("store", "migrate the store's schema or show its status", cmd_store)
     st.add_argument("action", choices=("migrate", "status"))

@@ -28,6 +28,7 @@ from components.documents import (
     document_paths,
     first_line_title,
     load_meta,
+    read_document_bytes,
 )
 from components.ingest import IngestedDocument, ingest_document
 from components.ingest.pipeline import PIPELINE_VERSION
@@ -355,7 +356,7 @@ def add_file(store: Store, path: Path, *, source: str = "cli", overrides: dict[s
     try:
         if path.is_dir():
             return AddResult("failed", "", f"{path}: is a directory, not a text file", str(path))
-        data = path.read_bytes()
+        data = read_document_bytes(path)  # size checked before reading: `add /dev/zero` fails at once
         meta = read_meta(path, overrides)
     except FileNotFoundError:
         return AddResult("failed", "", f"{path}: file not found", str(path))
