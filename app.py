@@ -32,7 +32,16 @@ def main() -> None:
     st.title("De-escalation Atlas")
     st.caption("The four de-escalation zones agreed in Astana in 2017 — where they were, who said so, and when.")
     show_problems(data)
-    selection.init_from_url(list(names))
+    tabs = {  # under the map; only the open tab runs
+        "All zones": lambda: show_zone_table(data),
+        "Timeline": lambda: show_timeline(data),
+        "Where the sources disagree": lambda: show_disagreements(data),
+        "Search": lambda: show_search(data),
+        "Read a document": lambda: show_reader(data),
+        "Add a document": lambda: show_upload(data),
+        "Sources and downloads": lambda: show_sources_and_downloads(data),
+    }
+    selection.init_from_url(list(names), list(tabs))
     selection.show_url_message()
 
     map_col, side_col = st.columns([3, 2], gap="medium")
@@ -45,15 +54,7 @@ def main() -> None:
         show_place_panel(data)
         show_zone(data, selection.primary())
 
-    show_lazy_tabs({  # under the map; only the open tab runs
-        "All zones": lambda: show_zone_table(data),
-        "Timeline": lambda: show_timeline(data),
-        "Where the sources disagree": lambda: show_disagreements(data),
-        "Search": lambda: show_search(data),
-        "Read a document": lambda: show_reader(data),
-        "Add a document": lambda: show_upload(data),
-        "Sources and downloads": lambda: show_sources_and_downloads(data),
-    })
+    show_lazy_tabs(tabs)
     selection.sync_url()
 
 

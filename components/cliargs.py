@@ -7,6 +7,8 @@ import datetime as dt
 from pathlib import Path
 from typing import NoReturn
 
+from .urlstate import strict_iso_date
+
 
 class OneLineParser(argparse.ArgumentParser):
     """An ``ArgumentParser`` whose errors are one line: ``python -m components cite: argument --nth: …``.
@@ -31,9 +33,7 @@ def positive_int(value: str) -> int:
 def iso_date(value: str) -> dt.date:
     """Exactly ``YYYY-MM-DD`` (``fromisoformat`` alone would also take ``20170601`` and ``2017-W23-1``)."""
     try:
-        if len(value) != 10 or value[4] != "-" or value[7] != "-":
-            raise ValueError
-        return dt.date.fromisoformat(value)
+        return strict_iso_date(value)
     except ValueError:
         raise argparse.ArgumentTypeError(f"not an ISO date (YYYY-MM-DD): {value!r}") from None
 

@@ -26,6 +26,7 @@ from typing import Any
 
 from .atlas import Atlas
 from .facts import Citation, Fact, fact_zones, parse_iso_date
+from .urlstate import strict_iso_date
 from .zones import ZONE_IDS
 
 STATUS_ORDER: tuple[str, ...] = ("not-declared", "declared", "borders-agreed", "agreement-reached", "under-consultation", "operating")
@@ -223,7 +224,7 @@ def parse_date_param(raw: str | None) -> tuple[dt.date | None, str | None]:
     if len(value) > 32:
         return None, f"The link's date is {len(value)} characters long, which is not a date; showing the latest date."
     try:
-        day = dt.date.fromisoformat(value)
+        day = strict_iso_date(value)
     except ValueError:
         return None, f"“{value}” is not a date (use YYYY-MM-DD); showing the latest date."
     if not TIMELINE_START <= day <= TIMELINE_END:

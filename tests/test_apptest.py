@@ -182,11 +182,50 @@ def test_moving_the_slider_changes_status_and_url() -> None:
     assert at.query_params["date"] in (["2017-06-01"], "2017-06-01")
 
 
-@pytest.mark.parametrize("bad", ["2016-05-01", "not-a-date", "<img src=x onerror=alert(1)>"])
+@pytest.mark.parametrize("bad", ["2016-05-01", "not-a-date", "<img src=x onerror=alert(1)>", "20170601", "2017-W23-1",
+                                 "２０１７-０６-０１"])
 def test_bad_date_is_friendly(bad: str) -> None:
     at = run_app({"zone": "idlib", "date": bad})
     assert len(at.warning) == 1
     assert "As of 6 August 2017" in status_text(at)
+
+
+def query(at: AppTest, key: str) -> list[str]:
+    """Every value of a parameter in the page's URL (AppTest gives one value as a string)."""
+    value = at.query_params.get(key, [])
+    return [value] if isinstance(value, str) else list(value)
+
+
+@pytest.mark.parametrize("bad", ["Nope", "", "timeline", "<script>alert(1)</script>", "x" * 300])
+def test_bad_tab_is_friendly_like_zone_and_date(bad: str) -> None:
+    at = run_app({"tab": bad, "zone": "idlib"})
+    assert len(at.warning) == 1, [w.value for w in at.warning]
+    message = at.warning[0].value
+    assert "tab" in message and "showing “all zones”" in message.lower()
+    if bad == "timeline":
+        assert "Did you mean “Timeline”?" in message
+    if bad.startswith("<script>"):
+        assert "\\<script\\>" in message  # shown literally, escaped for Markdown
+    assert block(at, "atlas-zone-table")  # the first tab is open; the rest of the page as usual
+    assert subheaders(at) == [NAMES["idlib"]]
+    assert query(at, "tab") == []  # the bad value is gone from the URL
+
+
+def test_good_tab_gives_no_message() -> None:
+    at = run_app({"tab": "Sources and downloads"})
+    assert not at.warning and "GeoNames" in html_of(at)
+
+
+def test_repeated_parameters_keep_one_value_in_the_url() -> None:
+    at = AppTest.from_file(str(sealed_app()), default_timeout=TIMEOUT)
+    at.query_params["zone"] = ["idlib", "south"]
+    at.query_params["date"] = ["2017-06-01", "2017-07-15"]
+    at.query_params["tab"] = ["Timeline", "Sources and downloads"]
+    at.run()
+    assert not at.exception and not at.warning
+    assert query(at, "zone") == ["south"] and subheaders(at) == [NAMES["south"]]
+    assert query(at, "date") == ["2017-07-15"] and "As of 15 July 2017" in status_text(at)
+    assert query(at, "tab") == ["Sources and downloads"] and "GeoNames" in html_of(at)
 
 
 def copy_data(tmp_path: Path) -> Path:

@@ -11,9 +11,10 @@ import streamlit as st
 
 from ..mapbuild import clicked_feature_id
 from ..timeline import TIMELINE_END, TIMELINE_START, parse_date_param
-from ..urlstate import parse_zone_param
+from ..urlstate import parse_zone_param, repeated_params, tab_message
 from ..zones import ZONE_IDS
 from .safe import text_message
+from .sections import TAB_KEY
 
 SELECTED = "atlas_selected"      # list[str]: selected zone ids, primary first
 RADIO = "atlas_zone_radio"       # the zone list widget's value
@@ -22,14 +23,25 @@ MAP_KEY = "atlas_map"            # streamlit-folium's returned value
 URL_MESSAGE = "atlas_url_message"
 DATE_KEY = "atlas_date"           # the "as of" date slider's value
 DATE_MESSAGE = "atlas_date_message"
+TAB_MESSAGE = "atlas_tab_message"
+URL_KEYS = ("zone", "date", TAB_KEY)  # the permalink's parameters
 DEFAULT_DATE = dt.date(2017, 8, 6)  # the latest date the bundled sources speak of
 NONE_CHOICE = "(none)"
 
 
-def init_from_url(known: list[str]) -> None:
-    """On a session's first run, take ``?zone=`` from the permalink."""
+def normalise_repeated_params() -> None:
+    """``?zone=idlib&zone=south``: keep the value the app uses (the last) and rewrite the URL with it alone."""
+    given = {key: st.query_params.get_all(key) for key in URL_KEYS}
+    for key, value in repeated_params(given, URL_KEYS).items():
+        st.query_params[key] = value
+
+
+def init_from_url(known: list[str], tabs: list[str]) -> None:
+    """On a session's first run, take ``?zone=``, ``?date=`` (and check ``?tab=``) from the permalink."""
     if SELECTED in st.session_state:
         return
+    normalise_repeated_params()
+    st.session_state[TAB_MESSAGE] = tab_message(st.query_params.get(TAB_KEY), tabs)
     parsed = parse_zone_param(st.query_params.get("zone"), known)
     st.session_state[SELECTED] = [parsed.zone_id] if parsed.zone_id else []
     st.session_state[URL_MESSAGE] = parsed.message
@@ -78,7 +90,7 @@ def on_radio_change() -> None:
 
 
 def show_url_message() -> None:
-    for key in (URL_MESSAGE, DATE_MESSAGE):
+    for key in (URL_MESSAGE, DATE_MESSAGE, TAB_MESSAGE):
         message = st.session_state.get(key)
         if message:
             text_message("warning", message)
