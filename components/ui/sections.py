@@ -1,14 +1,14 @@
 """Lazy tabs: only the open tab's content runs and is sent to the browser."""
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 
 import streamlit as st
 
 TAB_KEY = "tab"  # also the query parameter: ?tab=Timeline
 
 
-def show_lazy_tabs(sections: dict[str, Callable[[], object]]) -> None:
+def show_lazy_tabs(sections: Mapping[str, Callable[[], object]]) -> None:
     """One tab per section; a closed tab's function is not called (``on_change="rerun"``),
     so a map click does not recompute or resend the timeline or the reader. The open tab
     is in the URL (``bind="query-params"``), so a permalink opens the same tab."""
