@@ -51,11 +51,14 @@ def unusable(*problems: Problem) -> Loaded:
 
 
 def parse_json_bytes(raw: bytes, file: str) -> Loaded:
-    """Decode UTF-8 and parse; a malformed file names its line and column."""
+    """Decode UTF-8 and parse; a malformed file names its line and column. A leading UTF-8 byte order
+    mark (what some Windows editors save) is accepted and ignored."""
     try:
-        text = raw.decode("utf-8")
+        text = raw.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
         return unusable(Problem(file, f"byte {exc.start}", f"not UTF-8 ({exc.reason}); save the file as UTF-8"))
+    if not text.strip():
+        return unusable(Problem(file, "", "the file is empty"))
     try:
         return Loaded(json.loads(text))
     except json.JSONDecodeError as exc:

@@ -23,6 +23,7 @@ from branca.element import Figure, MacroElement
 from jinja2 import Template
 
 from .atlas import Atlas
+from .basemap import read_basemap
 from .offline import STATIC_URL_PREFIX, leaflet_js_css
 from .panels import format_value
 from .settings import Settings, current_settings
@@ -101,7 +102,12 @@ def basemap_country_style(_feature: dict[str, Any]) -> dict[str, Any]:
 
 
 def load_basemap(path: Path) -> dict[str, Any]:
-    return json.loads(Path(path).read_text(encoding="utf-8"))
+    """The checked basemap (:func:`components.basemap.read_basemap`); ValueError naming every problem
+    when it has nothing to draw."""
+    basemap, problems = read_basemap(path)
+    if basemap is None:
+        raise ValueError("; ".join(str(p) for p in problems))
+    return basemap
 
 
 def add_basemap(fmap: folium.Map, basemap: dict[str, Any]) -> None:

@@ -5,8 +5,9 @@ from pathlib import Path
 
 from . import paths
 from .atlas import DataPaths, load_atlas
+from .basemap import read_basemap
 from .documents import integrity_problems
-from .jsonload import load_checked, read_json
+from .jsonload import load_checked
 from .problems import Problem
 
 GAZETTEER_SCHEMA = "gazetteer.schema.json"
@@ -40,13 +41,8 @@ def curation_problems(path: Path = paths.GEODATA / "zone_curation.json") -> list
 
 
 def basemap_problems(path: Path = paths.BASEMAP_FILE) -> list[Problem]:
-    loaded = read_json(path)
-    if not loaded.usable:
-        return loaded.problems
-    raw = loaded.data
-    if not isinstance(raw, dict) or raw.get("type") != "FeatureCollection":
-        return [Problem(path.name, "", "must be a GeoJSON FeatureCollection")]
-    return []
+    """An empty or broken basemap, and every feature that cannot be drawn (:mod:`components.basemap`)."""
+    return read_basemap(path)[1]
 
 
 def validate_all(data: DataPaths | None = None) -> list[Problem]:

@@ -247,6 +247,53 @@ def test_missing_data_file_is_named_not_a_traceback(tmp_path: Path, monkeypatch,
     assert at.title[0].value == "De-escalation Atlas"
 
 
+BASEMAP_CASES = {
+    "empty file": (b"", "the file is empty"),
+    "empty object": (b"{}", "not a GeoJSON FeatureCollection"),
+    "no features": (b'{"type": "FeatureCollection", "features": []}', "no country borders to draw (0 feature(s))"),
+    "null": (b"null", "not a GeoJSON FeatureCollection"),
+    "truncated": (b'{"type": "FeatureCollection", "feat', "malformed JSON"),
+    "feature without geometry": (b'{"type": "FeatureCollection", "features": [{"type": "Feature", "properties": {"layer": "city"}}]}',
+                                 "$.features[0]: no geometry with coordinates; not drawn"),
+}
+
+
+@pytest.mark.parametrize("case", list(BASEMAP_CASES))
+def test_empty_or_broken_basemap_is_named_and_the_zones_still_draw(tmp_path: Path, monkeypatch, case: str) -> None:
+    content, expected = BASEMAP_CASES[case]
+    root = copy_data(tmp_path)
+    (root / "geodata" / "basemap.geojson").write_bytes(content)
+    monkeypatch.setenv("ATLAS_DATA_ROOT", str(root))
+    at = run_app({"zone": "north-homs"})
+    problems = block(at, "atlas-problems")
+    assert "basemap.geojson" in problems and expected in problems, problems
+    assert subheaders(at) == [NAMES["north-homs"]]  # the zones, facts and panels as usual
+
+
+def test_a_bad_basemap_feature_is_left_out_and_named_the_rest_is_drawn(tmp_path: Path, monkeypatch) -> None:
+    root = copy_data(tmp_path)
+    path = root / "geodata" / "basemap.geojson"
+    basemap = json.loads(path.read_text(encoding="utf-8"))
+    basemap["features"][0]["geometry"] = None
+    path.write_text(json.dumps(basemap), encoding="utf-8")
+    monkeypatch.setenv("ATLAS_DATA_ROOT", str(root))
+    at = run_app()
+    assert "$.features[0]: no geometry with coordinates; not drawn" in block(at, "atlas-problems")
+    assert "no country borders" not in block(at, "atlas-problems")
+
+
+def test_a_sidecar_with_a_byte_order_mark_is_read(tmp_path: Path, monkeypatch) -> None:
+    """Windows editors save UTF-8 with a BOM; the sidecar (and with it the document and its facts) still loads."""
+    root = copy_data(tmp_path)
+    sidecar = root / "seeds" / "000_6a7ef684703209c4.meta.json"
+    sidecar.write_bytes(b"\xef\xbb\xbf" + sidecar.read_bytes())
+    monkeypatch.setenv("ATLAS_DATA_ROOT", str(root))
+    at = run_app({"zone": "north-homs"})
+    body = html_of(at)
+    assert 'data-fact="north-homs.settlements"' in body and "84 settlements" in body
+    assert not [h for h in at.html if 'class="atlas-problems"' in str(h.value)]
+
+
 def test_edited_document_hides_its_facts_and_says_why(tmp_path: Path, monkeypatch) -> None:
     root = copy_data(tmp_path)
     seed = root / "seeds" / "000_6a7ef684703209c4.txt"

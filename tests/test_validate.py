@@ -199,3 +199,19 @@ def test_bad_facts_are_hidden_from_the_atlas(data_copy: DataPaths) -> None:
 def test_other_data_files_malformed(data_copy: DataPaths, bad: str) -> None:
     (data_copy.zones.parent / bad).write_text("[1, 2", encoding="utf-8")
     assert any(bad in m for m in messages(data_copy))
+
+
+@pytest.mark.parametrize("content, expected", [
+    ("", "basemap.geojson: the file is empty"),
+    ('{"type": "FeatureCollection", "features": []}', "basemap.geojson: $.features: no country borders to draw"),
+])
+def test_empty_basemap_is_a_problem(data_copy: DataPaths, content: str, expected: str) -> None:
+    data_copy.basemap.write_text(content, encoding="utf-8")
+    assert any(m.startswith(expected) for m in messages(data_copy)), messages(data_copy)
+
+
+def test_sidecar_with_a_byte_order_mark_is_valid(data_copy: DataPaths) -> None:
+    sidecar = data_copy.seeds[0] / "000_6a7ef684703209c4.meta.json"
+    sidecar.write_bytes(b"\xef\xbb\xbf" + sidecar.read_bytes())
+    assert messages(data_copy) == []
+    assert len(load_atlas(data_copy).facts.facts) == len(load_atlas().facts.facts)

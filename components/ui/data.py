@@ -22,8 +22,9 @@ import streamlit as st
 from streamlit.runtime.scriptrunner import get_script_run_ctx
 
 from ..atlas import Atlas, DataPaths, load_atlas
+from ..basemap import read_basemap
 from ..gazetteer import Gazetteer, GazetteerError, gazetteer_for
-from ..mapbuild import build_map, load_basemap
+from ..mapbuild import build_map
 from ..measures import ZoneMeasures, measure_zone
 from ..offline import AssetError, ensure_leaflet_assets
 from ..problems import Problem
@@ -66,11 +67,10 @@ def _load_gazetteer(data: DataPaths, problems: list[Problem]) -> Gazetteer | Non
 
 
 def _load_basemap(data: DataPaths, problems: list[Problem]) -> dict | None:
-    try:
-        return load_basemap(data.basemap)
-    except (OSError, ValueError) as exc:
-        problems.append(Problem(data.basemap.name, "", f"basemap not drawn: {exc}"))
-        return None
+    """The basemap's drawable features; an empty or broken file (or feature) is listed as a problem."""
+    basemap, found = read_basemap(data.basemap)
+    problems += found
+    return basemap
 
 
 def _measure(atlas: Atlas, gazetteer: Gazetteer | None, problems: list[Problem]) -> dict[str, ZoneMeasures]:
