@@ -140,3 +140,26 @@ def test_an_upload_while_the_store_is_locked_says_so(tmp_path: Path) -> None:
     text = messages(at)
     assert "Not added" in text and "locked by another process" in text, text
     assert stored_uploads() == []
+
+
+SEED_NAME = "000_6a7ef684703209c4"
+
+
+def test_an_upload_named_like_a_bundled_seed_is_stored_under_a_new_id_and_found(monkeypatch, tmp_path: Path) -> None:
+    """Issue 17: never "Added" and then invisible. The seed keeps its id; the upload gets another, named in
+    the confirmation, and is found by search and opened in the reader -- also after a restart on a new store."""
+    at = upload(run_app({"tab": "Add a document"}), f"{SEED_NAME}.txt", ARTICLE.encode())
+    assert f"Added “{SEED_NAME}.txt” as {SEED_NAME}-2. It is now part of the corpus." in messages(at)
+    assert stored_uploads() == [f"{SEED_NAME}-2"]
+    for restarted in (False, True):
+        if restarted:  # a fresh store (another replica, a deleted atlas.db): rebuilt from seeds/ and the uploads folder
+            monkeypatch.setenv("ATLAS_DB", str(tmp_path / "fresh.db"))
+        found = search_for(run_app({"tab": "Search"}), "zorblatt")
+        assert "results 1–2 of 2" in html_of(found), restarted
+        reader = run_app({"tab": "Read a document"})
+        reader.selectbox(key="atlas_reader_doc").set_value(f"{SEED_NAME}-2").run()
+        assert not reader.exception and "Zorblatt convoy report" in html_of(reader), restarted
+        reader.selectbox(key="atlas_reader_doc").set_value(SEED_NAME).run()
+        assert "84 settlements" in html_of(reader) and "Zorblatt" not in html_of(reader), restarted  # the seed is intact
+        homs = run_app({"zone": "north-homs"})
+        assert 'data-fact="north-homs.settlements"' in html_of(homs), restarted
