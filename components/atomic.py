@@ -1,9 +1,53 @@
-"""Atomic file writes: a temporary file in the target folder, then a rename (or link)."""
+"""Atomic file writes: a temporary file in the target folder, then a rename (or link).
+
+A writer killed between the two leaves its temporary file (``.NAME.XXXXXXXX.tmp``, hidden so no
+listing of documents sees it). :func:`remove_leftovers` deletes such files -- only names of this
+exact pattern, only older than :data:`LEFTOVER_AGE_S` (a write in progress, perhaps another
+replica's on a shared volume, is never touched). Every atomic write first removes its own target's
+leftovers; the app removes every leftover in the uploads folder at start.
+"""
 from __future__ import annotations
 
 import os
+import re
+import stat
 import tempfile
+import time
 from pathlib import Path
+
+LEFTOVER_AGE_S = 120.0
+# tempfile.mkstemp(prefix=".NAME.", suffix=".tmp"): 8 characters of tempfile's random name alphabet
+_TEMP_NAME = re.compile(r"\.(?P<target>.+)\.[a-z0-9_]{8}\.tmp")
+
+
+def leftover_target(name: str) -> str | None:
+    """The file a temporary file of ours was to become (``.news.txt.k2j4_9xa.tmp`` → ``news.txt``), or None."""
+    match = _TEMP_NAME.fullmatch(name)
+    return match.group("target") if match else None
+
+
+def remove_leftovers(folder: Path, target: str | None = None, min_age_s: float = LEFTOVER_AGE_S) -> list[Path]:
+    """Delete the temporary files interrupted atomic writes left in ``folder`` (of ``target`` only, if given)
+    that are older than ``min_age_s``; returns what was removed. Never raises: a file that vanished
+    meanwhile (another process cleaned it) or cannot be removed is skipped."""
+    removed: list[Path] = []
+    now = time.time()
+    try:
+        entries = list(os.scandir(folder))
+    except OSError:
+        return removed
+    for entry in entries:
+        found = leftover_target(entry.name)
+        if found is None or (target is not None and found != target):
+            continue
+        try:
+            info = entry.stat(follow_symlinks=False)
+            if stat.S_ISREG(info.st_mode) and now - info.st_mtime >= min_age_s:
+                os.unlink(entry.path)
+                removed.append(Path(entry.path))
+        except OSError:
+            continue
+    return removed
 
 
 def _complete_temp_file(folder: Path, name: str, data: bytes) -> str:
@@ -13,6 +57,7 @@ def _complete_temp_file(folder: Path, name: str, data: bytes) -> str:
     world-readable like any normal file (mkstemp creates 0600).
     """
     folder.mkdir(parents=True, exist_ok=True)
+    remove_leftovers(folder, name)
     fd, tmp_name = tempfile.mkstemp(prefix=f".{name}.", suffix=".tmp", dir=folder)
     try:
         with os.fdopen(fd, "wb") as handle:

@@ -99,3 +99,60 @@ def test_facts_loader_never_crashes(tmp_path_factory, raw) -> None:
 def test_zones_parser_never_crashes(raw) -> None:
     result = parse_zones(raw, "zones.geojson")
     assert result.problems  # arbitrary features are never a valid set of four zones
+
+
+KILLED_WRITER = textwrap.dedent("""
+    import os, signal, sys
+    from pathlib import Path
+    sys.path.insert(0, sys.argv[1])
+    from components.atomic import _complete_temp_file
+    _complete_temp_file(Path(sys.argv[2]), sys.argv[3], b"Idlib " * 350_000)  # written and fsync'ed, not yet renamed
+    os.kill(os.getpid(), signal.SIGKILL)                                       # killed before the rename
+""")
+
+
+def leftover_of_a_killed_write(folder: Path, target: str, age_s: float) -> Path:
+    """A real temporary file left by a writer SIGKILLed mid-write (atomic.py's own code), ``age_s`` old."""
+    before = set(folder.iterdir()) if folder.is_dir() else set()
+    run = subprocess.run([sys.executable, "-c", KILLED_WRITER, str(ROOT), str(folder), target], timeout=60)
+    assert run.returncode == -signal.SIGKILL
+    (left,) = set(folder.iterdir()) - before
+    os.utime(left, (time.time() - age_s, time.time() - age_s))
+    return left
+
+
+def foreign_files(folder: Path) -> list[Path]:
+    """Files that look temporary but are not ours: never removed."""
+    out = [folder / "keep.tmp", folder / ".notes.tmp", folder / ".article.txt.tmp", folder / ".article.txt.TOOLONG12.tmp"]
+    for path in out:
+        path.write_text("not ours", encoding="utf-8")
+        os.utime(path, (time.time() - 3600, time.time() - 3600))
+    return out
+
+
+def test_leftovers_of_interrupted_uploads_are_removed_at_app_start() -> None:
+    from components.atomic import LEFTOVER_AGE_S
+    from tests.test_apptest import run_app
+    uploads = Path(os.environ["ATLAS_UPLOADS"])
+    uploads.mkdir(parents=True, exist_ok=True)
+    old = leftover_of_a_killed_write(uploads, "article.txt", age_s=LEFTOVER_AGE_S + 60)
+    young = leftover_of_a_killed_write(uploads, "report.txt", age_s=0)  # maybe another replica's write in progress
+    foreign = foreign_files(uploads)
+    assert old.name.startswith(".article.txt.") and old.stat().st_size == 2_100_000
+    run_app()
+    assert not old.exists()
+    assert young.exists() and all(p.exists() for p in foreign)
+    assert sorted(p.name for p in uploads.iterdir()) == sorted([young.name, *(p.name for p in foreign)])
+
+
+def test_export_removes_the_leftover_of_an_interrupted_export(tmp_path: Path) -> None:
+    from components.atomic import LEFTOVER_AGE_S
+    out = tmp_path / "zones.geojson"
+    old = leftover_of_a_killed_write(tmp_path, out.name, age_s=LEFTOVER_AGE_S + 60)
+    other = leftover_of_a_killed_write(tmp_path, "facts.csv", age_s=LEFTOVER_AGE_S + 60)  # another file's: not this command's
+    run = subprocess.run([sys.executable, "-m", "components", "export", "--format", "geojson", "--out", str(out)],
+                         cwd=ROOT, capture_output=True, text=True, timeout=120)
+    assert run.returncode == 0, run.stderr
+    assert json.loads(out.read_text(encoding="utf-8"))["type"] == "FeatureCollection"
+    assert not old.exists() and other.exists()
+    assert sorted(p.name for p in tmp_path.iterdir()) == sorted([other.name, out.name])

@@ -19,6 +19,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
+from components.atomic import remove_leftovers
 from components.documents import (
     META_SUFFIX,
     Document,
@@ -465,7 +466,10 @@ def reingest_stale(store: Store) -> list[str]:
 
 
 def start_up(store: Store, seeds: Path, uploads: Path | None = None) -> SyncReport:
-    """What a server does at start: finish interrupted work, re-ingest stale documents, sync the folders."""
+    """What a server does at start: remove the temporary files of interrupted uploads, finish interrupted
+    work, re-ingest stale documents, sync the folders."""
+    if uploads is not None:
+        remove_leftovers(uploads)
     resumed = resume(store)
     reingested = reingest_stale(store)
     report = sync_folder(store, seeds, "seed")
