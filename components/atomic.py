@@ -8,6 +8,7 @@ leftovers; the app removes every leftover in the uploads folder at start.
 """
 from __future__ import annotations
 
+import contextlib
 import os
 import re
 import stat
@@ -50,6 +51,12 @@ def remove_leftovers(folder: Path, target: str | None = None, min_age_s: float =
     return removed
 
 
+def _discard(tmp_name: str) -> None:
+    """Remove our temporary file; already gone (someone cleaned the folder) is fine."""
+    with contextlib.suppress(FileNotFoundError):
+        os.unlink(tmp_name)
+
+
 def _complete_temp_file(folder: Path, name: str, data: bytes) -> str:
     """Write ``data`` to a hidden temporary file in ``folder``, flushed to disk; returns its path.
 
@@ -66,7 +73,7 @@ def _complete_temp_file(folder: Path, name: str, data: bytes) -> str:
             os.fsync(handle.fileno())
         os.chmod(tmp_name, 0o644)
     except BaseException:
-        os.unlink(tmp_name)
+        _discard(tmp_name)
         raise
     return tmp_name
 
@@ -78,7 +85,7 @@ def atomic_write_bytes(path: Path, data: bytes) -> None:
     try:
         os.replace(tmp_name, path)
     except BaseException:
-        os.unlink(tmp_name)
+        _discard(tmp_name)
         raise
 
 
@@ -106,4 +113,4 @@ def create_new_file_atomically(path: Path, data: bytes) -> Path:
                 n += 1
                 candidate = path.with_name(f"{path.stem}-{n}{path.suffix}")
     finally:
-        os.unlink(tmp_name)
+        _discard(tmp_name)

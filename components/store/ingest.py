@@ -277,9 +277,24 @@ def _write_derived(conn: sqlite3.Connection, row_id: int, text: str, ingested: I
                      " quote, citation) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", candidates)
 
 
+def _gone(row_id: int, name: str = "") -> AddResult:
+    """A document removed or replaced by another process (a replica, a CLI) while this one worked on it."""
+    return AddResult("failed", "", f"{name or f'document {row_id}'}: changed or removed by another process meanwhile; "
+                                   "its current state is picked up on the next sync", name)
+
+
+def _still_current(conn: sqlite3.Connection, row_id: int, sha: str) -> bool:
+    """Inside a write transaction: the row still exists and still holds the bytes the pipeline read."""
+    return conn.execute("SELECT 1 FROM documents WHERE id = ? AND sha256 = ?", (row_id, sha)).fetchone() is not None
+
+
 def _ingest_row(store: Store, row_id: int) -> AddResult:
-    """Run the pipeline on a stored (pending or stale) document and write its derived rows in one transaction."""
-    row = store.query("SELECT * FROM documents WHERE id = ?", (row_id,))[0]
+    """Run the pipeline on a stored (pending or stale) document and write its derived rows in one transaction
+    -- only if the row still holds the same bytes then (another process may have removed or replaced it)."""
+    rows = store.query("SELECT * FROM documents WHERE id = ?", (row_id,))
+    if not rows:
+        return _gone(row_id)
+    row = rows[0]
     meta = StoreMeta(title=row["title"], publisher=row["publisher"],
                      published=dt.date.fromisoformat(row["published"]) if row["published"] else None,
                      date_precision=row["date_precision"], url=row["url"], licence=row["licence"], notes=row["notes"])
@@ -290,10 +305,14 @@ def _ingest_row(store: Store, row_id: int) -> AddResult:
     except Exception as exc:
         reason = f"ingestion failed: {type(exc).__name__}: {exc}"
         with store.transaction() as conn:
+            if not _still_current(conn, row_id, row["sha256"]):
+                return _gone(row_id, row["file_name"])
             _delete_derived(conn, row_id)
             conn.execute("UPDATE documents SET status = 'failed', failure = ?, ingest_key = ? WHERE id = ?", (reason, key, row_id))
         return AddResult("failed", row["doc_id"], f"{row['file_name']}: {reason}", row["file_name"])
     with store.transaction() as conn:
+        if not _still_current(conn, row_id, row["sha256"]):
+            return _gone(row_id, row["file_name"])
         _delete_derived(conn, row_id)
         _write_derived(conn, row_id, row["text"], ingested, row["published"])
         conn.execute("UPDATE documents SET status = 'ok', failure = NULL, ingest_key = ? WHERE id = ?", (key, row_id))
@@ -399,8 +418,12 @@ def sync_folder(store: Store, folder: Path, source: str = "seed") -> SyncReport:
     report = SyncReport()
     folder = Path(folder)
     gazetteer = gazetteer_version()
-    known = {row["path"]: row for row in store.query(
-        "SELECT id, doc_id, sha256, path, file_sig, ingest_key, published, status FROM documents WHERE source = ?", (source,))}
+    known: dict[str, sqlite3.Row] = {}
+    for stored in store.query("SELECT id, doc_id, sha256, path, file_sig, ingest_key, published, status FROM documents"
+                              " WHERE source = ? ORDER BY id", (source,)):
+        if stored["path"] in known:  # two processes added one file at once (its bytes changed between): keep the newer
+            _remove_if_present(store, known[stored["path"]]["doc_id"])
+        known[stored["path"]] = stored
     seen: set[str] = set()
     for path in document_paths(folder):
         resolved = str(path.resolve())
@@ -413,10 +436,21 @@ def sync_folder(store: Store, folder: Path, source: str = "seed") -> SyncReport:
             continue
         report.results.append(_sync_one(store, path, source, row, sig))
     for resolved, row in known.items():
-        if resolved not in seen and resolved and Path(resolved).parent == folder.resolve():
-            remove_document(store, row["doc_id"], delete_file=False)
+        gone = resolved not in seen and resolved and Path(resolved).parent == folder.resolve()
+        if gone and _remove_if_present(store, row["doc_id"]):
             report.removed.append(row["doc_id"])
     return report
+
+
+def _remove_if_present(store: Store, doc_id: str) -> bool:
+    """Remove a document whose file has gone; False if another process removed it first."""
+    try:
+        remove_document(store, doc_id, delete_file=False)
+        return True
+    except StoreError:
+        if store.query("SELECT 1 FROM documents WHERE doc_id = ?", (doc_id,)):
+            raise
+        return False
 
 
 def _sync_one(store: Store, path: Path, source: str, row: sqlite3.Row | None, sig: str) -> AddResult:
