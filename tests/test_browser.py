@@ -306,3 +306,40 @@ def test_add_duplicate_search_reader_and_remove_in_the_browser(browser, tmp_path
         page.get_by_role("tab", name="Search").click()
         page.get_by_text("no results").wait_for(timeout=PANEL_TIMEOUT_MS)
         page.context.close()
+
+
+DROP_JS = """(name) => {
+  const data = new DataTransfer();
+  data.items.add(new File(["Shelling near Idlib.\\n"], name, {type: "text/plain"}));
+  const zone = document.querySelector('[data-testid="stFileUploaderDropzone"]');
+  for (const type of ["dragenter", "dragover", "drop"]) {
+    zone.dispatchEvent(new DragEvent(type, {bubbles: true, cancelable: true, dataTransfer: data}));
+  }
+}"""
+
+
+def test_a_file_name_too_long_to_upload_gets_a_clear_message(browser, tmp_path) -> None:
+    """Issue 17: a 5,000-character name broke Streamlit's upload endpoint (python-multipart's header limit:
+    HTTP 400, "AxiosError: Request failed with status code 400"). It is refused in the page, by picker or by
+    drag and drop, with its length; nothing is sent or stored; a normal name afterwards is added."""
+    uploads = tmp_path / "uploads"
+    with run_app({"ATLAS_UPLOADS": str(uploads)}) as url:
+        page, traffic = open_app(browser, url, "/?tab=Add+a+document")
+        page.get_by_text("Documents added here").wait_for(timeout=PANEL_TIMEOUT_MS)
+        alert = page.locator(".atlas-upload-name-error")
+        add_file(page, "a" * 5000 + ".txt", b"Shelling near Idlib.\n")
+        alert.wait_for(timeout=PANEL_TIMEOUT_MS)
+        assert alert.inner_text() == ("Not added: the file name is 5,004 characters long; at most 255 are accepted. "
+                                      "Rename the file and choose it again.")
+        page.evaluate(DROP_JS, "é" * 300 + ".txt")
+        page.wait_for_function("() => document.querySelector('.atlas-upload-name-error').textContent.includes('304 characters')",
+                               timeout=PANEL_TIMEOUT_MS)
+        page.wait_for_timeout(1500)  # an upload, had one started, would have answered by now
+        assert not [u for u in traffic.urls if "/_stcore/upload_file/" in u]
+        assert "AxiosError" not in page.locator("body").inner_text() and not traffic.http_errors
+        assert not uploads.exists() or list(uploads.iterdir()) == []
+        add_file(page, "b" * 250 + ".txt", ARTICLE.encode())  # long, but a name a file system allows
+        page.get_by_text("It is now part of the corpus").wait_for(timeout=PANEL_TIMEOUT_MS)
+        assert alert.count() == 0
+        assert [p.name for p in uploads.iterdir()] == ["b" * 80 + ".txt"]
+        page.context.close()

@@ -13,6 +13,7 @@ from ..store.queries import list_documents, reader_data
 from .corpus import page_number, paging_controls, store_read
 from .data import AppData
 from .safe import esc, html_block, text_message
+from .upload_guard import upload_name_guard
 
 UPLOAD_KEY = "atlas_upload"
 RESULT_KEY = "atlas_upload_result"
@@ -123,6 +124,7 @@ def show_uploaded_documents(data: AppData) -> None:
 
 def show_upload(data: AppData) -> None:
     show_metadata_form()
+    upload_name_guard()  # a file name too long for the upload endpoint: a clear message, not its HTTP 400
     st.file_uploader(
         f"Add an article (plain UTF-8 text, up to {MAX_DOCUMENT_BYTES // (1024 * 1024)} MB)", type=["txt"],
         key=UPLOAD_KEY, on_change=_on_upload, args=(data,),
