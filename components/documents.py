@@ -176,7 +176,11 @@ def integrity_problems(corpus: Corpus) -> list[Problem]:
     for doc in corpus.documents.values():
         if not doc.meta.sha256 and doc.meta.byte_length is None:
             continue
-        data = doc.path.read_bytes()
+        try:
+            data = doc.path.read_bytes()
+        except OSError as exc:  # removed or replaced since it was loaded
+            problems.append(Problem(doc.path.name, "", f"cannot be read: {exc.strerror or exc}"))
+            continue
         digest = hashlib.sha256(data).hexdigest()
         if doc.meta.byte_length is not None and len(data) != doc.meta.byte_length:
             problems.append(Problem(doc.path.name, "", f"{len(data):,} bytes, but its sidecar records "

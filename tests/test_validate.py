@@ -215,3 +215,11 @@ def test_sidecar_with_a_byte_order_mark_is_valid(data_copy: DataPaths) -> None:
     sidecar.write_bytes(b"\xef\xbb\xbf" + sidecar.read_bytes())
     assert messages(data_copy) == []
     assert len(load_atlas(data_copy).facts.facts) == len(load_atlas().facts.facts)
+
+
+def test_a_document_removed_after_loading_is_a_problem_not_an_exception(data_copy: DataPaths) -> None:
+    from components.documents import integrity_problems
+    atlas = load_atlas(data_copy)
+    (data_copy.seeds[0] / "000_6a7ef684703209c4.txt").unlink()  # between the listing/load and the integrity check
+    assert [str(p) for p in integrity_problems(atlas.corpus)] == [
+        "000_6a7ef684703209c4.txt: cannot be read: No such file or directory"]
