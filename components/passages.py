@@ -40,7 +40,7 @@ class Span:
 def split_passages(doc_id: str, text: str) -> list[Passage]:
     """One passage per non-blank line (news copy puts a paragraph on a line).
 
-    Leading/trailing whitespace of a line is left outside the passage.
+    Leading/trailing whitespace of a line is left outside the passage. O(L) for L characters.
     """
     passages: list[Passage] = []
     position = 0

@@ -10,6 +10,7 @@ mark never splitting a grapheme cluster.
 """
 from __future__ import annotations
 
+import gc
 import re
 import time
 from collections.abc import Callable
@@ -36,11 +37,17 @@ LINEAR = 20.0  # a 10× input may cost at most 20× (linear or n log n with nois
 
 
 def best_of(fn: Callable[[], object], repeats: int = 5) -> float:
+    """The fastest of ``repeats`` runs, the garbage collector paused (its pauses land at random)."""
     best = float("inf")
     for _ in range(repeats):
-        t = time.perf_counter()
-        fn()
-        best = min(best, time.perf_counter() - t)
+        gc.collect()
+        gc.disable()
+        try:
+            t = time.perf_counter()
+            fn()
+            best = min(best, time.perf_counter() - t)
+        finally:
+            gc.enable()
     return max(best, 1e-6)
 
 
@@ -160,9 +167,9 @@ def test_apply_limits_keeps_a_document_under_the_limits_unchanged() -> None:
 
 
 def test_reader_window_does_not_grow_with_the_document(hostile) -> None:
-    store, docs = hostile["store"], hostile["docs"]
+    store = hostile["store"]
     for small, big in (("lines_small", "lines"), ("oneline_small", "oneline")):
-        ratio = growth(lambda: reader_window(store, small, 0), lambda: reader_window(store, big, 0), 7)
+        ratio = growth(lambda s=small: reader_window(store, s, 0), lambda b=big: reader_window(store, b, 0), 7)
         assert ratio <= LINEAR, f"{big}: reader window cost {ratio:.1f}× the 10× smaller document's"
     window = reader_window(store, "oneline", 0)
     assert window is not None and window.end - window.start == 20_000 and len(window.passages) == 1
@@ -172,7 +179,7 @@ def test_reader_window_does_not_grow_with_the_document(hostile) -> None:
 
 def test_reader_data_grows_linearly(hostile) -> None:
     store = hostile["store"]
-    ratio = growth(lambda: reader_data(store, "lines_small"), lambda: reader_data(store, "lines"), 3)
+    ratio = growth(lambda: reader_data(store, "lines_small"), lambda: reader_data(store, "lines"), 5)
     assert ratio <= LINEAR, f"reader_data on 10× passages cost {ratio:.1f}×"
 
 
@@ -201,7 +208,7 @@ def test_search_page_is_bounded_by_the_page_not_the_passage(hostile) -> None:
 def test_place_markers_do_not_grow_with_the_mentions(hostile, tmp_path) -> None:
     store = hostile["store"]
     small = open_store(tmp_path / "small.db")
-    add_upload(small, "Shelling in Idlib and Homs.\n".encode(), "s.txt", tmp_path / "up")
+    add_upload(small, b"Shelling in Idlib and Homs.\n", "s.txt", tmp_path / "up")
     ratio = growth(lambda: place_counts(small), lambda: place_counts(store), 7)
     assert ratio <= LINEAR
     assert {p.name for p in place_counts(store)} >= {"Idlib", "Homs"}

@@ -9,15 +9,20 @@ how fast; bench/bench_hostile.py measures the time against the same app without 
 """
 from __future__ import annotations
 
+import os
 import re
+import subprocess
+import time
+from pathlib import Path
 
 import playwright.sync_api as playwright_sync  # in requirements.txt: when missing these tests fail, never skip
 import pytest
 
 from components.ingest import limits
 from tests.browser import artifacts_dir, map_frame, open_app, zone_names
-from tests.server import CHROMIUM, CHROMIUM_ARGS, run_app
+from tests.server import CHROMIUM, CHROMIUM_ARGS, sealed_app, serve
 
+HOSTILE_SERVER: dict[str, int] = {}
 STEP_MS = 240_000  # generous: completion, not speed
 LINES = "".join(f"{i} Idlib\n" for i in range(100_000))
 ONE_LINE = ("Idlib Homs <b>x</b> 84 settlements " * 40_000)[:1_000_000]
@@ -36,8 +41,10 @@ def hostile_app(browser, tmp_path_factory):
     """The app on a store of its own, with both uploads added through the uploader."""
     artifacts_dir()
     root = tmp_path_factory.mktemp("hostile-app")
-    env = {"ATLAS_UPLOADS": str(root / "uploads"), "ATLAS_DB": str(root / "atlas.db")}
-    with run_app(env) as url:
+    env = dict(os.environ, ATLAS_TILES="none", ATLAS_UPLOADS=str(root / "uploads"), ATLAS_DB=str(root / "atlas.db"))
+    script = sealed_app()
+    with serve(script, env, subprocess.DEVNULL, cwd=script.parent) as (url, proc):
+        HOSTILE_SERVER["pid"] = proc.pid
         page, _traffic = open_app(browser, url, "/?tab=Add+a+document")
         map_frame(page, timeout_s=STEP_MS / 1000)
         confirmations = []
@@ -94,3 +101,24 @@ def test_the_reader_opens_each_document_at_a_hit(hostile_app, browser, query: st
     assert page.locator("p.atlas-passage").count() <= 61  # one bounded window, not the whole document
     page.get_by_text(re.compile(r"^characters [\d,]+–[\d,]+ of [\d,]+$")).first.wait_for(timeout=STEP_MS)  # and it pages on
     page.context.close()
+
+
+def cpu_seconds(pid: int) -> float:
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")  # utime + stime
+
+
+def test_a_run_whose_browser_left_stops(hostile_app, browser) -> None:
+    """The issue's second reproduction: ``/?zone=idlib`` on the 1 MB upload, then the browser leaves.
+    Streamlit 1.67 asks the run to stop when its websocket closes (``request_script_stop`` in
+    ``WebsocketSessionManager.disconnect_session``), which takes effect at the run's next Streamlit
+    call; with every step bounded, the server is idle again within seconds instead of burning CPU."""
+    url, pid = hostile_app[0], HOSTILE_SERVER["pid"]
+    for _ in range(3):
+        page, _traffic = open_app(browser, url, "/?zone=idlib")
+        page.wait_for_timeout(400)  # the run has started; leave before it is done
+        page.context.close()
+    time.sleep(3)
+    before = cpu_seconds(pid)
+    time.sleep(5)
+    assert cpu_seconds(pid) - before < 1.0, "the server kept working after its browsers left"

@@ -138,6 +138,8 @@ def zone_passages(store: Store, zone: str, *, citations: Iterable[tuple[str, int
     ``citations`` are the zone's curated facts' ``(doc, start, end)``; a cited
     passage is listed first even if the pipeline did not link it to the zone.
     Passage row ids sort newest date first, so the page walks the (zone, passage) key backwards.
+    Cost: O(limit + offset) index rows, one query per curated citation, plus the count of the zone's
+    links (SQLite counts the ``zone_links`` key range); each row's text is read up to ``FETCH_CHARS``.
     """
     limit, offset = _page(limit, offset)
     cited = cited_passage_ids(store, citations)
@@ -180,6 +182,7 @@ class PlaceCount:
 
 def place_counts(store: Store, *, limit: int = MAX_PLACES) -> list[PlaceCount]:
     """Settlements mentioned anywhere with their mention counts (one map marker each), most mentioned first.
+    Cost: O(limit) rows from the ``place_stats_order`` index, whatever the number of mentions.
 
     Read from ``place_stats``, which ingestion and removal keep up to date, so the
     cost does not grow with the number of mentions."""
@@ -191,7 +194,10 @@ def place_counts(store: Store, *, limit: int = MAX_PLACES) -> list[PlaceCount]:
 
 
 def place_passages(store: Store, place_id: str, *, limit: int = 20, offset: int = 0) -> tuple[PassagePage, dict[tuple[str, int], list[tuple[int, int]]]]:
-    """Passages mentioning a place (newest document first) and, per (doc, passage index), the mention spans."""
+    """Passages mentioning a place (newest document first) and, per (doc, passage index), the mention spans.
+
+    Cost: O(mentions of the place) to count and select the page's passages (index ``mentions_place``),
+    then one page of rows (text up to ``FETCH_CHARS``) and at most ``MAX_MARKS_SHOWN`` spans a passage."""
     limit, offset = _page(limit, offset)
     counts = store.query("SELECT count(DISTINCT passage), count(DISTINCT doc) FROM mentions WHERE place_id = ?", (place_id,))[0]
     rows = store.query(
@@ -415,7 +421,10 @@ class DateCandidate:
 
 
 def zone_date_candidates(store: Store, *, limit: int = 500) -> tuple[int, list[DateCandidate]]:
-    """(total, newest first up to ``limit``) extracted dates in passages linked to a zone -- unreviewed."""
+    """(total, newest first up to ``limit``) extracted dates in passages linked to a zone -- unreviewed.
+
+    Cost: the page is O(limit) from the passage order; the total counts every linked date candidate
+    (O(candidates in the store), each document's capped at ingestion by components/ingest/limits.py)."""
     limit = max(1, min(int(limit), 5000))
     linked = "c.value_type = 'date' AND EXISTS (SELECT 1 FROM zone_links z WHERE z.passage = c.passage)"
     total = store.count(f"SELECT count(*) FROM candidates c WHERE {linked}")
