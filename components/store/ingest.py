@@ -32,6 +32,7 @@ from components.documents import (
     read_document_bytes,
 )
 from components.ingest import IngestedDocument, ingest_document
+from components.ingest.limits import apply_limits
 from components.ingest.pipeline import PIPELINE_VERSION
 from components.paths import GAZETTEER_EXTRA_FILE, GAZETTEER_FILE, ZONES_FILE, data_root
 from components.uploads import sanitize_name, store_upload
@@ -301,7 +302,8 @@ def _ingest_row(store: Store, row_id: int) -> AddResult:
     document = Document(id=row["doc_id"], path=Path(row["path"] or row["file_name"]), text=row["text"], meta=meta.document_meta())
     key = ingest_key(row["sha256"], row["published"])
     try:
-        ingested = ingest_document(document)
+        trimmed = apply_limits(ingest_document(document))
+        ingested = trimmed.document
     except Exception as exc:
         reason = f"ingestion failed: {type(exc).__name__}: {exc}"
         with store.transaction() as conn:
@@ -315,11 +317,13 @@ def _ingest_row(store: Store, row_id: int) -> AddResult:
             return _gone(row_id, row["file_name"])
         _delete_derived(conn, row_id)
         _write_derived(conn, row_id, row["text"], ingested, row["published"])
-        conn.execute("UPDATE documents SET status = 'ok', failure = NULL, ingest_key = ? WHERE id = ?", (key, row_id))
+        conn.execute("UPDATE documents SET status = 'ok', failure = NULL, ingest_key = ?, ingest_note = ? WHERE id = ?",
+                     (key, trimmed.note, row_id))
     places = sum(len(p.places) for p in ingested.passages)
     zones = ", ".join(ingested.zones) or "no zone"
+    note = f" {trimmed.note}" if trimmed.note else ""
     return AddResult("added", row["doc_id"],
-                     f"{row['doc_id']}: {len(ingested.passages)} passages, {places} place mentions; zones: {zones}",
+                     f"{row['doc_id']}: {len(ingested.passages)} passages, {places} place mentions; zones: {zones}.{note}",
                      row["file_name"])
 
 

@@ -112,11 +112,16 @@ CREATE INDEX zone_links_doc ON zone_links(doc);
 CREATE INDEX candidates_doc ON candidates(doc);
 """
 
+V4_INGEST_NOTE = """
+ALTER TABLE documents ADD COLUMN ingest_note TEXT;  -- what the per-document limits dropped (components/ingest/limits.py)
+"""
+
 # (version, what it does, SQL). Append only; never edit a released step.
 MIGRATIONS: tuple[tuple[int, str, str], ...] = (
     (1, "documents, passages, place mentions, zone links, candidate facts", V1_CORE),
     (2, "FTS5 trigram index over folded passage text", V2_SEARCH),
     (3, "indexes for filters and panels", V3_INDEXES),
+    (4, "a document's ingestion note (per-document limits)", V4_INGEST_NOTE),
 )
 
 

@@ -21,6 +21,7 @@ from components.zones import load_zones
 
 from .db import Store
 from .folding import find_in_folded, fold_with_offsets, search_fold
+from .queries import FETCH_CHARS
 
 MAX_QUERY_LENGTH = 200
 MAX_PAGE_SIZE = 100
@@ -45,7 +46,7 @@ class SearchHit:
     passage_index: int
     start: int
     end: int
-    text: str                               # the passage's original text: document text[start:end]
+    text: str                               # the passage's original text: document text[start:end], its first FETCH_CHARS
     spans: tuple[tuple[int, int], ...]      # matches, in document offsets
 
 
@@ -115,7 +116,8 @@ def search(store: Store, query: str, filters: SearchFilters = SearchFilters(), *
     The index drives the query: passage row ids sort like the results
     (:func:`components.store.ingest.passage_row_id`), so a page streams from
     FTS5 in rowid order with no sort of all matches, and only the page's
-    documents are read.
+    documents are read. Per page: O(limit × FETCH_CHARS) to read and mark the hits (a hit's text is
+    read up to FETCH_CHARS), plus FTS5's count of the matches.
     """
     query = query.strip()[:MAX_QUERY_LENGTH]
     folded = search_fold(query)
@@ -140,7 +142,7 @@ def search(store: Store, query: str, filters: SearchFilters = SearchFilters(), *
     order = "f.rowid DESC" if source.startswith("passages_fts") else "p.id DESC"
     rows = store.query(
         "SELECT d.doc_id, d.title, d.publisher, d.published, q.idx, q.start, q.end,"
-        " substr(d.text, q.start + 1, q.end - q.start) AS ptext"
+        f" substr(d.text, q.start + 1, min(q.end - q.start, {FETCH_CHARS})) AS ptext"
         f" FROM (SELECT p.id, p.doc, p.idx, p.start, p.end FROM {source}{condition}"
         f"       ORDER BY {order} LIMIT :limit OFFSET :offset) AS q"
         " JOIN documents d ON d.id = q.doc ORDER BY q.id DESC",
@@ -156,7 +158,8 @@ def search(store: Store, query: str, filters: SearchFilters = SearchFilters(), *
 
 
 def match_spans(passage_text: str, start: int, terms: tuple[str, ...]) -> list[tuple[int, int]]:
-    """Where the terms occur in a passage, as sorted, non-overlapping document offsets."""
+    """Where the terms occur in a passage, as sorted, non-overlapping document offsets.
+    O(L × terms + h log h) for L characters and h hits (the fold is one pass)."""
     folded, starts, ends = fold_with_offsets(passage_text, start)
     spans = sorted({s for t in terms for s in find_in_folded(folded, starts, ends, t)})
     merged: list[tuple[int, int]] = []

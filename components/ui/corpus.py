@@ -10,9 +10,9 @@ import streamlit as st
 
 from ..ingest import CandidateFact
 from ..panels import format_date
-from ..passages import Span, highlight_html
+from ..passages import Span, highlight_html, shown_length
 from ..store import Store, StoreError
-from ..store.queries import PassagePage, PassageRow, mention_spans, passage_candidates, place_passages, publishers, zone_passages
+from ..store.queries import MAX_MARKS_SHOWN, PassagePage, PassageRow, mention_spans, passage_candidates, place_passages, publishers, zone_passages
 from ..store.search import SearchFilters, SearchPage, search
 from . import selection
 from .data import AppData
@@ -31,6 +31,7 @@ READER_TAB = "Read a document"
 TAB_KEY = "tab"
 PAGE_SIZE = 10
 SEARCH_PAGE_SIZE = 20
+SHOWN_CHARS = 1_500  # characters of one passage shown in a list (the reader shows all of it)
 T = TypeVar("T")
 
 
@@ -74,10 +75,16 @@ def extracted_facts_html(facts: tuple[CandidateFact, ...]) -> str:
 def row_html(data: AppData, row: PassageRow, spans: Iterable[tuple[int, int]] = (), extra: str = "",
              note: str | None = None) -> str:
     """A stored passage (document offsets ``row.start``..``row.end``) with its spans marked, escaped;
-    ``note`` (default: the zones it is linked to) follows the title."""
+    ``note`` (default: the zones it is linked to) follows the title. At most ``SHOWN_CHARS`` characters
+    and ``MAX_MARKS_SHOWN`` marks are shown (a 1 MB one-line passage is a prefix and a link to the reader):
+    O(SHOWN_CHARS + marks), whatever the passage's length."""
     names = {z.id: z.name for z in data.atlas.zones.zones}
-    marks = [Span(a - row.start, b - row.start, ("auto",)) for a, b in spans]
-    marked = highlight_html(row.text, 0, len(row.text), marks, AUTO_MARK)
+    shown = shown_length(row.text, SHOWN_CHARS)
+    marks = [Span(a - row.start, b - row.start, ("auto",)) for a, b in spans if a - row.start < shown][:MAX_MARKS_SHOWN]
+    marked = highlight_html(row.text, 0, shown, marks, AUTO_MARK, base=row.start)
+    hidden = (row.end - row.start) - shown
+    if hidden > 0:
+        marked += f' <small class="atlas-more">… {hidden:,} more characters (open the document in the reader)</small>'
     zones = note if note is not None else "linked to: " + (", ".join(names.get(z, z) for z in row.zones) or "no zone")
     cited = " · <b>cited by a curated fact</b>" if row.cited else ""
     date = f" · {esc(row.published)}" if row.published else ""

@@ -9,7 +9,7 @@ import streamlit as st
 from ..documents import MAX_DOCUMENT_BYTES
 from ..store import StoreError
 from ..store.ingest import AddResult, StoreMeta, add_upload, remove_document
-from ..store.queries import list_documents, reader_data
+from ..store.queries import document_summary, list_documents
 from .corpus import page_number, paging_controls, store_read
 from .data import AppData
 from .safe import esc, html_block, text_message
@@ -39,19 +39,18 @@ def upload_meta() -> StoreMeta:
 
 
 def found_summary(data: AppData, doc_id: str) -> str:
-    """What ingestion found in a new document: places, zones, dates and figures (counts)."""
+    """What ingestion found in a new document: places, zones, dates and figures (counts), and what the
+    per-document limits dropped (components/ingest/limits.py)."""
     store = data.store
-    found = reader_data(store, doc_id) if store is not None else None
+    found = document_summary(store, doc_id) if store is not None else None
     if found is None:
         return ""
     names = {z.id: z.name for z in data.atlas.zones.zones}
-    places = sorted({m["place_name"] for m in found.mentions})
-    zones = sorted({z for p in found.passages for z in p.zones})
-    dates = sum(1 for c in found.candidates if c["value_type"] == "date")
-    figures = len(found.candidates) - dates
-    return (f"Found {len(found.mentions)} place mention(s) ({', '.join(places[:12]) or 'none'}"
-            f"{', …' if len(places) > 12 else ''}); zones: {', '.join(names.get(z, z) for z in zones) or 'none'}; "
-            f"{dates} date(s); {figures} figure(s). Passages: {len(found.passages)}.")
+    places = found.places[:12]
+    note = f" {found.note}" if found.note else ""
+    return (f"Found {found.mentions} place mention(s) ({', '.join(places) or 'none'}"
+            f"{', …' if len(found.places) > 12 else ''}); zones: {', '.join(names.get(z, z) for z in found.zones) or 'none'}; "
+            f"{found.dates} date(s); {found.figures} figure(s). Passages: {found.passages}.{note}")
 
 
 def _on_upload(data: AppData) -> None:
