@@ -25,7 +25,7 @@ DOC_KEY = "atlas_review_doc"
 ZONE_KEY = "atlas_review_zone"
 PAGE_KEY = "atlas_review_page"
 MESSAGE_KEY = "atlas_review_message"
-PAGE_SIZE = 10
+PAGE_SIZE = 20
 FACT_FIELDS = ("value", "unit", "qualifier", "zone", "date", "date_precision", "speaker", "event")
 MODES = ("By document", "By zone")
 
