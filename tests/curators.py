@@ -36,6 +36,6 @@ def sign_in_page(page, name: str = NAME, password: str = PASSWORD, timeout_ms: i
     """The same in a real browser (the sign-in form must be on screen)."""
     make_curator(name)
     page.get_by_label("Curator name").fill(name)
-    page.get_by_label("Password").fill(password)
+    page.locator("input[type=password]").fill(password)
     page.get_by_role("button", name="Sign in").click()
     page.get_by_text("Signed in as").wait_for(timeout=timeout_ms)

@@ -86,6 +86,11 @@ def _correction_fields(item: QueueItem, key: str, zone_names: dict[str, str]) ->
 
 def show_item(data: AppData, curator: str, item: QueueItem, zone_names: dict[str, str]) -> None:
     key = item_key(item.target)
+    with st.container(key=f"rv-item-{key}"):  # one block per item (class st-key-rv-item-...)
+        _show_item(data, curator, item, zone_names, key)
+
+
+def _show_item(data: AppData, curator: str, item: QueueItem, zone_names: dict[str, str], key: str) -> None:
     args = (data, curator, item.target, item.kind)
     html_block(f'<div class="atlas-review-item" data-target="{esc(item.target)}"><b>{esc(item.text)}</b> — “{esc(item.quote)}”'
                f"<br><small>{esc(item.title)} · characters {item.start}–{item.end} · {esc(item.why)}</small></div>",
