@@ -516,18 +516,50 @@ def _apply_place(conn: sqlite3.Connection, doc_id: str, original: dict[str, Any]
             [(doc, p, s, e, surface, target["place_id"], target["place_name"], target.get("place_kind", "settlement"),
               target["lat"], target["lon"], target.get("zone")) for p, s, e in original["mentions"]])
     if after is not None and after.get("promote"):
-        conn.execute("INSERT INTO place_aliases (surface, place_id, curator, at) VALUES (?, ?, ?, ?)"
-                     " ON CONFLICT (surface) DO UPDATE SET place_id = excluded.place_id, curator = excluded.curator,"
-                     " at = excluded.at", (fold_text(surface), target["place_id"] if target else None, curator, at))
+        conn.execute("INSERT INTO place_aliases (surface, place_id, reading, curator, at) VALUES (?, ?, ?, ?, ?)"
+                     " ON CONFLICT (surface) DO UPDATE SET place_id = excluded.place_id, reading = excluded.reading,"
+                     " curator = excluded.curator, at = excluded.at",
+                     (fold_text(surface), target["place_id"] if target else None, _json(target) if target else None,
+                      curator, at))
         touched |= {r[0] for r in conn.execute("SELECT DISTINCT place_id FROM mentions WHERE surface = ? AND doc != ?",
                                                (surface, doc))}
-        if target is None:
-            conn.execute("DELETE FROM mentions WHERE surface = ? AND doc != ?", (surface, doc))
+        _set_mentions(conn, "surface = ? AND doc != ?", (surface, doc), target)
+    _refresh_place_stats(conn, touched)
+
+
+def _set_mentions(conn: sqlite3.Connection, where: str, params: tuple, target: dict[str, Any] | None) -> None:
+    """The mentions matching ``where`` now name ``target`` (None: they are not a place, so they go)."""
+    if target is None:
+        conn.execute(f"DELETE FROM mentions WHERE {where}", params)
+        return
+    conn.execute(f"UPDATE mentions SET place_id = ?, place_name = ?, kind = ?, lat = ?, lon = ?, zone = ? WHERE {where}",
+                 (target["place_id"], target["place_name"], target.get("place_kind", "settlement"), target["lat"],
+                  target["lon"], target.get("zone"), *params))
+
+
+def apply_place_reviews(conn: sqlite3.Connection, doc_row: int) -> None:
+    """After a document is (re-)ingested, in the same transaction: its reviewed place matches and the
+    corpus-wide aliases apply again to the pipeline's fresh mentions (a review is never lost to a re-ingest)."""
+    found = conn.execute("SELECT doc_id FROM documents WHERE id = ?", (doc_row,)).fetchone()
+    if found is None:
+        return
+    reviewed = {r[0]: (json.loads(r[1]) if r[1] else None) for r in conn.execute(
+        "SELECT surface, reading FROM review_state WHERE kind = 'place' AND doc_id = ? AND state IN ('confirmed', 'corrected',"
+        " 'rejected')", (found[0],))}
+    aliases = {r[0]: (json.loads(r[1]) if r[1] else None) for r in conn.execute("SELECT surface, reading FROM place_aliases")}
+    if not reviewed and not aliases:
+        return
+    touched: set[str] = set()
+    for surface, place_id in conn.execute("SELECT DISTINCT surface, place_id FROM mentions WHERE doc = ?", (doc_row,)).fetchall():
+        if surface in reviewed:
+            target = reviewed[surface]
+        elif fold_text(surface) in aliases:
+            target = aliases[fold_text(surface)]
         else:
-            conn.execute("UPDATE mentions SET place_id = ?, place_name = ?, kind = ?, lat = ?, lon = ?, zone = ?"
-                         " WHERE surface = ? AND doc != ?", (target["place_id"], target["place_name"],
-                                                              target.get("place_kind", "settlement"), target["lat"],
-                                                              target["lon"], target.get("zone"), surface, doc))
+            continue
+        target = target if target is not None and "place_id" in target else None
+        touched |= {place_id, *([target["place_id"]] if target else [])}
+        _set_mentions(conn, "doc = ? AND surface = ?", (doc_row, surface), target)
     _refresh_place_stats(conn, touched)
 
 

@@ -43,7 +43,7 @@ from components.review import (
     with_reviewed,
 )
 from components.store import Store, open_store
-from components.store.ingest import StoreMeta, add_bytes
+from components.store.ingest import StoreMeta, add_bytes, reingest_stale
 from components.store.queries import passage_candidates, reader_data, zone_date_candidates, zone_passages
 from components.timeline import status_on
 from components.validate import validate_all
@@ -371,6 +371,11 @@ def test_review_export_round_trips_through_validate(store: Store, tmp_path: Path
     ids = [f["id"] for f in exported["facts"]]
     assert ids == sorted(ids) and len(ids) == 2 and all("Egypt" not in json.dumps(f) for f in exported["facts"])
     assert out.read_text(encoding="utf-8") == export_reviewed(store)  # stable
+    trail = subprocess.run([sys.executable, "-m", "components", "review", "history", "--document", "talks"],
+                           capture_output=True, text=True, cwd=ROOT, env=env, timeout=60)
+    lines = trail.stdout.splitlines()
+    assert trail.returncode == 0 and len(lines) == 3 and "\tbob\treject\tv1\tfact|talks|" in lines[0]
+    assert lines[0].endswith("reason: a city") and "\talice\tconfirm\t" in lines[2]
     # the reviewed work becomes bundled data: the document into seeds/, the facts into facts.json
     root = tmp_path / "data"
     shutil.copytree(sealed_data_root(), root)
@@ -395,3 +400,19 @@ def test_only_a_curator_name_can_act(store: Store) -> None:
     with pytest.raises(ReviewError, match="not a review target"):
         review(store, "fact|talks|x", "confirm", "alice", 0)
     assert review_count(store) == 0
+
+
+def test_place_reviews_and_aliases_survive_re_ingestion_and_reach_new_documents(store: Store) -> None:
+    review(store, place_target("talks", "Cairo"), "correct", "alice", 0, changes={"not_a_place": True}, **place_kw())
+    review(store, place_target("talks", "Rastan"), "correct", "alice", 0,
+           changes={"place": "geonames:169577", "promote": True}, **place_kw())
+    store.conn.execute("UPDATE documents SET ingest_key = 'stale'")
+    assert reingest_stale(store) == ["talks"]  # e.g. the gazetteer changed: the pipeline's mentions are written again
+    talks = {r[0]: r[1] for r in store.query("SELECT m.surface, m.place_id FROM mentions m JOIN documents d ON d.id = m.doc"
+                                              " WHERE d.doc_id = 'talks'")}
+    assert "Cairo" not in talks and talks["Rastan"] == "geonames:169577"
+    add_bytes(store, OTHER.encode(), "other.txt", source="upload")  # a new document follows the alias
+    assert {r[0] for r in store.query("SELECT place_id FROM mentions WHERE surface = 'Rastan'")} == {"geonames:169577"}
+    assert store.count("SELECT count(*) FROM mentions WHERE surface = 'Cairo'") == 1  # only talks said "not a place"
+    stats = store.query("SELECT mentions, documents FROM place_stats WHERE place_id = 'geonames:169577'")[0]
+    assert tuple(stats) == (4, 2)

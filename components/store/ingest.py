@@ -32,6 +32,7 @@ from components.documents import (
 from components.ingest import IngestedDocument, ingest_document
 from components.ingest.pipeline import PIPELINE_VERSION
 from components.paths import GAZETTEER_EXTRA_FILE, GAZETTEER_FILE, ZONES_FILE, data_root
+from components.review import apply_place_reviews
 from components.uploads import sanitize_name, store_upload
 from components.version import file_digest
 
@@ -277,6 +278,7 @@ def _write_derived(conn: sqlite3.Connection, row_id: int, text: str, ingested: I
 
 def _ingest_row(store: Store, row_id: int) -> AddResult:
     """Run the pipeline on a stored (pending or stale) document and write its derived rows in one transaction."""
+
     row = store.query("SELECT * FROM documents WHERE id = ?", (row_id,))[0]
     meta = StoreMeta(title=row["title"], publisher=row["publisher"],
                      published=dt.date.fromisoformat(row["published"]) if row["published"] else None,
@@ -294,6 +296,7 @@ def _ingest_row(store: Store, row_id: int) -> AddResult:
     with store.transaction() as conn:
         _delete_derived(conn, row_id)
         _write_derived(conn, row_id, row["text"], ingested, row["published"])
+        apply_place_reviews(conn, row_id)  # curators' place corrections and corpus-wide aliases (issue 13)
         conn.execute("UPDATE documents SET status = 'ok', failure = NULL, ingest_key = ? WHERE id = ?", (key, row_id))
     places = sum(len(p.places) for p in ingested.passages)
     zones = ", ".join(ingested.zones) or "no zone"

@@ -164,6 +164,7 @@ CREATE INDEX review_state_doc ON review_state(doc_id, start);
 CREATE TABLE place_aliases (               -- corpus-wide corrections of a spelling, promoted by a curator
     surface TEXT PRIMARY KEY,               -- the spelling, folded
     place_id TEXT,                          -- NULL: not a place
+    reading TEXT,                           -- JSON: the place (name, kind, lat, lon, zone); NULL: not a place
     curator TEXT NOT NULL,
     at TEXT NOT NULL
 );
