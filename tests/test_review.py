@@ -26,6 +26,7 @@ from components.auth import (
     sign_in,
     upload_problem,
 )
+from components.export import render
 from components.gazetteer import default_gazetteer
 from components.ingest import default_zone_linker
 from components.review import (
@@ -45,7 +46,7 @@ from components.review import (
 from components.store import Store, open_store
 from components.store.ingest import StoreMeta, add_bytes, reingest_stale
 from components.store.queries import passage_candidates, reader_data, zone_date_candidates, zone_passages
-from components.timeline import status_on
+from components.timeline import disagreements, status_on
 from components.validate import validate_all
 from tests.conftest import sealed_data_root
 
@@ -247,6 +248,18 @@ def test_correct_value_qualifier_zone_date_speaker_unit(store: Store) -> None:
     assert row.before["value"] == 200000 and row.after["value"] == 147000
 
 
+def test_a_reviewed_fact_is_in_disagreements_and_every_export(store: Store) -> None:
+    review(store, target_of("more than 200,000 people", "population"), "confirm", "alice", 0)
+    atlas = with_reviewed(load_atlas(), reviewed_facts(store))
+    fact_id = "reviewed.talks.{}-{}.population".format(*span(TALKS, "more than 200,000 people"))
+    found = [d for d in disagreements(atlas) if d.zone == "north-homs" and d.kind == "population"]
+    assert found and fact_id in {f.id for d in found for f in d.facts}
+    assert fact_id in render(atlas, "csv") and "more than 200,000 people" in render(atlas, "csv")
+    geojson = json.loads(render(atlas, "geojson"))
+    homs = next(f for f in geojson["features"] if f["properties"]["id"] == "north-homs")
+    assert fact_id in json.dumps(homs) and "Reviewed by alice" in json.dumps(homs, ensure_ascii=False)
+
+
 @pytest.mark.parametrize(("quote", "kind", "changes", "field", "words"), [
     ("more than 200,000 people", "population", {"value": "many"}, "value", "'many' is not a whole number"),
     ("more than 200,000 people", "population", {"value": "12.5"}, "value", "not a whole number"),
@@ -347,6 +360,7 @@ def test_a_reviewed_status_event_changes_the_zones_status(store: Store) -> None:
     status, transition = status_on(reviewed, "south", day)
     assert before != "agreement-reached" == status
     assert transition is not None and transition.fact.reviewed_by == "alice"
+    assert transition.fact.id in render(reviewed, "lpf")  # the zones over time (Linked Places) follow it
     assert all(d.start != span(TALKS, "on 9 July 2017")[0] for d in zone_date_candidates(store)[1] if d.doc_id == "talks")
 
 
