@@ -180,9 +180,9 @@ def review_queue(store: Store, *, doc_id: str | None = None, zone: str | None = 
     if (doc_id is None) == (zone is None):
         raise ReviewError("review a document or a zone")
     curated = list(curated)
-    reviewed = {r[0] for r in store.query(
-        "SELECT target FROM review_state WHERE state != 'unreviewed'" + (" AND doc_id = ?" if doc_id else ""),
-        (doc_id,) if doc_id else ())}
+    states = {r[0]: (r[1], r[2]) for r in store.query(
+        "SELECT target, version, state FROM review_state" + (" WHERE doc_id = ?" if doc_id else ""), (doc_id,) if doc_id else ())}
+    reviewed = {t for t, (_, state) in states.items() if state != "unreviewed"}
     params: tuple[str] = (doc_id if doc_id is not None else str(zone),)
     if doc_id is not None:
         where, mwhere = "WHERE d.doc_id = ?", "WHERE d.doc_id = ?"
@@ -197,7 +197,7 @@ def review_queue(store: Store, *, doc_id: str | None = None, zone: str | None = 
         zones = _zones(row["zones"])
         rank, why = _priority(reading, zones, curated)
         items.append(QueueItem(target, "fact", row["doc_id"], row["title"], row["start"], row["end"], row["quote"],
-                               reading, zones, rank, why, _version(store, target)))
+                               reading, zones, rank, why, states.get(target, (0, ""))[0]))
     for row in store.query(
             "SELECT d.doc_id, d.title, m.surface, m.place_id, m.place_name, m.kind, m.zone, min(m.start) AS start,"
             " min(m.end) AS end, count(*) AS n FROM mentions m JOIN documents d ON d.id = m.doc"
@@ -209,14 +209,10 @@ def review_queue(store: Store, *, doc_id: str | None = None, zone: str | None = 
                    "place_kind": row["kind"], "zone": row["zone"]}
         items.append(QueueItem(target, "place", row["doc_id"], row["title"], row["start"], row["end"], row["surface"],
                                reading, _zones(row["zone"]), 4, f"place match ({row['n']} mention(s))",
-                               _version(store, target), row["n"]))
+                               states.get(target, (0, ""))[0], row["n"]))
     items.sort(key=lambda i: (i.priority, i.doc_id, i.start, i.target))
     limit, offset = max(1, min(limit, 100)), max(0, offset)
     return len(items), items[offset:offset + limit]
-
-
-def _version(store: Store, target: str) -> int:
-    return store.count("SELECT version FROM review_state WHERE target = ?", (target,))
 
 
 # --------------------------------------------------------------------------- validating corrections
@@ -508,13 +504,14 @@ def _apply_place(conn: sqlite3.Connection, doc_id: str, original: dict[str, Any]
     else:
         target = after if after is not None and "place_id" in after else None
     conn.execute("DELETE FROM mentions WHERE doc = ? AND surface = ?", (doc, surface))
+    passages = {r[0] for r in conn.execute("SELECT id FROM passages WHERE doc = ?", (doc,))}  # a re-ingest may have moved them
     if target is not None:
         touched.add(target["place_id"])
         conn.executemany(
             "INSERT INTO mentions (doc, passage, start, end, surface, place_id, place_name, kind, lat, lon, zone)"
             " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
             [(doc, p, s, e, surface, target["place_id"], target["place_name"], target.get("place_kind", "settlement"),
-              target["lat"], target["lon"], target.get("zone")) for p, s, e in original["mentions"]])
+              target["lat"], target["lon"], target.get("zone")) for p, s, e in original["mentions"] if p in passages])
     if after is not None and after.get("promote"):
         conn.execute("INSERT INTO place_aliases (surface, place_id, reading, curator, at) VALUES (?, ?, ?, ?, ?)"
                      " ON CONFLICT (surface) DO UPDATE SET place_id = excluded.place_id, reading = excluded.reading,"
