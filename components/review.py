@@ -429,8 +429,9 @@ def review(store: Store, target: str, action: str, curator: str, seen_version: i
     with store.transaction() as conn:
         current = _state(conn, target)
         version = current["version"] if current else 0
-        if version != seen_version:
-            assert current is not None
+        if current is None and seen_version:
+            raise ReviewConflict("this item changed since it was loaded (its review history is gone); reload")
+        if current is not None and version != seen_version:
             raise ReviewConflict(f"already reviewed by {current['curator']} at {current['at']} "
                                  f"({current['state']}); nothing was changed: reload to see it")
         if action != "revert" and current is not None and current["state"] != "unreviewed":

@@ -3,6 +3,7 @@ and cannot reach one; a curator signs in through the real form, reviews, is limi
 from __future__ import annotations
 
 import datetime as dt
+import json
 import os
 import time
 from pathlib import Path
@@ -98,6 +99,24 @@ def test_a_crafted_click_on_a_control_the_session_no_longer_has_does_nothing() -
     at._run(widget_state=crafted)
     assert not at.exception
     assert reviews() == [] and not review_keys(at)
+
+
+def test_a_forged_session_value_does_not_sign_anyone_in() -> None:
+    """A client sends a widget state whose id is the session key that holds the curator (a JSON object
+    like the real one): it is not a widget of the app, so it never becomes a curator session."""
+    add_talks()
+    make_curator()
+    at = run_app({"tab": "Review"})
+    crafted = at._tree.get_widget_states()
+    for widget_id in ("atlas_curator", "$$ID-0-atlas_curator"):
+        forged = crafted.widgets.add()
+        forged.id, forged.json_value = widget_id, json.dumps({"name": NAME, "at": time.time()})
+    # Streamlit itself stops this session's runs on widget ids it does not know (only the forging session
+    # is affected); what matters here: no run of it ever has a curator or a write control
+    for _ in range(2):
+        at._run(widget_state=crafted)
+        assert not review_keys(at) and "Signed in as" not in html_of(at) and "atlas_upload" not in keys(at)
+    assert reviews() == []
 
 
 def test_curator_confirms_corrects_rejects_and_the_zone_panel_shows_the_reviewed_fact() -> None:

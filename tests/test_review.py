@@ -306,6 +306,8 @@ def test_the_second_curator_is_told_who_reviewed_first_and_nothing_is_lost(store
     assert f"already reviewed by alice at {first.at}" in str(caught.value)
     assert [r.action for r in history(store, target=target)] == ["confirm"]
     assert reviewed_facts(store).facts[0].reviewed_by == "alice"
+    with pytest.raises(ReviewConflict, match="reload"):  # a version nobody saw (a stale or forged form)
+        review(store, target_of("on 3 August 2017", "date"), "confirm", "bob", 7)
 
 
 def test_revert_brings_the_candidate_back_and_keeps_the_trail(store: Store) -> None:
