@@ -12,7 +12,9 @@ from components.ui.mapview import show_legend, show_map
 from components.ui.panel import show_zone
 from components.ui.profiling import run_timer
 from components.ui.reader import show_reader
+from components.ui.review import show_review
 from components.ui.sections import show_lazy_tabs
+from components.ui.signin import curator_only
 from components.ui.style import apply_style
 from components.ui.tables import show_downloads, show_problems, show_sources, show_zone_table
 from components.ui.timeview import show_disagreements, show_timeline
@@ -38,7 +40,9 @@ def main() -> None:
         "Where the sources disagree": lambda: show_disagreements(data),
         "Search": lambda: show_search(data),
         "Read a document": lambda: show_reader(data),
-        "Add a document": lambda: show_upload(data),
+        # writing needs a signed-in curator: anyone else gets the sign-in form, never the controls
+        "Add a document": lambda: curator_only(data, "add or remove documents", lambda name: show_upload(data, name)),
+        "Review": lambda: curator_only(data, "review what was extracted", lambda name: show_review(data, name)),
         "Sources and downloads": lambda: show_sources_and_downloads(data),
     }
     selection.init_from_url(list(names), list(tabs))

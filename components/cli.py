@@ -1,4 +1,5 @@
-"""Command line: ``python -m components validate | export | cite | ingest | add | remove | documents | search | store``."""
+"""Command line: ``python -m components validate | export | cite | ingest | add | remove | documents | search | store |
+curator | review``."""
 from __future__ import annotations
 
 import argparse
@@ -11,6 +12,7 @@ from .cliargs import OneLineParser, output_file, positive_int
 from .documents import DocumentError, read_document_text
 from .export import render
 from .ingest.cli import add_ingest_parser
+from .review_cli import add_review_parsers
 from .settings import SettingsError, current_settings
 from .store.cli import add_store_parsers
 from .validate import validate_all
@@ -89,6 +91,7 @@ def build_parser() -> argparse.ArgumentParser:
     c.set_defaults(func=cmd_cite)
     add_ingest_parser(sub)
     add_store_parsers(sub)
+    add_review_parsers(sub)
     return parser
 
 

@@ -85,6 +85,10 @@ class Fact:
     note: str = ""
     as_of: str | None = None  # ISO date a status was reported true (status facts)
     event: str | None = None  # machine-readable event type (event facts), see EVENT_TYPES
+    # set only for facts a curator reviewed in the corpus store (components/review.py); not part of facts.json
+    reviewed_by: str = ""
+    reviewed_on: str = ""
+    original: str = ""  # the pipeline's reading, kept
 
     def applies_to(self, zone_id: str) -> bool:
         return self.zone in (zone_id, ALL_ZONES) or zone_id in self.related_zones

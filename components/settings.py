@@ -47,6 +47,26 @@ def _path(name: str, raw: str) -> Path:
     return Path(raw).expanduser()
 
 
+def _positive(name: str, raw: str) -> float:
+    try:
+        value = float(raw.strip())
+    except ValueError:
+        raise SettingsError(f"{name}={raw!r} is not valid: use a positive number") from None
+    if not value > 0 or value == float("inf"):
+        raise SettingsError(f"{name}={raw!r} is not valid: use a positive number")
+    return value
+
+
+def _count(name: str, raw: str) -> int:
+    try:
+        value = int(raw.strip())
+    except ValueError:
+        raise SettingsError(f"{name}={raw!r} is not valid: use a whole number of 1 or more") from None
+    if value < 1:
+        raise SettingsError(f"{name}={raw!r} is not valid: use a whole number of 1 or more")
+    return value
+
+
 def _env(env: str, shown_default: str, description: str, parse: Callable[[str, str], Any]) -> dict[str, Any]:
     """A field's metadata: its variable, how the README shows its default and meaning, how to read it."""
     return {"env": env, "shown_default": shown_default, "description": description, "parse": parse}
@@ -73,6 +93,13 @@ class Settings:
     profile: Path | None = field(default=None, metadata=_env(
         "ATLAS_PROFILE", "unset", "a file to append the server time of every script run to (JSON lines, for `bench/`)",
         _path))
+
+    session_hours: float = field(default=8.0, metadata=_env(
+        "ATLAS_SESSION_HOURS", "8", "a curator's sign-in expires after this many hours", _positive))
+    curator_uploads_per_day: int = field(default=50, metadata=_env(
+        "ATLAS_CURATOR_UPLOADS", "50", "documents one curator may upload in 24 hours", _count))
+    curator_upload_mb_per_day: float = field(default=20.0, metadata=_env(
+        "ATLAS_CURATOR_UPLOAD_MB", "20", "megabytes one curator may upload in 24 hours", _positive))
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str]) -> Settings:

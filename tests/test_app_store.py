@@ -11,6 +11,7 @@ from streamlit.testing.v1 import AppTest
 
 from components.store import open_store
 from components.store.queries import list_documents
+from tests.curators import sign_in_app
 from tests.test_apptest import html_of, run_app
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -35,13 +36,18 @@ def search_for(at: AppTest, word: str) -> AppTest:
     return at
 
 
+def curator_app(query: dict[str, str]) -> AppTest:
+    """The app in a new session with a curator signed in through the real form."""
+    return sign_in_app(run_app(query))
+
+
 def stored_uploads() -> list[str]:
     with open_store(Path(os.environ["ATLAS_DB"])) as store:
         return [d.doc_id for d in list_documents(store, source="upload")[1]]
 
 
 def test_add_appears_in_search_and_zone_panel_duplicate_refused_remove_confirmed() -> None:
-    at = run_app({"tab": "Add a document"})
+    at = curator_app({"tab": "Add a document"})
     at.text_input(key="atlas_upload_publisher").input("Test Wire")
     at.date_input(key="atlas_upload_date").set_value("2017-08-06")
     at = upload(at, "zorblatt.txt", ARTICLE.encode())
@@ -50,7 +56,7 @@ def test_add_appears_in_search_and_zone_panel_duplicate_refused_remove_confirmed
     assert "zorblatt" in html_of(at)  # listed among the documents added here
     assert stored_uploads() == ["zorblatt"]
 
-    at = upload(run_app({"tab": "Add a document"}), "again.txt", ARTICLE.encode())
+    at = upload(curator_app({"tab": "Add a document"}), "again.txt", ARTICLE.encode())
     assert "already in the corpus as zorblatt" in messages(at)
     assert stored_uploads() == ["zorblatt"]  # nothing stored twice
     assert sorted(p.name for p in Path(os.environ["ATLAS_UPLOADS"]).iterdir()) == ["zorblatt.txt"]
@@ -64,7 +70,7 @@ def test_add_appears_in_search_and_zone_panel_duplicate_refused_remove_confirmed
     ours = next(str(h.value) for h in zone.html if "Shelling hit" in str(h.value))
     assert "<mark" in ours and "Extracted, not reviewed" in ours and "“Thursday”" in ours  # place marked, date unreviewed
 
-    at = run_app({"tab": "Add a document"})
+    at = curator_app({"tab": "Add a document"})
     remove = at.button(key="atlas_remove_zorblatt")
     assert remove.disabled  # needs the confirmation first
     at.checkbox(key="atlas_remove_confirm_zorblatt").check().run()
@@ -129,7 +135,7 @@ def test_a_store_that_cannot_be_opened_is_named_and_the_map_and_facts_still_work
 
 
 def test_an_upload_while_the_store_is_locked_says_so(tmp_path: Path) -> None:
-    at = run_app({"tab": "Add a document"})
+    at = curator_app({"tab": "Add a document"})
     other = sqlite3.connect(os.environ["ATLAS_DB"], isolation_level=None)
     other.execute("BEGIN IMMEDIATE")  # another process is writing
     try:

@@ -7,6 +7,7 @@ import playwright.sync_api as playwright_sync  # in requirements.txt: when missi
 import pytest
 
 from tests.browser import artifacts_dir, click_zone, map_frame, open_app, zone_names
+from tests.curators import sign_in_page
 from tests.server import CHROMIUM, CHROMIUM_ARGS, ROOT, run_app
 
 SEED_TEXT = (ROOT / "seeds" / "000_6a7ef684703209c4.txt").read_bytes().decode("utf-8")
@@ -230,6 +231,7 @@ def test_hostile_upload_is_shown_literally_and_runs_nothing(browser, tmp_path) -
         page, traffic = open_app(browser, url)
         map_frame(page)
         page.get_by_role("tab", name="Add a document").click()
+        sign_in_page(page)
         page.locator('input[type="file"]').set_input_files(
             files=[{"name": "../../evil<script>.txt", "mimeType": "text/plain", "buffer": HOSTILE.encode("utf-8")}])
         page.get_by_text("It is now part of the corpus").wait_for(timeout=PANEL_TIMEOUT_MS)
@@ -272,6 +274,7 @@ def test_add_duplicate_search_reader_and_remove_in_the_browser(browser, tmp_path
     with run_app({"ATLAS_UPLOADS": str(uploads)}) as url:
         page, _traffic = open_app(browser, url, "/?tab=Add+a+document")
         map_frame(page)
+        sign_in_page(page)
         page.get_by_role("textbox", name="Publisher").fill("Test Wire")
         add_file(page, "quzzlewick.txt", ARTICLE.encode())
         page.get_by_text("It is now part of the corpus").wait_for(timeout=PANEL_TIMEOUT_MS)

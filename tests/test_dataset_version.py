@@ -33,6 +33,7 @@ from components.ui.mapview import cached_map
 from components.ui.tables import export_text
 from components.ui.timeview import timeline_spec
 from components.version import ABSENT, dataset_inputs, dataset_version, file_digest, inputs_version
+from tests.curators import sign_in_app
 from tests.server import sealed_app
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -280,7 +281,7 @@ def test_a_download_after_an_upload_lists_the_cited_sources_only(tmp_path: Path,
     before = json.loads(download_text(app_run("Sources and downloads"), "Zones with facts"))
     assert list(before["metadata"]["documents"]) == [SEED]
 
-    at = app_run("Add a document")
+    at = sign_in_app(app_run("Add a document"))
     at.file_uploader(key="atlas_upload").upload("nawa-report.txt", NEW_PLACE_TEXT.encode(), "text/plain")
     at.run()
     assert not at.exception, at.exception

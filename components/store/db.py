@@ -135,6 +135,12 @@ def current_version(conn: sqlite3.Connection) -> int:
     return int(row[0] or 0)
 
 
+def _applied_versions(conn: sqlite3.Connection) -> set[int]:
+    if not conn.execute("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'schema_version'").fetchone():
+        return set()
+    return {int(r[0]) for r in conn.execute("SELECT version FROM schema_version")}
+
+
 def migrate(conn: sqlite3.Connection, target: int = SCHEMA_VERSION) -> list[int]:
     """Apply every step above the file's version up to ``target``, each in its own transaction.
 
@@ -145,13 +151,14 @@ def migrate(conn: sqlite3.Connection, target: int = SCHEMA_VERSION) -> list[int]
     if version > SCHEMA_VERSION:
         raise StoreError(f"schema version {version} is newer than this program knows ({SCHEMA_VERSION}); upgrade the app")
     applied: list[int] = []
+    done = _applied_versions(conn)
     for number, _, script in MIGRATIONS:
-        if number <= version or number > target:
-            continue
+        if number in done or number > target:
+            continue  # a step numbered below the file's version but never applied (steps merged from branches) runs
         conn.execute("BEGIN IMMEDIATE")
         try:
             conn.execute("CREATE TABLE IF NOT EXISTS schema_version (version INTEGER NOT NULL)")
-            if current_version(conn) >= number:  # another process migrated meanwhile
+            if number in _applied_versions(conn):  # another process migrated meanwhile
                 conn.execute("ROLLBACK")
                 continue
             for statement in statements(script):

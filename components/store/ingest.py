@@ -35,6 +35,7 @@ from components.ingest import IngestedDocument, ingest_document
 from components.ingest.limits import apply_limits
 from components.ingest.pipeline import PIPELINE_VERSION
 from components.paths import GAZETTEER_EXTRA_FILE, GAZETTEER_FILE, ZONES_FILE, data_root
+from components.review import apply_place_reviews
 from components.uploads import sanitize_name, store_upload
 from components.version import file_digest
 
@@ -317,6 +318,7 @@ def _ingest_row(store: Store, row_id: int) -> AddResult:
             return _gone(row_id, row["file_name"])
         _delete_derived(conn, row_id)
         _write_derived(conn, row_id, row["text"], ingested, row["published"])
+        apply_place_reviews(conn, row_id)  # curators' place corrections and corpus-wide aliases (issue 13)
         conn.execute("UPDATE documents SET status = 'ok', failure = NULL, ingest_key = ?, ingest_note = ? WHERE id = ?",
                      (key, trimmed.note, row_id))
     places = sum(len(p.places) for p in ingested.passages)

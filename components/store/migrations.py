@@ -116,12 +116,73 @@ V4_INGEST_NOTE = """
 ALTER TABLE documents ADD COLUMN ingest_note TEXT;  -- what the per-document limits dropped (components/ingest/limits.py)
 """
 
+V10_CURATORS_AND_REVIEWS = """
+CREATE TABLE curators (
+    name TEXT PRIMARY KEY,
+    password_hash TEXT NOT NULL,            -- argon2id, salted (argon2-cffi's PasswordHasher)
+    created_at TEXT NOT NULL
+);
+CREATE TABLE signin_failures (             -- failed sign-ins, for rate limiting (per name)
+    id INTEGER PRIMARY KEY,
+    name TEXT NOT NULL,
+    at REAL NOT NULL                        -- seconds since the epoch
+);
+CREATE INDEX signin_failures_name ON signin_failures(name, at);
+CREATE TABLE uploads_by (                  -- what each curator uploaded (per-curator limits)
+    id INTEGER PRIMARY KEY,
+    curator TEXT NOT NULL,
+    n_bytes INTEGER NOT NULL,
+    at REAL NOT NULL
+);
+CREATE INDEX uploads_by_curator ON uploads_by(curator, at);
+CREATE TABLE reviews (                     -- the audit trail: every review action, never updated or deleted
+    id INTEGER PRIMARY KEY,
+    target TEXT NOT NULL,                   -- 'fact|doc|start|end|kind' or 'place|doc|surface'
+    doc_id TEXT NOT NULL,
+    version INTEGER NOT NULL,               -- the target's review version this action created (1, 2, ...)
+    action TEXT NOT NULL CHECK (action IN ('confirm', 'correct', 'reject', 'revert')),
+    curator TEXT NOT NULL,
+    at TEXT NOT NULL,
+    before TEXT NOT NULL,                   -- JSON: the reading before the action
+    after TEXT NOT NULL,                    -- JSON: the reading after it (null for reject and revert)
+    reason TEXT NOT NULL DEFAULT '',
+    UNIQUE (target, version)                -- optimistic locking: one action per version
+);
+CREATE INDEX reviews_doc ON reviews(doc_id);
+CREATE TABLE review_state (                -- each target's current review (the latest action), for reads
+    target TEXT PRIMARY KEY,
+    kind TEXT NOT NULL,                     -- 'fact' or 'place'
+    doc_id TEXT NOT NULL,
+    start INTEGER,
+    end INTEGER,
+    fact_kind TEXT,
+    surface TEXT,
+    version INTEGER NOT NULL,
+    state TEXT NOT NULL CHECK (state IN ('confirmed', 'corrected', 'rejected', 'unreviewed')),
+    curator TEXT NOT NULL,
+    at TEXT NOT NULL,
+    original TEXT NOT NULL,                 -- JSON: the pipeline's reading
+    reading TEXT                            -- JSON: the reviewed reading (NULL unless confirmed or corrected)
+);
+CREATE INDEX review_state_doc ON review_state(doc_id, start);
+CREATE TABLE place_aliases (               -- corpus-wide corrections of a spelling, promoted by a curator
+    surface TEXT PRIMARY KEY,               -- the spelling, folded
+    place_id TEXT,                          -- NULL: not a place
+    reading TEXT,                           -- JSON: the place (name, kind, lat, lon, zone); NULL: not a place
+    curator TEXT NOT NULL,
+    at TEXT NOT NULL
+);
+"""
+
 # (version, what it does, SQL). Append only; never edit a released step.
 MIGRATIONS: tuple[tuple[int, str, str], ...] = (
     (1, "documents, passages, place mentions, zone links, candidate facts", V1_CORE),
     (2, "FTS5 trigram index over folded passage text", V2_SEARCH),
     (3, "indexes for filters and panels", V3_INDEXES),
     (4, "a document's ingestion note (per-document limits)", V4_INGEST_NOTE),
+    # 5..9 are reserved for other branches' steps (issue 12)
+    (10, "curators, sign-in failures, per-curator uploads, review audit trail and state, place aliases",
+     V10_CURATORS_AND_REVIEWS),
 )
 
 

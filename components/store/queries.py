@@ -13,6 +13,11 @@ MAX_PAGE_SIZE = 100
 MAX_PLACES = 500
 
 
+# A candidate fact nobody has confirmed, corrected or rejected (reviewed ones are facts or gone: components/review.py).
+_UNREVIEWED = ("NOT EXISTS (SELECT 1 FROM review_state r WHERE r.kind = 'fact' AND r.state != 'unreviewed'"
+               " AND r.doc_id = {doc} AND r.start = c.start AND r.end = c.end AND r.fact_kind = c.kind)")
+
+
 def _page(limit: int, offset: int) -> tuple[int, int]:
     return max(1, min(int(limit), MAX_PAGE_SIZE)), max(0, int(offset))
 
@@ -250,7 +255,7 @@ def reader_data(store: Store, doc_id: str) -> ReaderData | None:
     candidates = tuple({**dict(r), "value": json.loads(r["value"]), "citation": json.loads(r["citation"])} for r in store.query(
         "SELECT p.idx AS passage, c.kind, c.value, c.value_type, c.qualifier, c.date_precision, c.start, c.end, c.quote,"
         " c.citation FROM candidates c JOIN passages p ON p.id = c.passage JOIN documents d ON d.id = c.doc"
-        " WHERE d.doc_id = ? ORDER BY c.start", (doc_id,)))
+        f" WHERE d.doc_id = ? AND {_UNREVIEWED.format(doc='d.doc_id')} ORDER BY c.start", (doc_id,)))
     return ReaderData(document, text, passages, mentions, candidates)
 
 
@@ -342,7 +347,8 @@ def reader_window(store: Store, doc_id: str, start: int = 0, *, max_chars: int =
     candidates = tuple({**dict(r), "value": json.loads(r["value"]), "citation": json.loads(r["citation"])} for r in store.query(
         "SELECT p.idx AS passage, c.kind, c.value, c.value_type, c.qualifier, c.date_precision, c.start, c.end, c.quote,"
         " c.citation FROM candidates c JOIN passages p ON p.id = c.passage WHERE c.doc = ? AND c.start >= ? AND c.end <= ?"
-        " ORDER BY c.start LIMIT ?", (row_id, start, end, max_passages * MAX_FACTS_SHOWN)))
+        f" AND {_UNREVIEWED.format(doc='?')} ORDER BY c.start LIMIT ?",
+        (row_id, start, end, doc_id, max_passages * MAX_FACTS_SHOWN)))
     previous = None
     if start > 0:
         back = store.query("SELECT start FROM passages WHERE doc = ? AND start < ? ORDER BY idx DESC LIMIT ?",
@@ -397,6 +403,7 @@ def store_revision(store: Store) -> str:
         for r in store.query("SELECT doc_id, sha256, status, coalesce(ingest_key, ''), coalesce(published, '') FROM documents"
                              " ORDER BY sha256"):
             h.update("\n{}|{}|{}|{}|{}".format(*tuple(r)).encode())
+        h.update(f"\nreviews {store.count('SELECT coalesce(max(id), 0) FROM reviews')}".encode())  # a review changes what is shown
         revision = h.hexdigest()[:16]
         _revisions[store] = (stamp, revision)
         return revision
@@ -426,7 +433,8 @@ def zone_date_candidates(store: Store, *, limit: int = 500) -> tuple[int, list[D
     Cost: the page is O(limit) from the passage order; the total counts every linked date candidate
     (O(candidates in the store), each document's capped at ingestion by components/ingest/limits.py)."""
     limit = max(1, min(int(limit), 5000))
-    linked = "c.value_type = 'date' AND EXISTS (SELECT 1 FROM zone_links z WHERE z.passage = c.passage)"
+    linked = ("c.value_type = 'date' AND EXISTS (SELECT 1 FROM zone_links z WHERE z.passage = c.passage) AND "
+              + _UNREVIEWED.format(doc="(SELECT doc_id FROM documents WHERE id = c.doc)"))
     total = store.count(f"SELECT count(*) FROM candidates c WHERE {linked}")
     rows = store.query(
         "SELECT d.doc_id, c.value, c.date_precision, c.start, c.end, c.citation,"
@@ -459,5 +467,6 @@ def passage_candidates(store: Store, rows: Iterable[PassageRow]) -> dict[tuple[s
             {**dict(r), "value": json.loads(r["value"]), "citation": json.loads(r["citation"])} for r in store.query(
                 "SELECT c.kind, c.value, c.value_type, c.qualifier, c.date_precision, c.start, c.end, c.quote, c.citation"
                 " FROM candidates c WHERE c.doc = (SELECT id FROM documents WHERE doc_id = ?) AND c.start >= ? AND c.end <= ?"
-                " ORDER BY c.start LIMIT ?", (row.doc_id, row.start, row.end, MAX_FACTS_SHOWN))]
+                f" AND {_UNREVIEWED.format(doc='?')} ORDER BY c.start LIMIT ?",
+                (row.doc_id, row.start, row.end, row.doc_id, MAX_FACTS_SHOWN))]
     return out

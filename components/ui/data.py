@@ -28,6 +28,7 @@ from ..mapbuild import build_map
 from ..measures import ZoneMeasures, measure_zone
 from ..offline import AssetError, ensure_leaflet_assets
 from ..problems import Problem
+from ..review import reviewed_facts, with_reviewed
 from ..settings import Settings, SettingsError, current_settings
 from ..store import Store, StoreError, open_store
 from ..store.db import default_db_path
@@ -174,6 +175,9 @@ def load_app_data(data_root: str, uploads: str, tiles: bool, version: str, db_pa
             problems += store_problems(store)
         except StoreError as exc:
             problems.append(Problem("corpus store", "", str(exc)))
+        reviewed = reviewed_facts(store)  # confirmed or corrected by a curator: facts like the curated ones
+        atlas = with_reviewed(atlas, reviewed)
+        problems += reviewed.problems
     if not _final and full_version(data, store) != version:
         raise InputsChanged(data_root)
     return AppData(atlas=atlas, paths=data, gazetteer=gazetteer, measures=measures, basemap=basemap,

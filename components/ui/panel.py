@@ -4,6 +4,7 @@ from __future__ import annotations
 import streamlit as st
 
 from ..atlas import Atlas
+from ..facts import Fact
 from ..panels import STATUS_LABELS, PassageView, zone_fact_views, zone_passages
 from ..timeline import status_on
 from ..zones import Zone
@@ -45,9 +46,17 @@ def fact_rows_html(atlas: Atlas, zone_id: str, anchors: dict[tuple[str, int, int
         kind = "conflict" if view.fact.kind == "conflict" else "fact"
         rows.append(
             f'<div class="atlas-{kind}" data-fact="{esc(view.fact.id)}"><b>{esc(view.label)}</b>: {esc(view.value_text)} '
-            f'<small>({esc(view.scope)})</small>{"".join(cites)}</div>'
+            f'<small>({esc(view.scope)})</small>{reviewed_note(view.fact)}{"".join(cites)}</div>'
         )
     return "".join(rows)
+
+
+def reviewed_note(fact: Fact) -> str:
+    """"reviewed by NAME on DATE" and the pipeline's original reading, for a fact a curator reviewed."""
+    if not fact.reviewed_by:
+        return ""
+    return (f'<br><small class="atlas-reviewed">reviewed by {esc(fact.reviewed_by)} on {esc(fact.reviewed_on)}'
+            f" · extracted as: {esc(fact.original)}</small>")
 
 
 def citation_anchors(atlas: Atlas, passages: dict[str, list[PassageView]]) -> dict[tuple[str, int, int], str]:

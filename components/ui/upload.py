@@ -13,6 +13,7 @@ from ..store.queries import document_summary, list_documents
 from .corpus import page_number, paging_controls, store_read
 from .data import AppData
 from .safe import esc, html_block, text_message
+from .signin import note_upload, still_signed_in, upload_refusal
 from .upload_guard import upload_name_guard
 
 UPLOAD_KEY = "atlas_upload"
@@ -53,15 +54,22 @@ def found_summary(data: AppData, doc_id: str) -> str:
             f"{found.dates} date(s); {found.figures} figure(s). Passages: {found.passages}.{note}")
 
 
-def _on_upload(data: AppData) -> None:
+def _on_upload(data: AppData, curator: str) -> None:
     file = st.session_state.get(UPLOAD_KEY)
     if file is None:
+        return
+    if not still_signed_in(data, curator):
+        st.session_state[RESULT_KEY] = ("error", "Not added: sign in as a curator to add documents.")
         return
     if data.store is None or data.uploads is None:
         st.session_state[RESULT_KEY] = ("error", "Not added: the corpus store is not available (see “Some data could not be used”).")
         return
+    refusal = upload_refusal(data, curator, file.size)
+    if refusal:
+        st.session_state[RESULT_KEY] = ("error", refusal)
+        return
     try:
-        result: AddResult = add_upload(data.store, file.getvalue(), file.name, data.uploads, upload_meta(), added_by="app")
+        result: AddResult = add_upload(data.store, file.getvalue(), file.name, data.uploads, upload_meta(), added_by=curator)
     except StoreError as exc:
         st.session_state[RESULT_KEY] = ("error", f"Not added: {exc}")
         return
@@ -74,12 +82,13 @@ def _on_upload(data: AppData) -> None:
         st.session_state[RESULT_KEY] = ("error", f"Not added: {result.message}")
     else:
         # the new file and store rows change the dataset version: the next run shows it everywhere
+        note_upload(data, curator, file.size)
         st.session_state[RESULT_KEY] = ("info", f"Added “{file.name}” as {result.doc_id}. It is now part of the corpus.")
         st.session_state[FOUND_KEY] = found_summary(data, result.doc_id)
 
 
-def _on_remove(data: AppData, doc_id: str) -> None:
-    if data.store is None:
+def _on_remove(data: AppData, doc_id: str, curator: str) -> None:
+    if data.store is None or not still_signed_in(data, curator):
         return
     try:
         st.session_state[RESULT_KEY] = ("info", f"Removed: {remove_document(data.store, doc_id)}")
@@ -101,7 +110,7 @@ def show_metadata_form() -> None:
                "“Thursday” cannot be resolved. Fill these in before choosing the file.")
 
 
-def show_uploaded_documents(data: AppData) -> None:
+def show_uploaded_documents(data: AppData, curator: str) -> None:
     """The documents added through the app, newest first, paged; removing one needs a confirmation."""
     found = store_read(data, lambda s: list_documents(s, limit=LIST_PAGE_SIZE, offset=page_number(LIST_PAGE_KEY) * LIST_PAGE_SIZE,
                                                       source="upload"), "Your documents")
@@ -117,16 +126,17 @@ def show_uploaded_documents(data: AppData) -> None:
         c1, c2 = st.columns([2, 1])
         confirmed = c1.checkbox("Yes, remove this document and its file", key=CONFIRM_PREFIX + row.doc_id)
         c2.button("Remove", key=f"atlas_remove_{row.doc_id}", disabled=not confirmed, on_click=_on_remove,
-                  args=(data, row.doc_id))
+                  args=(data, row.doc_id, curator))
     paging_controls(LIST_PAGE_KEY, total, page_number(LIST_PAGE_KEY) * LIST_PAGE_SIZE, LIST_PAGE_SIZE, "documents")
 
 
-def show_upload(data: AppData) -> None:
+def show_upload(data: AppData, curator: str) -> None:
+    """Rendered only for a signed-in curator (app.py: ``signin.curator_only``)."""
     show_metadata_form()
     upload_name_guard()  # a file name too long for the upload endpoint: a clear message, not its HTTP 400
     st.file_uploader(
         f"Add an article (plain UTF-8 text, up to {MAX_DOCUMENT_BYTES // (1024 * 1024)} MB)", type=["txt"],
-        key=UPLOAD_KEY, on_change=_on_upload, args=(data,),
+        key=UPLOAD_KEY, on_change=_on_upload, args=(data, curator),
         help="Stored under a safe name in the uploads folder and ingested once; the same file twice is recognised.",
     )
     result = st.session_state.pop(RESULT_KEY, None)
@@ -135,4 +145,4 @@ def show_upload(data: AppData) -> None:
     found = st.session_state.pop(FOUND_KEY, None)
     if found:
         text_message("info", found)
-    show_uploaded_documents(data)
+    show_uploaded_documents(data, curator)

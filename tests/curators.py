@@ -1,0 +1,41 @@
+"""Test curators: an account in the test's own store (``ATLAS_DB``), signed in through the app's real
+sign-in form (AppTest or a real browser) -- the production check is never bypassed."""
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+from streamlit.testing.v1 import AppTest
+
+from components.auth import add_curator, curator_exists
+from components.store import open_store
+
+PASSWORD = "a test curator's passphrase"
+NAME = "Tess Curator"
+
+
+def make_curator(name: str = NAME, db: Path | None = None) -> str:
+    """Create the curator in this test's store (once) and return its name."""
+    with open_store(Path(db or os.environ["ATLAS_DB"])) as store:
+        if not curator_exists(store, name):
+            add_curator(store, name, PASSWORD)
+    return name
+
+
+def sign_in_app(at: AppTest, name: str = NAME, password: str = PASSWORD) -> AppTest:
+    """Fill in and submit the sign-in form of an AppTest on the "Add a document" or "Review" tab."""
+    make_curator(name)
+    at.text_input(key="atlas_signin_name").input(name)
+    at.text_input(key="atlas_signin_password").input(password)
+    at.button(key="atlas_signin_submit").click().run()
+    assert not at.exception, at.exception
+    return at
+
+
+def sign_in_page(page, name: str = NAME, password: str = PASSWORD, timeout_ms: int = 30_000) -> None:
+    """The same in a real browser (the sign-in form must be on screen)."""
+    make_curator(name)
+    page.get_by_label("Curator name").fill(name)
+    page.locator("input[type=password]").fill(password)
+    page.get_by_role("button", name="Sign in").click()
+    page.get_by_text("Signed in as").wait_for(timeout=timeout_ms)
