@@ -154,7 +154,7 @@ SEED_NAME = "000_6a7ef684703209c4"
 def test_an_upload_named_like_a_bundled_seed_is_stored_under_a_new_id_and_found(monkeypatch, tmp_path: Path) -> None:
     """Issue 17: never "Added" and then invisible. The seed keeps its id; the upload gets another, named in
     the confirmation, and is found by search and opened in the reader -- also after a restart on a new store."""
-    at = upload(run_app({"tab": "Add a document"}), f"{SEED_NAME}.txt", ARTICLE.encode())
+    at = upload(curator_app({"tab": "Add a document"}), f"{SEED_NAME}.txt", ARTICLE.encode())
     assert f"Added “{SEED_NAME}.txt” as {SEED_NAME}-2. It is now part of the corpus." in messages(at)
     assert stored_uploads() == [f"{SEED_NAME}-2"]
     for restarted in (False, True):
