@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import argparse
+import datetime as dt
 import sys
 from pathlib import Path
 
@@ -33,7 +34,17 @@ def cmd_export(args: argparse.Namespace) -> int:
             print(problem, file=sys.stderr)
         print("refusing to export: fix the problems above (python -m components validate)", file=sys.stderr)
         return 1
-    output = render(atlas, args.format)
+    as_of = None
+    if getattr(args, "as_of", None):
+        try:
+            as_of = dt.date.fromisoformat(args.as_of)
+        except ValueError:
+            print(f"--as-of {args.as_of!r} is not a date (use YYYY-MM-DD)", file=sys.stderr)
+            return 2
+        if args.format != "geojson":
+            print("--as-of applies to --format geojson only", file=sys.stderr)
+            return 2
+    output = render(atlas, args.format, as_of)
     if args.out:
         atomic_write_text(Path(args.out), output)
         print(f"wrote {args.out}", file=sys.stderr)
@@ -69,6 +80,7 @@ def build_parser() -> argparse.ArgumentParser:
     e = sub.add_parser("export", help="zones with facts (GeoJSON), zones over time (Linked Places, lpf), or facts (CSV)")
     e.add_argument("--format", choices=("geojson", "lpf", "csv"), required=True)
     e.add_argument("--out", help="write to this file atomically instead of stdout")
+    e.add_argument("--as-of", help="geojson: the zones as they were on this date (YYYY-MM-DD): extent, status, evidence")
     e.set_defaults(func=cmd_export)
     c = sub.add_parser("cite", help="print a citation (offsets and quote) for text in a document")
     c.add_argument("document", help="path of the .txt document")

@@ -37,7 +37,15 @@ STATUS_STYLE: dict[str, dict[str, Any]] = {
     "under-consultation": {"color": "#E69F00", "dashArray": "12 6"},
     "declared": {"color": "#CC79A7", "dashArray": "4 4"},
     "not-declared": {"color": "#999999", "dashArray": "1 6"},
+    "ceasefire-in-force": {"color": "#009E73", "dashArray": "6 3"},
+    "under-offensive": {"color": "#D55E00", "dashArray": None},
+    "demilitarised-zone-agreed": {"color": "#56B4E9", "dashArray": "10 3"},
+    "ceasefire-protocol": {"color": "#0072B2", "dashArray": "3 3"},
+    "evacuation-agreed": {"color": "#D55E00", "dashArray": "6 6"},
+    "retaken": {"color": "#444444", "dashArray": "2 6"},
+    "framework-ended": {"color": "#444444", "dashArray": "2 6"},
 }
+ENDED_FILL_OPACITY = 0.08  # an ended zone: where it was, drawn faintly with a dotted grey outline
 MAP_CENTER: tuple[float, float] = (34.45, 36.75)
 LABEL_MIN_POPULATION = 150_000  # smaller towns get a dot, not a label, to keep zones readable
 MAP_ZOOM = 7
@@ -92,8 +100,9 @@ def zone_style(_feature: dict[str, Any]) -> dict[str, Any]:
 
 def status_style(status: str) -> dict[str, Any]:
     style = STATUS_STYLE.get(status, STATUS_STYLE["declared"])
-    return {"color": style["color"], "fillColor": style["color"], "weight": 2.5, "fillOpacity": 0.45,
-            "dashArray": style["dashArray"]}
+    ended = status in ("retaken", "framework-ended")
+    return {"color": style["color"], "fillColor": style["color"], "weight": 2.5,
+            "fillOpacity": ENDED_FILL_OPACITY if ended else 0.45, "dashArray": style["dashArray"]}
 
 
 def basemap_country_style(_feature: dict[str, Any]) -> dict[str, Any]:
