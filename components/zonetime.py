@@ -73,3 +73,22 @@ def evidence_of(atlas: Atlas, fact: Fact | None) -> dict[str, Any]:
         out["references"] = [{"id": r.id, "publisher": r.publisher, "title": r.title, "date": r.date, "url": r.url,
                               "in_our_words": fact.note or r.summary} for r in refs]
     return out
+
+
+def fact_day(fact: Fact) -> dt.date | None:
+    """The first day a dated fact can mean (a status: its as_of), or None for undated facts."""
+    from .timeline import date_range
+
+    if fact.kind == "status" and fact.as_of:
+        span = date_range(fact.as_of, "day")
+    elif fact.value_type == "date":
+        span = date_range(str(fact.value), fact.date_precision)
+    else:
+        return None
+    return span[0] if span else None
+
+
+def is_later(fact: Fact, day: dt.date) -> bool:
+    """Dated after ``day``: not yet known on it (shown marked "later", after the facts in force)."""
+    first = fact_day(fact)
+    return first is not None and first > day
