@@ -247,7 +247,7 @@ class ZoneStyleHook(MacroElement):
         self.hidden_json = json.dumps(HIDDEN_STYLE)
 
 
-HIDDEN_STYLE: dict[str, Any] = {"opacity": 0, "fillOpacity": 0}  # a zone's extents not valid on the date
+HIDDEN_STYLE: dict[str, Any] = {"opacity": 0, "fillOpacity": 0, "color": "#888888", "weight": 0}  # a zone's extents not valid on the date
 
 
 def zone_styles(statuses: dict[str, str], selected: list[str], shown_extents: dict[str, str | None] | None = None) -> dict[str, dict[str, Any]]:
