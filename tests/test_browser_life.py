@@ -2,32 +2,18 @@
 in the real app and a real Chromium: the extent drawn, the status, the evidence age and the citations."""
 from __future__ import annotations
 
-import playwright.sync_api as playwright_sync  # in requirements.txt: when missing these tests fail, never skip
 import pytest
 
 from tests.browser import artifacts_dir, map_frame, open_app, zone_names
-from tests.server import CHROMIUM, CHROMIUM_ARGS, run_app
+from tests.test_browser import browser, server  # the same module-scoped fixtures: a server and a Chromium for this module
+
+__all__ = ["browser", "server"]
 
 TIMEOUT_MS = 20_000
 
 SHOWN_EXTENT_JS = """(zoneId) => Object.values(window.map._layers).filter(l => l.feature && l.feature.properties
     && l.feature.properties.id === zoneId && l._path && l._path.style.pointerEvents !== 'none'
     && l._path.getAttribute('stroke-opacity') !== '0').map(l => l.feature.properties.extent)"""
-
-
-@pytest.fixture(scope="module")
-def server():
-    artifacts_dir()
-    with run_app() as url:
-        yield url
-
-
-@pytest.fixture(scope="module")
-def browser():
-    with playwright_sync.sync_playwright() as p:
-        b = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        yield b
-        b.close()
 
 
 # zone, date, status label, extent drawn, latest source, kind of evidence ("quoted from" / "reported by"), ended
