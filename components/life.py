@@ -72,6 +72,7 @@ class LifeEvent:
     references: tuple[str, ...]
     status: str | None = None
     speaker: str = ""
+    contradicts: tuple[str, ...] = ()  # ids of life events that tell it otherwise (shown side by side)
 
     @property
     def first_day(self) -> dt.date:
@@ -196,7 +197,10 @@ def parse_events(raw: dict[str, Any], file: str, zone_ids: tuple[str, ...], refe
             continue
         events.append(LifeEvent(id=eid, zone=item["zone"], date=item["date"], date_precision=item["date_precision"],
                                 title=item["title"], summary=item["summary"], references=refs, status=status,
-                                speaker=str(item.get("speaker", ""))))
+                                speaker=str(item.get("speaker", "")), contradicts=tuple(item.get("contradicts", []))))
+    known = {e.id for e in events}
+    for e in events:
+        problems += [Problem(file, f"event {e.id!r}", f"contradicts unknown event {c!r}") for c in e.contradicts if c not in known]
     return sorted(events, key=lambda e: (e.first_day, e.id)), problems
 
 

@@ -236,6 +236,11 @@ def disagreements(atlas: Atlas) -> list[Disagreement]:
     different values for the same zone and kind (counts, event dates, status)."""
     out = [Disagreement(zone=f.zone, kind="conflict", facts=(f,), summary=str(f.value))
            for f in atlas.facts.facts if f.kind == "conflict"]
+    life = {e.id: e for e in atlas.life.events}
+    for e in atlas.life.events:  # claims in the zones' life that others tell otherwise, each with its speaker
+        for other in (life[c] for c in e.contradicts if c in life):
+            out.append(Disagreement(zone=e.zone, kind="conflict", facts=(e.as_fact(), other.as_fact()),
+                                    summary=f"{e.speaker or 'one source'} ({e.date}) vs {other.speaker or 'another'} ({other.date})"))
     groups: dict[tuple[str, str, str], list[Fact]] = {}
     for fact in atlas.facts.facts:
         key = comparable_key(fact)

@@ -225,3 +225,21 @@ def test_linked_places_carries_every_dated_extent_with_when() -> None:
     starts = [g["when"]["timespans"][0]["start"]["in"] for g in geoms]
     assert starts == sorted(starts) and "2020-03-06" in starts and "2018-02-15" in starts
     assert geoms[-1]["when"]["timespans"][0]["end"]["in"] == "2024-12-07"
+
+
+def test_contradicting_claims_are_shown_side_by_side_with_their_speakers() -> None:
+    from components.timeline import disagreements
+    found = [d for d in disagreements(ATLAS) if d.zone == "eastern-ghouta" and len(d.facts) == 2
+             and {f.id for f in d.facts} == {"life:eastern-ghouta.russian-claim-2018-04-12", "life:eastern-ghouta.retaken-2018-04-14"}]
+    assert len(found) == 1
+    assert "Russian Defence Ministry" in found[0].summary and "Syrian army" in found[0].summary
+    assert all(f.references and not f.citations for f in found[0].facts)
+
+
+def test_editing_the_life_files_changes_the_dataset_version(data_copy: DataPaths) -> None:
+    from components.version import dataset_version
+    before = dataset_version(data_copy)
+    edit(data_copy.life, lambda d: event(d, "idlib.sochi-2018-09-17").__setitem__("title", "Sochi"))
+    after_life = dataset_version(data_copy)
+    edit(data_copy.extents, lambda d: d["features"][0]["properties"].__setitem__("area_km2", 1.0))
+    assert len({before, after_life, dataset_version(data_copy)}) == 3
