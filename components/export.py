@@ -128,7 +128,8 @@ def linked_places(atlas: Atlas) -> dict[str, Any]:
                                       for r in fact.references if (ref := atlas.references.get(r))]
             types.append(entry)
         first = periods[0][1].isoformat() if periods else None
-        when = {"timespans": [timespan(first, TIMELINE_END.isoformat())]} if first else None
+        last = periods[-1][2].isoformat() if periods else None  # the zone's latest evidence (its end, if it ended)
+        when = {"timespans": [timespan(first, last or first)]} if first else None
         geometries = dated_geometries(atlas, zone.id)
         if not geometries:
             geometry = dict(zone.feature["geometry"])
