@@ -7,6 +7,7 @@ from pathlib import Path
 from . import paths
 from .documents import Corpus, load_corpus
 from .facts import Fact, FactSet, citation_problems, fact_problems, load_facts
+from .life import ZoneLife, load_life, reference_problems
 from .problems import Problem
 from .references import Reference, load_references
 from .zones import ZONE_IDS, Zone, ZoneSet, load_zones
@@ -21,6 +22,8 @@ class DataPaths:
     gazetteer_extra: Path = paths.GAZETTEER_EXTRA_FILE
     basemap: Path = paths.BASEMAP_FILE
     curation: Path = paths.GEODATA / "zone_curation.json"
+    life: Path = paths.GEODATA / "zone_life.json"
+    extents: Path = paths.GEODATA / "zone_extents.geojson"
     seeds: tuple[Path, ...] = (paths.SEEDS,)
     # Uploaded documents live in the corpus store (:mod:`components.store`), not in the atlas
     # corpus: curated facts cite only the bundled seeds, so the atlas reads only ``seeds``.
@@ -33,7 +36,8 @@ class DataPaths:
         g = Path(root) / "geodata"
         return cls(zones=g / "zones.geojson", facts=g / "facts.json", references=g / "references.json",
                    gazetteer=g / "gazetteer_sy.json", gazetteer_extra=g / "gazetteer_extra.json",
-                   basemap=g / "basemap.geojson", curation=g / "zone_curation.json", seeds=(Path(root) / "seeds",),
+                   basemap=g / "basemap.geojson", curation=g / "zone_curation.json",
+                   life=g / "zone_life.json", extents=g / "zone_extents.geojson", seeds=(Path(root) / "seeds",),
                    uploads=Path(uploads) if uploads else None)
 
     @classmethod
@@ -48,6 +52,7 @@ class Atlas:
     corpus: Corpus
     references: dict[str, Reference]
     problems: list[Problem] = field(default_factory=list)
+    life: ZoneLife = field(default_factory=ZoneLife)  # dated events and extents after the memorandum
 
     def zone(self, zone_id: str) -> Zone | None:
         return self.zones.by_id().get(zone_id)
@@ -70,7 +75,9 @@ def load_atlas(data: DataPaths | None = None) -> Atlas:
     problems = list(zones.problems) + list(corpus.problems) + list(facts.problems) + ref_problems
     problems += fact_problems(facts, corpus, set(ZONE_IDS), set(references), data.facts.name)
     facts = FactSet(facts=verified_facts(facts, corpus), problems=facts.problems)
-    return Atlas(zones=zones, facts=facts, corpus=corpus, references=references, problems=problems)
+    life = load_life(data.life, data.extents, ZONE_IDS, references)
+    problems += reference_problems(references, data.references.name) + life.problems
+    return Atlas(zones=zones, facts=facts, corpus=corpus, references=references, problems=problems, life=life)
 
 
 def verified_facts(facts: FactSet, corpus: Corpus) -> list[Fact]:

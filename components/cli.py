@@ -8,7 +8,7 @@ from pathlib import Path
 
 from .atlas import load_atlas
 from .atomic import atomic_write_text
-from .cliargs import OneLineParser, output_file, positive_int
+from .cliargs import OneLineParser, iso_date, output_file, positive_int
 from .documents import DocumentError, read_document_text
 from .export import render
 from .ingest.cli import add_ingest_parser
@@ -30,13 +30,16 @@ def cmd_validate(args: argparse.Namespace) -> int:
 
 
 def cmd_export(args: argparse.Namespace) -> int:
+    if args.as_of is not None and args.format != "geojson":
+        print("export: --as-of applies to --format geojson only", file=sys.stderr)
+        return 2
     atlas = load_atlas()
     if atlas.problems:
         for problem in atlas.problems:
             print(problem, file=sys.stderr)
         print("refusing to export: fix the problems above (python -m components validate)", file=sys.stderr)
         return 1
-    output = render(atlas, args.format)
+    output = render(atlas, args.format, args.as_of)
     if args.out:
         try:
             atomic_write_text(args.out, output)
@@ -83,6 +86,7 @@ def build_parser() -> argparse.ArgumentParser:
     e = sub.add_parser("export", help="zones with facts (GeoJSON), zones over time (Linked Places, lpf), or facts (CSV)")
     e.add_argument("--format", choices=("geojson", "lpf", "csv"), required=True)
     e.add_argument("--out", type=output_file, help="write to this file (a file path, not a folder) atomically instead of stdout")
+    e.add_argument("--as-of", type=iso_date, help="geojson: the zones as they were on this date (YYYY-MM-DD): extent, status, evidence")
     e.set_defaults(func=cmd_export)
     c = sub.add_parser("cite", help="print a citation (offsets and quote) for text in a document")
     c.add_argument("document", help="path of the .txt document")

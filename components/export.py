@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import copy
 import csv
+import datetime as dt
 import io
 import json
 from typing import Any
@@ -34,6 +35,32 @@ def zones_geojson(atlas: Atlas) -> dict[str, Any]:
                "published": d.meta.published.isoformat() if d.meta.published else None, "url": d.meta.url}
         for d in atlas.corpus.documents.values()
     }
+    return {"type": "FeatureCollection", "metadata": metadata, "features": features}
+
+
+def zones_geojson_as_of(atlas: Atlas, day: dt.date) -> dict[str, Any]:
+    """RFC 7946 FeatureCollection of the zones as they were on ``day``: the extent valid then (an ended
+    zone: its last extent), its status, the day that status began and the evidence for it."""
+    from .zonetime import evidence_of, zones_on
+
+    features = []
+    for zone_id, state in zones_on(atlas, day).items():
+        zone = atlas.zone(zone_id)
+        assert zone is not None
+        props: dict[str, Any] = {
+            "id": zone_id, "name": zone.name, "as_of": day.isoformat(), "status": state.status, "status_label": state.label,
+            "status_since": state.status_since.isoformat() if state.status_since else None,
+            "status_evidence": evidence_of(atlas, state.status_fact), "ended": state.ended,
+            "extent": {"id": state.extent.id, "valid_from": state.extent.valid_from.isoformat(),
+                       "valid_to": state.extent.valid_to.isoformat() if state.extent.valid_to else None,
+                       "area_km2": state.extent.area_km2, "sources": state.extent.sources}
+            if state.extent else {"id": f"{zone_id}@mid-2017", "area_km2": zone.properties.get("area_km2")},
+            "latest_evidence": state.latest.end.isoformat() if state.latest else None,
+        }
+        geometry = state.extent.feature["geometry"] if state.extent else zone.feature["geometry"]
+        features.append({"type": "Feature", "id": zone_id, "properties": props, "geometry": copy.deepcopy(geometry)})
+    metadata = {"title": f"Astana de-escalation zones as of {day.isoformat()} (approximate)",
+                "source": "geodata/zone_extents.geojson, geodata/facts.json, geodata/zone_life.json, geodata/references.json"}
     return {"type": "FeatureCollection", "metadata": metadata, "features": features}
 
 
@@ -92,29 +119,57 @@ def linked_places(atlas: Atlas) -> dict[str, Any]:
                 "identifier": f"{ATLAS_NS}status/{status}", "label": STATUS_LABELS.get(status, status),
                 "when": {"timespans": [timespan(start.isoformat(), end.isoformat())]},
             }
-            if fact:
+            if fact and fact.citations:
                 entry["citations"] = [{"label": fact.title, "@id": f"{ATLAS_NS}fact/{fact.id}",
                                        "selector": [c.as_dict() for c in fact.citations]}]
+            elif fact:  # an event told in our words after external references
+                entry["citations"] = [{"label": f"{ref.publisher}: {ref.title} ({ref.date}), in our words",
+                                       "@id": ref.url or f"{ATLAS_NS}reference/{ref.id}"}
+                                      for r in fact.references if (ref := atlas.references.get(r))]
             types.append(entry)
         first = periods[0][1].isoformat() if periods else None
-        when = {"timespans": [timespan(first, TIMELINE_END.isoformat())]} if first else None
-        geometry = dict(zone.feature["geometry"])
-        if first:
-            geometry["when"] = {"timespans": [timespan(zone.properties.get("as_of", first), zone.properties.get("as_of", first))]}
-        geometry["certainty"] = "less-certain"
+        last = periods[-1][2].isoformat() if periods else None  # the zone's latest evidence (its end, if it ended)
+        when = {"timespans": [timespan(first, last or first)]} if first else None
+        geometries = dated_geometries(atlas, zone.id)
+        if not geometries:
+            geometry = dict(zone.feature["geometry"])
+            if first:
+                geometry["when"] = {"timespans": [timespan(zone.properties.get("as_of", first), zone.properties.get("as_of", first))]}
+            geometry["certainty"] = "less-certain"
+            geometries = [geometry]
         features.append({
             "@id": f"{ATLAS_NS}zone/{zone.id}", "type": "Feature",
             "properties": {"title": zone.name, "ccodes": ["SY"]},
             "when": when,
             "names": [{"toponym": name} for name in [zone.name, *zone.aliases]],
             "types": types,
-            "geometry": {"type": "GeometryCollection", "geometries": [geometry]},
+            "geometry": {"type": "GeometryCollection", "geometries": geometries},
             "descriptions": [{"value": str(zone.properties.get("confidence", ""))}],
         })
     return {"type": "FeatureCollection", "@context": LPF_CONTEXT, "features": features}
 
 
-def render(atlas: Atlas, fmt: str) -> str:
+def dated_geometries(atlas: Atlas, zone_id: str) -> list[dict[str, Any]]:
+    """Every dated extent of the zone as an LPF geometry with its ``when`` (an ended zone's last extent ends
+    the day before its end) and the references that decided it."""
+    out = []
+    for extent in atlas.life.extents_for(zone_id):
+        geometry = copy.deepcopy(extent.feature["geometry"])
+        end = extent.valid_to or (extent.ended_on - dt.timedelta(days=1) if extent.ended_on else None)
+        span: dict[str, Any] = {"start": {"in": extent.valid_from.isoformat()}}
+        if end:
+            span["end"] = {"in": end.isoformat()}
+        geometry["when"] = {"timespans": [span]}
+        geometry["certainty"] = "less-certain"
+        geometry["citations"] = [{"@id": f"{ATLAS_NS}reference/{r}", "label": atlas.references[r].title}
+                                 for r in extent.sources if r in atlas.references]
+        out.append(geometry)
+    return out
+
+
+def render(atlas: Atlas, fmt: str, as_of: dt.date | None = None) -> str:
+    if fmt == "geojson" and as_of is not None:
+        return json.dumps(zones_geojson_as_of(atlas, as_of), ensure_ascii=False, indent=1) + "\n"
     if fmt == "geojson":
         return json.dumps(zones_geojson(atlas), ensure_ascii=False, indent=1) + "\n"
     if fmt == "lpf":

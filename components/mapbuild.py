@@ -38,7 +38,15 @@ STATUS_STYLE: dict[str, dict[str, Any]] = {
     "under-consultation": {"color": "#E69F00", "dashArray": "12 6"},
     "declared": {"color": "#CC79A7", "dashArray": "4 4"},
     "not-declared": {"color": "#999999", "dashArray": "1 6"},
+    "ceasefire-in-force": {"color": "#009E73", "dashArray": "6 3"},
+    "under-offensive": {"color": "#D55E00", "dashArray": None},
+    "demilitarised-zone-agreed": {"color": "#56B4E9", "dashArray": "10 3"},
+    "ceasefire-protocol": {"color": "#0072B2", "dashArray": "3 3"},
+    "evacuation-agreed": {"color": "#D55E00", "dashArray": "6 6"},
+    "retaken": {"color": "#444444", "dashArray": "2 6"},
+    "framework-ended": {"color": "#444444", "dashArray": "2 6"},
 }
+ENDED_FILL_OPACITY = 0.08  # an ended zone: where it was, drawn faintly with a dotted grey outline
 MAP_CENTER: tuple[float, float] = (34.45, 36.75)
 LABEL_MIN_POPULATION = 150_000  # smaller towns get a dot, not a label, to keep zones readable
 MAP_ZOOM = 7
@@ -93,8 +101,9 @@ def zone_style(_feature: dict[str, Any]) -> dict[str, Any]:
 
 def status_style(status: str) -> dict[str, Any]:
     style = STATUS_STYLE.get(status, STATUS_STYLE["declared"])
-    return {"color": style["color"], "fillColor": style["color"], "weight": 2.5, "fillOpacity": 0.45,
-            "dashArray": style["dashArray"]}
+    ended = status in ("retaken", "framework-ended")
+    return {"color": style["color"], "fillColor": style["color"], "weight": 2.5,
+            "fillOpacity": ENDED_FILL_OPACITY if ended else 0.45, "dashArray": style["dashArray"]}
 
 
 def basemap_country_style(_feature: dict[str, Any]) -> dict[str, Any]:
@@ -153,6 +162,27 @@ class LeafletImagePath(MacroElement):
         self.path_json = json.dumps(path)
 
 
+def extent_features(atlas: Atlas) -> list[dict[str, Any]]:
+    """One map feature per dated extent (``properties.id``: its zone, so a click selects the zone;
+    ``properties.extent``: which extent, so the date's styles show one and hide the others).
+    Larger extents first, so a zone's smaller later extents lie on top."""
+    names = {z.id: z.name for z in atlas.zones.zones}
+    out = []
+    for extent in sorted(atlas.life.extents, key=lambda x: -x.area_km2):
+        if extent.zone not in names:
+            continue
+        until = f"to {extent.valid_to:%-d %b %Y}" if extent.valid_to else "open-ended"
+        if extent.ended_on:
+            until += f"; zone ended {extent.ended_on:%-d %b %Y}"
+        summary = ZoneSummary(zone_id=extent.zone, name=names[extent.zone], figures=(
+            f"extent from {extent.valid_from:%-d %b %Y}, {until}", f"area ≈ {extent.area_km2:,.0f} km² (as drawn)"))
+        out.append({"type": "Feature", "id": extent.id,
+                    "properties": {"id": extent.zone, "extent": extent.id, "name": names[extent.zone],
+                                   "tooltip_html": tooltip_html(summary)},
+                    "geometry": extent.feature["geometry"]})
+    return out
+
+
 def build_map(atlas: Atlas, basemap: dict[str, Any] | None, tiles: bool, areas: dict[str, float] | None = None) -> folium.Map:
     """The full map; its HTML does not depend on the selection."""
     fmap = folium.Map(location=MAP_CENTER, zoom_start=MAP_ZOOM, tiles=None, control_scale=True, min_zoom=5, max_zoom=13)
@@ -167,7 +197,7 @@ def build_map(atlas: Atlas, basemap: dict[str, Any] | None, tiles: bool, areas: 
         add_basemap(fmap, basemap)
     if tiles:
         folium.TileLayer(OSM_TILES, attr=OSM_ATTRIBUTION, name="OpenStreetMap", opacity=0.6).add_to(fmap)
-    features = [zone_feature(z, zone_summary(atlas, z, (areas or {}).get(z.id))) for z in atlas.zones.zones]
+    features = extent_features(atlas) or [zone_feature(z, zone_summary(atlas, z, (areas or {}).get(z.id))) for z in atlas.zones.zones]
     if not features:  # no usable zone: the basemap alone (the app lists what is wrong)
         return fmap
     folium.GeoJson(
@@ -199,9 +229,13 @@ class ZoneStyleHook(MacroElement):
             if (!styles || !window.map) { return 0; }
             var restyled = 0;
             window.map.eachLayer(function (layer) {
-                var id = layer.feature && layer.feature.properties && layer.feature.properties.id;
-                if (id && styles[id] && layer.setStyle && layer.options.interactive !== false) {
-                    layer.setStyle(styles[id]);
+                var props = layer.feature && layer.feature.properties;
+                var style = props && props.id && styles[props.id];
+                if (style && layer.setStyle && layer.options.interactive !== false) {
+                    var hidden = props.extent && style.extent && props.extent !== style.extent;
+                    layer.setStyle(hidden ? {{ this.hidden_json }} : style);
+                    var el = layer.getElement && layer.getElement();
+                    if (el) { el.style.pointerEvents = hidden ? "none" : ""; if (props.extent) { el.setAttribute("data-extent", props.extent); } }
                     restyled += 1;
                 }
             });
@@ -216,15 +250,22 @@ class ZoneStyleHook(MacroElement):
         self._name = "ZoneStyleHook"
         self.apply_function = APPLY_FUNCTION
         self.styles_global_json = json.dumps(STYLES_GLOBAL)
+        self.hidden_json = json.dumps(HIDDEN_STYLE)
 
 
-def zone_styles(statuses: dict[str, str], selected: list[str]) -> dict[str, dict[str, Any]]:
-    """Per zone: its status style, with a black outline when selected."""
+HIDDEN_STYLE: dict[str, Any] = {"opacity": 0, "fillOpacity": 0, "color": "#888888", "weight": 0}  # a zone's extents not valid on the date
+
+
+def zone_styles(statuses: dict[str, str], selected: list[str], shown_extents: dict[str, str | None] | None = None) -> dict[str, dict[str, Any]]:
+    """Per zone: its status style, with a black outline when selected; with dated extents,
+    ``extent`` names the one drawn on the date (the map hides the zone's others)."""
     out = {}
     for zone_id, status in statuses.items():
         style = status_style(status)
         if zone_id in selected:
             style = {**style, **SELECTED_OUTLINE}
+        if shown_extents and shown_extents.get(zone_id):
+            style = {**style, "opacity": 1, "extent": shown_extents[zone_id]}
         out[zone_id] = style
     return out
 

@@ -9,17 +9,11 @@ from dataclasses import dataclass
 
 from .atlas import Atlas
 from .facts import ALL_ZONES, Citation, Fact, fact_zones, parse_iso_date
+from .life import STATUS_DEFINITIONS
 from .passages import Passage, Span, highlight_html, split_passages
 from .zones import ZONE_IDS
 
-STATUS_LABELS: dict[str, str] = {
-    "not-declared": "Not yet agreed",
-    "declared": "Declared in the memorandum",
-    "borders-agreed": "Borders agreed",
-    "agreement-reached": "Agreement on the zone reached",
-    "operating": "Operating",
-    "under-consultation": "Under consultation",
-}
+STATUS_LABELS: dict[str, str] = {status: label for status, (label, _) in STATUS_DEFINITIONS.items()}
 KIND_ORDER: tuple[str, ...] = (
     "status", "settlements", "population", "area", "event", "party", "guarantor", "observer",
     "exclusion", "task", "body", "assessment", "conflict",

@@ -26,17 +26,22 @@ from typing import Any
 
 from .atlas import Atlas
 from .facts import Citation, Fact, fact_zones, parse_iso_date
+from .life import ALLOWED_TRANSITIONS
+from .problems import Problem
 from .urlstate import strict_iso_date
 from .zones import ZONE_IDS
 
-STATUS_ORDER: tuple[str, ...] = ("not-declared", "declared", "borders-agreed", "agreement-reached", "under-consultation", "operating")
+# Tie-break order for transitions on the same day (later wins); the whole vocabulary is in life.STATUS_DEFINITIONS.
+STATUS_ORDER: tuple[str, ...] = ("not-declared", "declared", "borders-agreed", "agreement-reached", "under-consultation",
+                                 "ceasefire-in-force", "operating", "under-offensive", "demilitarised-zone-agreed",
+                                 "evacuation-agreed", "ceasefire-protocol", "retaken", "framework-ended")
 EVENT_STATUS: dict[str, str] = {
     "memorandum-signed": "declared",
     "borders-agreed": "borders-agreed",
     "agreement-reached": "agreement-reached",
 }
 TIMELINE_START = dt.date(2017, 5, 1)
-TIMELINE_END = dt.date(2017, 12, 31)
+TIMELINE_END = dt.date(2025, 6, 30)  # past the last zone's end (Idlib, December 2024)
 COMPARABLE_KINDS: tuple[str, ...] = ("settlements", "population", "event", "status")
 
 
@@ -78,10 +83,15 @@ def date_range(value: str, precision: str | None) -> tuple[dt.date, dt.date] | N
     return first, first.replace(day=calendar.monthrange(first.year, first.month)[1])
 
 
+def curated_facts(atlas: Atlas) -> list[Fact]:
+    """Facts from ``facts.json`` and the zones' life events (``zone_life.json``, as facts with references only)."""
+    return [*atlas.facts.facts, *(e.as_fact() for e in atlas.life.events)]
+
+
 def events(atlas: Atlas) -> list[Event]:
     """Dated facts (events, and status reports by their as_of date), oldest first."""
     out: list[Event] = []
-    for fact in atlas.facts.facts:
+    for fact in curated_facts(atlas):
         if fact.value_type == "date":
             span = date_range(fact.value, fact.date_precision)
             precision = fact.date_precision or "day"
@@ -169,19 +179,44 @@ def statuses_on(atlas: Atlas, day: dt.date) -> dict[str, str]:
     return {z.id: status_on(atlas, z.id, day, all_transitions)[0] for z in atlas.zones.zones}
 
 
+def latest_evidence(atlas: Atlas, zone_id: str, day: dt.date = TIMELINE_END) -> Event | None:
+    """The zone's most recent curated event that had surely happened by ``day`` (its last possible day)."""
+    dated = [e for e in events(atlas) if zone_id in e.zones and e.end <= day]
+    return max(dated, key=lambda e: (e.end, e.fact.id)) if dated else None
+
+
 def status_periods(atlas: Atlas, zone_id: str, end: dt.date = TIMELINE_END) -> list[tuple[str, dt.date, dt.date]]:
-    """(status, first day, last day) periods from the first transition to ``end``."""
+    """(status, first day, last day) periods from the first transition; the last one runs to the zone's
+    latest evidence (never past it, never past ``end``): nothing is drawn where no source speaks."""
     all_transitions = transitions(atlas)
-    days = sorted({t.effective for t in all_transitions if t.zone == zone_id})
+    days = sorted({t.effective for t in all_transitions if t.zone == zone_id and t.effective <= end})
+    latest = latest_evidence(atlas, zone_id, end)
     periods: list[tuple[str, dt.date, dt.date]] = []
     for i, day in enumerate(days):
         status, _ = status_on(atlas, zone_id, day, all_transitions)
-        last = days[i + 1] - dt.timedelta(days=1) if i + 1 < len(days) else end
+        last = days[i + 1] - dt.timedelta(days=1) if i + 1 < len(days) else max(day, latest.end if latest else day)
         if periods and periods[-1][0] == status:
             periods[-1] = (status, periods[-1][1], last)
         else:
             periods.append((status, day, last))
     return periods
+
+
+def transition_problems(atlas: Atlas) -> list[Problem]:
+    """Status changes the model does not allow (``life.ALLOWED_TRANSITIONS``), named by the fact that made them."""
+    problems: list[Problem] = []
+    all_transitions = transitions(atlas)
+    for zone_id in ZONE_IDS:
+        previous = "not-declared"
+        for day in sorted({t.effective for t in all_transitions if t.zone == zone_id}):
+            status, transition = status_on(atlas, zone_id, day, all_transitions)
+            if status != previous and status not in ALLOWED_TRANSITIONS.get(previous, frozenset()):
+                fact_id = transition.fact.id if transition else "?"
+                problems.append(Problem("zone_life.json" if fact_id.startswith("life:") else "facts.json", f"fact {fact_id!r}",
+                                        f"zone {zone_id!r}: status change {previous} → {status} on {day} is not allowed "
+                                        f"(from {previous}: {', '.join(sorted(ALLOWED_TRANSITIONS.get(previous, ()))) or 'none, it is final'})"))
+            previous = status
+    return problems
 
 
 def fact_document(fact: Fact) -> str:
@@ -202,6 +237,11 @@ def disagreements(atlas: Atlas) -> list[Disagreement]:
     different values for the same zone and kind (counts, event dates, status)."""
     out = [Disagreement(zone=f.zone, kind="conflict", facts=(f,), summary=str(f.value))
            for f in atlas.facts.facts if f.kind == "conflict"]
+    life = {e.id: e for e in atlas.life.events}
+    for e in atlas.life.events:  # claims in the zones' life that others tell otherwise, each with its speaker
+        for other in (life[c] for c in e.contradicts if c in life):
+            out.append(Disagreement(zone=e.zone, kind="conflict", facts=(e.as_fact(), other.as_fact()),
+                                    summary=f"{e.speaker or 'one source'} ({e.date}) vs {other.speaker or 'another'} ({other.date})"))
     groups: dict[tuple[str, str, str], list[Fact]] = {}
     for fact in atlas.facts.facts:
         key = comparable_key(fact)

@@ -51,7 +51,9 @@ def validate_all(data: DataPaths | None = None) -> list[Problem]:
 
     Every curated file is checked against its schema (``geodata/schemas/``) first, then by its own rules.
     """
+    from .timeline import transition_problems
+
     data = data or DataPaths.default()
     atlas = load_atlas(data)
-    return (atlas.problems + integrity_problems(atlas.corpus) + gazetteer_problems(data.gazetteer, data.gazetteer_extra)
+    return (atlas.problems + transition_problems(atlas) + integrity_problems(atlas.corpus) + gazetteer_problems(data.gazetteer, data.gazetteer_extra)
             + curation_problems(data.curation) + basemap_problems(data.basemap))

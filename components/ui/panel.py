@@ -1,16 +1,19 @@
 """The selected zone's facts, measurements and highlighted source passages."""
 from __future__ import annotations
 
+import datetime as dt
+
 import streamlit as st
 
 from ..atlas import Atlas
 from ..facts import Fact
-from ..panels import STATUS_LABELS, PassageView, zone_fact_views, zone_passages
-from ..timeline import status_on
+from ..panels import PassageView, zone_fact_views, zone_passages
 from ..zones import Zone
+from ..zonetime import is_later, zone_on
 from . import selection
 from .corpus import show_zone_linked
 from .data import AppData
+from .lifepanel import extent_measures, life_events_html, reported_by_html, status_header_html
 from .safe import esc, html_block, markdown_literal
 
 
@@ -18,8 +21,8 @@ def passage_anchor(view: PassageView) -> str:
     return f"passage-{view.passage.doc}-{view.passage.index}"
 
 
-def show_measures(data: AppData, zone: Zone) -> None:
-    m = data.measures.get(zone.id)
+def show_measures(data: AppData, zone: Zone, extent_id: str | None = None) -> None:
+    m = extent_measures(data, data.version, zone.id, extent_id) if extent_id else data.measures.get(zone.id)
     if m is None:
         st.caption("Measurements unavailable (the gazetteer did not load).")
         return
@@ -33,9 +36,14 @@ def show_measures(data: AppData, zone: Zone) -> None:
                "GeoNames lists only places with 500+ people, so the counts measure different things.")
 
 
-def fact_rows_html(atlas: Atlas, zone_id: str, anchors: dict[tuple[str, int, int], str]) -> str:
+def fact_rows_html(atlas: Atlas, zone_id: str, anchors: dict[tuple[str, int, int], str], day: dt.date | None = None) -> str:
+    """The zone's facts, each with its quoted spans; with a ``day``, facts in force then come first and
+    facts dated after it are marked "later"."""
     rows = []
-    for view in zone_fact_views(atlas, zone_id):
+    views = zone_fact_views(atlas, zone_id)
+    if day is not None:
+        views = sorted(views, key=lambda v: is_later(v.fact, day))  # stable: the curated order within each group
+    for view in views:
         cites = []
         for c in view.fact.citations:
             doc = atlas.corpus.get(c.doc)
@@ -44,9 +52,10 @@ def fact_rows_html(atlas: Atlas, zone_id: str, anchors: dict[tuple[str, int, int
             link = f' <a href="#{esc(anchor)}">show passage</a>' if anchor else ""
             cites.append(f'<blockquote class="atlas-quote">“{esc(c.quote)}”<br><small>{esc(title)}, characters {c.start}–{c.end}{link}</small></blockquote>')
         kind = "conflict" if view.fact.kind == "conflict" else "fact"
+        later = ' <small class="atlas-later">later</small>' if day is not None and is_later(view.fact, day) else ""
         rows.append(
             f'<div class="atlas-{kind}" data-fact="{esc(view.fact.id)}"><b>{esc(view.label)}</b>: {esc(view.value_text)} '
-            f'<small>({esc(view.scope)})</small>{reviewed_note(view.fact)}{"".join(cites)}</div>'
+            f'<small>({esc(view.scope)})</small>{later}{reviewed_note(view.fact)}{"".join(cites)}{reported_by_html(atlas, view.fact.references)}</div>'
         )
     return "".join(rows)
 
@@ -78,16 +87,24 @@ def show_zone(data: AppData, zone_id: str | None) -> None:
         st.info("Click a zone on the map, or choose one in the list, to read its facts and the source passages.")
         return
     day = selection.as_of()
-    status, transition = status_on(atlas, zone.id, day)
+    state = zone_on(atlas, zone.id, day)
+    assert state is not None
     st.subheader(zone.name)
-    basis = f" — from “{esc(transition.fact.title)}” ({esc(transition.fact.id)})" if transition else " — no cited event yet"
-    html_block(f'<span class="atlas-asof">As of {day.day} {day:%B %Y}</span>: <b>{esc(STATUS_LABELS.get(status, status))}</b>'
-               f"<small>{basis}</small>", "atlas-status")
-    show_measures(data, zone)
+    speaker = next((e.speaker for e in atlas.life.events if state.status_fact and f"life:{e.id}" == state.status_fact.id), "")
+    html_block(status_header_html(atlas, state, speaker), "atlas-status")
+    show_measures(data, zone, state.extent.id if state.extent else None)
+    if state.extent is not None:
+        until = f"to {state.extent.valid_to:%-d %b %Y}" if state.extent.valid_to else "open-ended"
+        st.caption(f"Extent drawn: from {state.extent.valid_from:%-d %b %Y}, {until} — "
+                   f"{state.extent.feature['properties'].get('method', '')}")
     passages = zone_passages(atlas, zone.id)
     anchors = citation_anchors(atlas, passages)
     st.markdown("#### Facts and their sources")
-    html_block(fact_rows_html(atlas, zone.id, anchors), "atlas-facts")
+    html_block(fact_rows_html(atlas, zone.id, anchors, day), "atlas-facts")
+    life = atlas.life.events_for(zone.id)
+    if life:
+        st.markdown("#### The zone's life after the memorandum")
+        html_block(life_events_html(atlas, life, day), "atlas-life")
     st.markdown("#### Source passages")
     for doc_id, views in passages.items():
         doc = atlas.corpus.get(doc_id)

@@ -12,7 +12,9 @@ from ..passages import Span, highlight_html
 from ..store import StoreError
 from ..store.queries import zone_date_candidates
 from ..timeline import Disagreement, Event, disagreements, events, status_periods, stored_extracted_events
+from . import selection
 from .data import AppData
+from .lifepanel import reported_by_html
 from .safe import esc, html_block
 
 TIMELINE_KEY = "atlas_timeline"
@@ -53,13 +55,15 @@ def period_rows(atlas: Atlas) -> list[dict]:
 
 def timeline_chart(atlas: Atlas, items: list[Event]) -> alt.LayerChart | alt.FacetChart:
     pick = alt.selection_point(name="event", fields=["fact_id"], on="click")
-    y = alt.Y("zone:N", title=None)
+    y = alt.Y("zone:N", title=None, sort=[z.name for z in atlas.zones.zones])  # the zone list's order
     bands = alt.Chart(alt.Data(values=period_rows(atlas))).mark_bar(opacity=0.35, height=18).encode(
         x=alt.X("start:T", title=None), x2="end:T", y=y,
         color=alt.Color("status:N", title="Status", scale=alt.Scale(  # the map's colours (Okabe-Ito)
             domain=[STATUS_LABELS[s] for s in STATUS_STYLE], range=[STATUS_STYLE[s]["color"] for s in STATUS_STYLE])),
         tooltip=["zone:N", "status:N", "start:T", "end:T"],
     )
+    ranges = alt.Chart(alt.Data(values=[r for r in event_rows(atlas, items) if r["end"] != r["start"]])).mark_rule(
+        strokeWidth=3, color="#222222").encode(x="start:T", x2="end:T", y=y)  # "in May", "early July": drawn as ranges
     points = alt.Chart(alt.Data(values=event_rows(atlas, items))).mark_point(filled=True, size=120).encode(
         x="start:T", y=y, color=alt.value("#222222"),
         shape=alt.Shape("reviewed:N", title="Event", scale=alt.Scale(domain=["curated", "extracted, not reviewed"],
@@ -67,7 +71,14 @@ def timeline_chart(atlas: Atlas, items: list[Event]) -> alt.LayerChart | alt.Fac
         opacity=alt.condition(pick, alt.value(1.0), alt.value(0.5)),
         tooltip=["event:N", "when:N", "zone:N", "reviewed:N"],
     ).add_params(pick)
-    return alt.layer(bands, points).properties(height=220)
+    return alt.layer(bands, ranges, points).properties(height=220)
+
+
+def with_date_marker(spec: dict, day: object) -> dict:
+    """The cached spec plus a rule at the selected date (a few bytes; the spec itself stays cached)."""
+    marker = {"mark": {"type": "rule", "color": "#D55E00", "strokeDash": [4, 2], "strokeWidth": 2},
+              "data": {"values": [{"day": str(day)}]}, "encoding": {"x": {"field": "day", "type": "temporal"}}}
+    return {**spec, "layer": [*spec.get("layer", []), marker]}
 
 
 def citation_excerpt_html(atlas: Atlas, fact: Fact, citation: Citation) -> str:
@@ -96,7 +107,8 @@ def timeline_spec(_data: AppData, version: str) -> dict:
 def show_timeline(data: AppData) -> None:
     atlas = data.atlas
     items = all_events(data)
-    state = st.vega_lite_chart(timeline_spec(data, data.version), on_select="rerun", key=TIMELINE_KEY, width="stretch")
+    state = st.vega_lite_chart(with_date_marker(timeline_spec(data, data.version), selection.as_of().isoformat()),
+                               on_select="rerun", key=TIMELINE_KEY, width="stretch")
     chosen = selected_fact_ids(state)
     if not chosen:
         st.caption("Click an event (◆ curated, ● extracted and not reviewed) to read the words it comes from.")
@@ -109,6 +121,8 @@ def show_timeline(data: AppData) -> None:
         label = "" if event.reviewed else ' <small class="atlas-extracted">extracted, not reviewed</small>'
         parts = [f"<b>{esc(fact.title)}</b>: {esc(format_value(fact))}{label}"]
         parts += [citation_excerpt_html(atlas, fact, c) for c in fact.citations]
+        if fact.references:  # a life event: our words, and who reported it
+            parts += [f"<p>{esc(fact.note)}</p>", reported_by_html(atlas, fact.references)]
         html_block("".join(parts), "atlas-event")
 
 
