@@ -213,7 +213,7 @@ def test_export_as_of_after_the_end_carries_the_last_extent_and_an_ended_status(
 def test_export_as_of_bad_date_is_a_message_not_a_traceback() -> None:
     run = subprocess.run([sys.executable, "-m", "components", "export", "--format", "geojson", "--as-of", "March"],
                          cwd=ROOT, capture_output=True, text=True)
-    assert run.returncode == 2 and "not a date" in run.stderr and "Traceback" not in run.stderr
+    assert run.returncode == 2 and "not an ISO date (YYYY-MM-DD)" in run.stderr and len(run.stderr.strip().splitlines()) == 1 and "Traceback" not in run.stderr
 
 
 def test_linked_places_carries_every_dated_extent_with_when() -> None:

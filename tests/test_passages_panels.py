@@ -9,7 +9,7 @@ from hypothesis import strategies as st
 
 from components.atlas import load_atlas
 from components.panels import document_views, format_value, zone_fact_views, zone_passages
-from components.passages import Span, highlight_html, split_passages
+from components.passages import Span, grapheme_bounds, highlight_html, split_passages
 from components.urlstate import parse_zone_param
 from components.zones import ZONE_IDS
 
@@ -40,7 +40,9 @@ def test_highlight_marks_exactly_the_spans(text: str, data) -> None:
     a = data.draw(st.integers(0, len(text) - 1))
     b = data.draw(st.integers(a + 1, len(text)))
     out = highlight_html(text, 0, len(text), [Span(a, b, ("f",))])
-    assert "".join(marks(out)) == text[a:b]
+    bounds = grapheme_bounds(text, 0, len(text))  # a mark is widened to whole grapheme clusters (issue 17)
+    start, end = max(x for x in bounds if x <= a), min(x for x in bounds if x >= b)
+    assert "".join(marks(out)) == text[start:end]
     assert html.unescape(re.sub(r"</?mark[^>]*>", "", out)) == text
 
 

@@ -403,9 +403,11 @@ def test_review_export_round_trips_through_validate(store: Store, tmp_path: Path
     cli = subprocess.run([sys.executable, "-m", "components", "validate"], capture_output=True, text=True, cwd=ROOT,
                          env={**env, "ATLAS_DATA_ROOT": str(root)}, timeout=120)
     assert cli.returncode == 0 and "all data files are valid" in cli.stdout
-    # and the export alone is a valid facts file too
+    # and the export alone is a valid facts file too: the only problems left are the zones' life events
+    # (zone_life.json) that now lack the memorandum's declaration, which lives in the bundled facts
     (root / "geodata" / "facts.json").write_text(out.read_text(encoding="utf-8"), encoding="utf-8")
-    assert validate_all(DataPaths.under(root)) == []
+    left = validate_all(DataPaths.under(root))
+    assert left and all(p.file == "zone_life.json" and "from not-declared" in p.message for p in left), left
 
 
 def test_only_a_curator_name_can_act(store: Store) -> None:
