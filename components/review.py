@@ -39,9 +39,9 @@ from .store import Store, StoreError
 from .textfold import fold_text
 from .zones import SYRIA_BBOX, ZONE_IDS
 
-# The zones' lifetime: the Astana memorandum (4 May 2017) to the end of 2019, by when the last
-# of them had been retaken. A reviewed date outside it is refused.
-LIFETIME: tuple[dt.date, dt.date] = (dt.date(2017, 5, 4), dt.date(2019, 12, 31))
+# The zones' lifetime: the Astana memorandum (4 May 2017) to the end of 2024, when the last of them
+# (Idlib's framework) ended (geodata/zone_life.json). A reviewed date outside it is refused.
+LIFETIME: tuple[dt.date, dt.date] = (dt.date(2017, 5, 4), dt.date(2024, 12, 31))
 ACTIONS = ("confirm", "correct", "reject", "revert")
 REVIEWED = ("confirmed", "corrected")
 MAX_TEXT = 200

@@ -264,7 +264,7 @@ def test_a_reviewed_fact_is_in_disagreements_and_every_export(store: Store) -> N
     ("more than 200,000 people", "population", {"value": "many"}, "value", "'many' is not a whole number"),
     ("more than 200,000 people", "population", {"value": "12.5"}, "value", "not a whole number"),
     ("more than 200,000 people", "population", {"qualifier": "roughly"}, "qualifier", "not one of"),
-    ("on 3 August 2017", "date", {"date": "2020-03-01"}, "date", "outside the zones' lifetime (2017-05-04 to 2019-12-31)"),
+    ("on 3 August 2017", "date", {"date": "2025-03-01"}, "date", "outside the zones' lifetime (2017-05-04 to 2024-12-31)"),
     ("on 3 August 2017", "date", {"date": "2017-04"}, "date", "is not a date of precision 'day'"),
     ("on 3 August 2017", "date", {"date": "2017-04", "date_precision": "month"}, "date", "outside the zones' lifetime"),
     ("on 3 August 2017", "date", {"date_precision": "week"}, "date_precision", "not one of"),
