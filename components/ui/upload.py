@@ -11,7 +11,7 @@ from ..store import StoreError
 from ..store.ingest import AddResult, StoreMeta, add_upload, remove_document
 from ..store.queries import list_documents, reader_data
 from .corpus import page_number, paging_controls, store_read
-from .data import AppData
+from .data import AppData, note_own_upload
 from .safe import esc, html_block, text_message
 
 UPLOAD_KEY = "atlas_upload"
@@ -76,6 +76,7 @@ def _on_upload(data: AppData) -> None:
         # the new file and store rows change the dataset version: the next run shows it everywhere
         st.session_state[RESULT_KEY] = ("info", f"Added “{file.name}” as {result.doc_id}. It is now part of the corpus.")
         st.session_state[FOUND_KEY] = found_summary(data, result.doc_id)
+        note_own_upload(data)
 
 
 def _on_remove(data: AppData, doc_id: str) -> None:
