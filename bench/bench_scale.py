@@ -63,15 +63,15 @@ NEW_DOC = (f"Aid workers in Douma said on Tuesday that the {NEW_WORD} shipment r
            "Residents of Harasta reported that the crossing stayed open for a second day.\n")
 
 SEARCH_JS = r"""
-() => {
-  if (window.__search) { window.__search.down = window.__search.at = window.__search.paint = null; return; }
-  const S = window.__search = {down: null, at: null, paint: null};
+(want) => {
+  if (window.__search) { window.__search.down = window.__search.at = window.__search.paint = null; window.__search.want = want || ''; return; }
+  const S = window.__search = {down: null, at: null, paint: null, want: want || ''};
   const now = () => performance.timeOrigin + performance.now();
   document.addEventListener('keydown', (e) => { if (e.key === 'Enter' && S.down === null) S.down = performance.timeOrigin + e.timeStamp; }, true);
   const check = () => {
     if (S.down === null || S.at !== null) return;
     const el = document.querySelector('.atlas-search-count');
-    if (el && el.offsetParent !== null) { S.at = now(); S.text = el.textContent; requestAnimationFrame(() => { S.paint = now(); }); }
+    if (el && el.offsetParent !== null && el.textContent.includes(S.want)) { S.at = now(); S.text = el.textContent; requestAnimationFrame(() => { S.paint = now(); }); }
   };
   new MutationObserver(check).observe(document, {subtree: true, childList: true, characterData: true});
 }
@@ -100,7 +100,7 @@ def others_digest(db: Path, exclude_word: str) -> dict[str, Any]:
     conn = sqlite3.connect(f"file:{db}?mode=ro", uri=True)
     try:
         new = [r[0] for r in conn.execute("SELECT id FROM documents WHERE instr(text, ?) > 0", (exclude_word,))]
-        skip = f"NOT IN ({','.join(str(i) for i in new) or 'NULL'})"
+        skip = f"NOT IN ({','.join(str(i) for i in new) or '-1'})"  # NOT IN (NULL) would match nothing
         h = hashlib.sha256()
         n = {}
         for table, order in (("documents", "id"), ("passages", "id"), ("mentions", "id"), ("candidates", "id"),
@@ -183,7 +183,7 @@ def search_once(page, rec, server, word: str) -> dict[str, Any]:
     box.press("Enter")   # no query: the count disappears (not timed)
     ba.wait_until(page, lambda: page.locator(".atlas-search-count").count() == 0, WAIT_S, "the search to clear")
     ba.wait_quiet(page, rec, 300)
-    page.evaluate(SEARCH_JS)
+    page.evaluate(SEARCH_JS, "")
     box.fill(word)
     wall0 = time.time()
     box.press("Enter")
@@ -219,7 +219,7 @@ def add_document(page, rec, db: Path) -> dict[str, Any]:
     box.wait_for(state="visible", timeout=int(WAIT_S * 1000))
     t_tab = time.perf_counter()
     ba.wait_quiet(page, rec, 400)
-    page.evaluate(SEARCH_JS)
+    page.evaluate(SEARCH_JS, "of 1")
     box.fill(NEW_WORD)
     box.press("Enter")
     page.locator(".atlas-search-count", has_text="of 1").wait_for(timeout=int(WAIT_S * 1000))
