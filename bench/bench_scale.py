@@ -71,7 +71,9 @@ SEARCH_JS = r"""
   const check = () => {
     if (S.down === null || S.at !== null) return;
     const el = document.querySelector('.atlas-search-count');
-    if (el && el.offsetParent !== null && el.textContent.includes(S.want)) { S.at = now(); S.text = el.textContent; requestAnimationFrame(() => { S.paint = now(); }); }
+    if (el && el.offsetParent !== null && el.textContent.includes(S.want)) {
+      S.at = now(); S.text = el.textContent; requestAnimationFrame(() => { S.paint = now(); });
+    }
   };
   new MutationObserver(check).observe(document, {subtree: true, childList: true, characterData: true});
 }

@@ -14,6 +14,7 @@ used, the map and the curated facts still work and the reason is listed as a pro
 """
 from __future__ import annotations
 
+import contextlib
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -127,10 +128,8 @@ def note_own_upload(data: AppData) -> None:
     moment is seen at the folder's next change or the next start."""
     if data.store is None or data.uploads is None:
         return
-    try:
+    with contextlib.suppress(StoreError, OSError):
         _synced_at[_sync_key(str(data.store.path), data.paths, data.uploads)] = store_revision(data.store)
-    except (StoreError, OSError):
-        pass
 
 
 def store_or_problem(db_path: str, data: DataPaths, uploads: Path) -> tuple[Store | None, str]:
