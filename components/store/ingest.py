@@ -230,18 +230,6 @@ def _delete_derived(conn: sqlite3.Connection, row_id: int) -> None:
     conn.execute("DELETE FROM passages WHERE doc = ?", (row_id,))
 
 
-def _write_place_stats(conn: sqlite3.Connection, ingested: IngestedDocument) -> None:
-    per_place: dict[str, list] = {}
-    for linked in (lp for passage in ingested.passages for lp in passage.places):
-        place = linked.mention.place
-        entry = per_place.setdefault(place.id, [place.id, place.name, place.kind, place.lat, place.lon, linked.zone, 0])
-        entry[-1] += 1
-    conn.executemany(
-        "INSERT INTO place_stats (place_id, place_name, kind, lat, lon, zone, mentions, documents)"
-        " VALUES (?, ?, ?, ?, ?, ?, ?, 1) ON CONFLICT (place_id) DO UPDATE SET"
-        " mentions = mentions + excluded.mentions, documents = documents + 1", list(per_place.values()))
-
-
 _DAY0 = dt.date(1900, 1, 1)
 _IDX_BITS, _DOC_BITS = 21, 22  # a 2 MB document has at most ~1M passages; 4M document rows
 
@@ -255,28 +243,129 @@ def passage_row_id(published: str | None, doc_row: int, index: int) -> int:
     return (day << (_DOC_BITS + _IDX_BITS)) | (doc_row << _IDX_BITS) | ((1 << _IDX_BITS) - 1 - index)
 
 
-def _write_derived(conn: sqlite3.Connection, row_id: int, text: str, ingested: IngestedDocument, published: str | None) -> None:
-    """Every derived row of one document, four bulk inserts (the caller holds the transaction)."""
-    _write_place_stats(conn, ingested)
+@dataclass(frozen=True)
+class DerivedRows:
+    """Every derived row of one document, ready to insert (what the pipeline produced, as plain tuples:
+    cheap to send back from a worker process)."""
+
+    place_stats: list[tuple]
+    passages: list[tuple]
+    links: list[tuple]
+    mentions: list[tuple]
+    candidates: list[tuple]
+    summary: str
+    note: str | None = None   # what the per-document limits dropped (components/ingest/limits.py)
+
+
+@dataclass(frozen=True)
+class IngestJob:
+    """What the pipeline needs to know about a stored document (no store access: runs in any process)."""
+
+    row_id: int
+    doc_id: str
+    path: str
+    text: str
+    meta: StoreMeta
+
+
+def derived_rows(row_id: int, text: str, ingested: IngestedDocument, published: str | None) -> DerivedRows:
+    """The rows :func:`_write_derived` inserts for one document, and its one-line summary."""
+    per_place: dict[str, list] = {}
     passages, links, mentions, candidates = [], [], [], []
     for ip in ingested.passages:
         p = ip.passage
         passage_id = passage_row_id(published, row_id, p.index)
         passages.append((passage_id, row_id, p.index, p.start, p.end, indexed_text(text[p.start:p.end]), published or ""))
         links += [(zone, passage_id, row_id) for zone in dict.fromkeys(ip.zones)]
-        mentions += [(row_id, passage_id, lp.mention.start, lp.mention.end, text[lp.mention.start:lp.mention.end],
-                      lp.mention.place.id, lp.mention.place.name, lp.mention.place.kind, lp.mention.place.lat,
-                      lp.mention.place.lon, lp.zone) for lp in ip.places]
+        for lp in ip.places:
+            place = lp.mention.place
+            mentions.append((row_id, passage_id, lp.mention.start, lp.mention.end, text[lp.mention.start:lp.mention.end],
+                             place.id, place.name, place.kind, place.lat, place.lon, lp.zone))
+            per_place.setdefault(place.id, [place.id, place.name, place.kind, place.lat, place.lon, lp.zone, 0])[-1] += 1
         candidates += [(row_id, passage_id, f.kind, json.dumps(f.value, ensure_ascii=False, default=str), f.value_type,
                         f.qualifier, f.date_precision, f.start, f.end, text[f.start:f.end],
                         json.dumps(f.citation.as_dict(), ensure_ascii=False, default=str)) for f in ip.facts]
+    zones = ", ".join(ingested.zones) or "no zone"
+    summary = f"{ingested.id}: {len(ingested.passages)} passages, {len(mentions)} place mentions; zones: {zones}"
+    return DerivedRows([tuple(v) for v in per_place.values()], passages, links, mentions, candidates, summary)
+
+
+def run_pipeline(job: IngestJob) -> DerivedRows | str:
+    """The pipeline on one document and its rows, or the reason it failed. Pure: no store, no Streamlit;
+    the bulk path runs it in worker processes."""
+    document = Document(id=job.doc_id, path=Path(job.path), text=job.text, meta=job.meta.document_meta())
+    try:
+        trimmed = apply_limits(ingest_document(document))  # per-document limits (issue 17): the note says what was dropped
+    except Exception as exc:
+        return f"ingestion failed: {type(exc).__name__}: {exc}"
+    rows = derived_rows(job.row_id, job.text, trimmed.document, job.meta.published.isoformat() if job.meta.published else None)
+    if trimmed.note:
+        rows = replace(rows, summary=f"{rows.summary}. {trimmed.note}", note=trimmed.note)
+    return rows
+
+
+def _write_derived(conn: sqlite3.Connection, documents: list[DerivedRows]) -> None:
+    """Every derived row of some documents, five bulk inserts (the caller holds the transaction).
+
+    The search index gets the batch's passages in one statement, in ascending row id order: FTS5
+    writes its pending index as a new segment at every statement's end and whenever a row id is
+    lower than the previous one, so passage by passage it would write (and later merge) one
+    segment per passage -- most of the old ingestion time. Mentions and candidates keep document order."""
+    conn.executemany(
+        "INSERT INTO place_stats (place_id, place_name, kind, lat, lon, zone, mentions, documents)"
+        " VALUES (?, ?, ?, ?, ?, ?, ?, 1) ON CONFLICT (place_id) DO UPDATE SET"
+        " mentions = mentions + excluded.mentions, documents = documents + 1",
+        [row for d in documents for row in d.place_stats])
     conn.executemany("INSERT INTO passages (id, doc, idx, start, end, folded, published_sort) VALUES (?, ?, ?, ?, ?, ?, ?)",
-                     passages)
-    conn.executemany("INSERT INTO zone_links (zone, passage, doc) VALUES (?, ?, ?)", links)
+                     [row for d in documents for row in d.passages])
+    conn.execute("INSERT INTO passages_fts (rowid, folded) SELECT id, folded FROM passages"
+                 " WHERE doc IN (SELECT value FROM json_each(?)) ORDER BY id",
+                 (json.dumps(sorted({row[1] for d in documents for row in d.passages})),))
+    conn.executemany("INSERT INTO zone_links (zone, passage, doc) VALUES (?, ?, ?)", [r for d in documents for r in d.links])
     conn.executemany("INSERT INTO mentions (doc, passage, start, end, surface, place_id, place_name, kind, lat, lon, zone)"
-                     " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", mentions)
+                     " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", [r for d in documents for r in d.mentions])
     conn.executemany("INSERT INTO candidates (doc, passage, kind, value, value_type, qualifier, date_precision, start, end,"
-                     " quote, citation) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", candidates)
+                     " quote, citation) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", [r for d in documents for r in d.candidates])
+
+
+def _job(row: sqlite3.Row) -> IngestJob:
+    meta = StoreMeta(title=row["title"], publisher=row["publisher"],
+                     published=dt.date.fromisoformat(row["published"]) if row["published"] else None,
+                     date_precision=row["date_precision"], url=row["url"], licence=row["licence"], notes=row["notes"])
+    return IngestJob(row["id"], row["doc_id"], row["path"] or row["file_name"], row["text"], meta)
+
+
+def _store_results(store: Store, done: list[tuple[sqlite3.Row, DerivedRows | str]]) -> list[AddResult]:
+    """Write the pipeline's output for some documents in ONE transaction, with each document's status:
+    a killed process leaves them all as they were (pending ones are finished by the next start)."""
+    results: list[AddResult] = []
+    written: list[DerivedRows] = []
+    written_ids: list[int] = []
+    with store.transaction() as conn:
+        for row, outcome in done:
+            if not _still_current(conn, row["id"], row["sha256"]):  # removed or replaced by another process meanwhile
+                results.append(_gone(row["id"], row["file_name"]))
+                continue
+            key = ingest_key(row["sha256"], row["published"])
+            if row["status"] != "pending":  # a re-ingest: its old rows go (a pending document has none)
+                _delete_derived(conn, row["id"])
+            if isinstance(outcome, str):
+                conn.execute("UPDATE documents SET status = 'failed', failure = ?, ingest_key = ? WHERE id = ?",
+                             (outcome, key, row["id"]))
+                results.append(AddResult("failed", row["doc_id"], f"{row['file_name']}: {outcome}", row["file_name"]))
+                continue
+            conn.execute("UPDATE documents SET status = 'ok', failure = NULL, ingest_key = ?, ingest_note = ? WHERE id = ?",
+                         (key, outcome.note, row["id"]))
+            written.append(outcome)
+            written_ids.append(row["id"])
+            results.append(AddResult("added", row["doc_id"], outcome.summary, row["file_name"]))
+        _write_derived(conn, written)
+        for row_id in written_ids:
+            apply_place_reviews(conn, row_id)  # curators' place corrections and corpus-wide aliases (issue 13)
+    return results
+
+
+_ROW_COLUMNS = "id, doc_id, sha256, file_name, path, title, publisher, published, date_precision, url, licence, notes, status, text"
 
 
 def _gone(row_id: int, name: str = "") -> AddResult:
@@ -293,50 +382,17 @@ def _still_current(conn: sqlite3.Connection, row_id: int, sha: str) -> bool:
 def _ingest_row(store: Store, row_id: int) -> AddResult:
     """Run the pipeline on a stored (pending or stale) document and write its derived rows in one transaction
     -- only if the row still holds the same bytes then (another process may have removed or replaced it)."""
-    rows = store.query("SELECT * FROM documents WHERE id = ?", (row_id,))
+    rows = store.query(f"SELECT {_ROW_COLUMNS} FROM documents WHERE id = ?", (row_id,))
     if not rows:
         return _gone(row_id)
-    row = rows[0]
-    meta = StoreMeta(title=row["title"], publisher=row["publisher"],
-                     published=dt.date.fromisoformat(row["published"]) if row["published"] else None,
-                     date_precision=row["date_precision"], url=row["url"], licence=row["licence"], notes=row["notes"])
-    document = Document(id=row["doc_id"], path=Path(row["path"] or row["file_name"]), text=row["text"], meta=meta.document_meta())
-    key = ingest_key(row["sha256"], row["published"])
-    try:
-        trimmed = apply_limits(ingest_document(document))
-        ingested = trimmed.document
-    except Exception as exc:
-        reason = f"ingestion failed: {type(exc).__name__}: {exc}"
-        with store.transaction() as conn:
-            if not _still_current(conn, row_id, row["sha256"]):
-                return _gone(row_id, row["file_name"])
-            _delete_derived(conn, row_id)
-            conn.execute("UPDATE documents SET status = 'failed', failure = ?, ingest_key = ? WHERE id = ?", (reason, key, row_id))
-        return AddResult("failed", row["doc_id"], f"{row['file_name']}: {reason}", row["file_name"])
-    with store.transaction() as conn:
-        if not _still_current(conn, row_id, row["sha256"]):
-            return _gone(row_id, row["file_name"])
-        _delete_derived(conn, row_id)
-        _write_derived(conn, row_id, row["text"], ingested, row["published"])
-        apply_place_reviews(conn, row_id)  # curators' place corrections and corpus-wide aliases (issue 13)
-        conn.execute("UPDATE documents SET status = 'ok', failure = NULL, ingest_key = ?, ingest_note = ? WHERE id = ?",
-                     (key, trimmed.note, row_id))
-    places = sum(len(p.places) for p in ingested.passages)
-    zones = ", ".join(ingested.zones) or "no zone"
-    note = f" {trimmed.note}" if trimmed.note else ""
-    return AddResult("added", row["doc_id"],
-                     f"{row['doc_id']}: {len(ingested.passages)} passages, {places} place mentions; zones: {zones}.{note}",
-                     row["file_name"])
+    return _store_results(store, [(rows[0], run_pipeline(_job(rows[0])))])[0]
 
 
-def add_bytes(store: Store, data: bytes, name: str, *, source: str, meta: StoreMeta | None = None,
-              path: Path | None = None, added_by: str | None = None, sig: str | None = None,
-              replace_row: int | None = None) -> AddResult:
-    """Store and ingest one document's bytes. The same bytes twice are recognised, not stored twice.
-
-    Bytes that are not a usable document (binary, not UTF-8, empty, oversize) are
-    stored as ``failed`` with the reason; nothing raises for a bad document.
-    """
+def record_bytes(store: Store, data: bytes, name: str, *, source: str, meta: StoreMeta | None = None,
+                 path: Path | None = None, added_by: str | None = None, sig: str | None = None,
+                 replace_row: int | None = None) -> AddResult | int:
+    """Store one document's bytes as ``pending`` (committed) and return its row id, for :func:`_ingest_row`
+    or the bulk ingester; a duplicate or an unusable document is a final result instead."""
     if source not in SOURCES:
         raise ValueError(f"source must be one of {SOURCES}, got {source!r}")
     sha = hashlib.sha256(data).hexdigest()
@@ -365,7 +421,22 @@ def add_bytes(store: Store, data: bytes, name: str, *, source: str, meta: StoreM
     if failure is not None:
         doc_id = str(store.scalar("SELECT doc_id FROM documents WHERE id = ?", (row_id,)))
         return AddResult("failed", doc_id, failure, name)
-    result = _ingest_row(store, row_id)
+    return row_id
+
+
+def add_bytes(store: Store, data: bytes, name: str, *, source: str, meta: StoreMeta | None = None,
+              path: Path | None = None, added_by: str | None = None, sig: str | None = None,
+              replace_row: int | None = None) -> AddResult:
+    """Store and ingest one document's bytes. The same bytes twice are recognised, not stored twice.
+
+    Bytes that are not a usable document (binary, not UTF-8, empty, oversize) are
+    stored as ``failed`` with the reason; nothing raises for a bad document.
+    """
+    recorded = record_bytes(store, data, name, source=source, meta=meta, path=path, added_by=added_by, sig=sig,
+                            replace_row=replace_row)
+    if isinstance(recorded, AddResult):
+        return recorded
+    result = _ingest_row(store, recorded)
     return replace(result, status="updated") if replace_row is not None and result.status == "added" else result
 
 
@@ -415,12 +486,16 @@ def _current_key(row: sqlite3.Row, gazetteer: str) -> str:
     return ingest_key(row["sha256"], row["published"], gazetteer)
 
 
-def sync_folder(store: Store, folder: Path, source: str = "seed") -> SyncReport:
+def sync_folder(store: Store, folder: Path, source: str = "seed", *, workers: int | None = None) -> SyncReport:
     """Make the store match a folder of ``.txt`` (+ ``.meta.json``) files, ingesting only new or changed ones.
 
     A file whose size and mtime (and its sidecar's) are unchanged is not even
     read. A document whose file has gone from the folder is removed from the store.
+    New and changed files are recorded one by one, in folder order, and ingested in bulk
+    (:mod:`.bulk`: worker processes when there is enough text, batched writes).
     """
+    from .bulk import BulkIngester
+
     report = SyncReport()
     folder = Path(folder)
     gazetteer = gazetteer_version()
@@ -431,6 +506,7 @@ def sync_folder(store: Store, folder: Path, source: str = "seed") -> SyncReport:
             _remove_if_present(store, known[stored["path"]]["doc_id"])
         known[stored["path"]] = stored
     seen: set[str] = set()
+    todo: list[tuple[Path, sqlite3.Row | None, str]] = []
     for path in document_paths(folder):
         resolved = str(path.resolve())
         seen.add(resolved)
@@ -440,7 +516,22 @@ def sync_folder(store: Store, folder: Path, source: str = "seed") -> SyncReport:
                 row["status"] == "failed" or row["ingest_key"] == _current_key(row, gazetteer)):
             report.results.append(AddResult("unchanged", row["doc_id"], f"{path.name}: unchanged", path.name))
             continue
-        report.results.append(_sync_one(store, path, source, row, sig))
+        todo.append((path, row, sig))
+    expected = sum(max(0, _stamp(str(path))[0]) for path, _, _ in todo)
+    pending: list[tuple[int, int, bool]] = []  # (position in results, row id, replaced)
+    with BulkIngester(store, expected_bytes=expected, workers=workers) as ingester:
+        for path, row, sig in todo:
+            recorded = _sync_one(store, path, source, row, sig)
+            if isinstance(recorded, AddResult):
+                report.results.append(recorded)
+                continue
+            pending.append((len(report.results), recorded, row is not None))
+            report.results.append(AddResult("pending", "", "", path.name))
+            ingester.add(recorded)
+        done = ingester.finish()
+    for position, row_id, replaced in pending:
+        result = done[row_id]
+        report.results[position] = replace(result, status="updated") if replaced and result.status == "added" else result
     for resolved, row in known.items():
         gone = resolved not in seen and resolved and Path(resolved).parent == folder.resolve()
         if gone and _remove_if_present(store, row["doc_id"]):
@@ -459,21 +550,22 @@ def _remove_if_present(store: Store, doc_id: str) -> bool:
         return False
 
 
-def _sync_one(store: Store, path: Path, source: str, row: sqlite3.Row | None, sig: str) -> AddResult:
+def _sync_one(store: Store, path: Path, source: str, row: sqlite3.Row | None, sig: str) -> AddResult | int:
+    """Record one new or changed file as pending (its row id), or say why not (a final result)."""
     try:
         data = path.read_bytes()
         meta = read_meta(path)
     except (OSError, DocumentError) as exc:
         return AddResult("failed", row["doc_id"] if row else "", f"{path.name}: {str(exc).removeprefix(path.name + ': ')}", path.name)
     if row is None:
-        return add_bytes(store, data, path.name, source=source, meta=meta, path=path.resolve(), added_by="", sig=sig)
+        return record_bytes(store, data, path.name, source=source, meta=meta, path=path.resolve(), added_by="", sig=sig)
     if hashlib.sha256(data).hexdigest() == row["sha256"] and (meta.published.isoformat() if meta.published else None) == row["published"] \
             and row["ingest_key"] == _current_key(row, gazetteer_version()) and row["status"] == "ok":
         with store.transaction() as conn:
             conn.execute("UPDATE documents SET file_sig = ? WHERE id = ?", (sig, row["id"]))
         return AddResult("unchanged", row["doc_id"], f"{path.name}: unchanged", path.name)
-    return add_bytes(store, data, path.name, source=source, meta=meta, path=path.resolve(), added_by="", sig=sig,
-                     replace_row=row["id"])
+    return record_bytes(store, data, path.name, source=source, meta=meta, path=path.resolve(), added_by="", sig=sig,
+                        replace_row=row["id"])
 
 
 def unfinished(store: Store) -> list[str]:
@@ -486,35 +578,40 @@ def failed(store: Store) -> list[tuple[str, str]]:
         "SELECT doc_id, failure FROM documents WHERE status = 'failed' ORDER BY id")]
 
 
-def resume(store: Store) -> list[str]:
+def _ingest_in_bulk(store: Store, rows: list[sqlite3.Row], workers: int | None) -> None:
+    from .bulk import ingest_rows
+
+    ingest_rows(store, [r["id"] for r in rows], expected_bytes=sum(r["n_bytes"] for r in rows), workers=workers)
+
+
+def resume(store: Store, *, workers: int | None = None) -> list[str]:
     """Finish every interrupted ingestion; returns their document ids."""
-    ids = [(r["id"], r["doc_id"]) for r in store.query("SELECT id, doc_id FROM documents WHERE status = 'pending' ORDER BY id")]
-    for row_id, _ in ids:
-        _ingest_row(store, row_id)
-    return [doc_id for _, doc_id in ids]
+    rows = store.query("SELECT id, doc_id, n_bytes FROM documents WHERE status = 'pending' ORDER BY id")
+    _ingest_in_bulk(store, rows, workers)
+    return [r["doc_id"] for r in rows]
 
 
-def reingest_stale(store: Store) -> list[str]:
+def reingest_stale(store: Store, *, workers: int | None = None) -> list[str]:
     """Re-ingest every document whose gazetteer/zones or pipeline version changed since it was ingested."""
     gazetteer = gazetteer_version()
-    stale = [(r["id"], r["doc_id"]) for r in store.query(
-        "SELECT id, doc_id, sha256, published, ingest_key FROM documents WHERE status IN ('ok', 'failed') AND text IS NOT NULL")
+    stale = [r for r in store.query(
+        "SELECT id, doc_id, n_bytes, sha256, published, ingest_key FROM documents"
+        " WHERE status IN ('ok', 'failed') AND text IS NOT NULL ORDER BY id")
         if r["ingest_key"] != _current_key(r, gazetteer)]
-    for row_id, _ in stale:
-        _ingest_row(store, row_id)
-    return [doc_id for _, doc_id in stale]
+    _ingest_in_bulk(store, stale, workers)
+    return [r["doc_id"] for r in stale]
 
 
-def start_up(store: Store, seeds: Path, uploads: Path | None = None) -> SyncReport:
+def start_up(store: Store, seeds: Path, uploads: Path | None = None, *, workers: int | None = None) -> SyncReport:
     """What a server does at start: remove the temporary files of interrupted uploads, finish interrupted
     work, re-ingest stale documents, sync the folders."""
     if uploads is not None:
         remove_leftovers(uploads)
-    resumed = resume(store)
-    reingested = reingest_stale(store)
-    report = sync_folder(store, seeds, "seed")
+    resumed = resume(store, workers=workers)
+    reingested = reingest_stale(store, workers=workers)
+    report = sync_folder(store, seeds, "seed", workers=workers)
     if uploads is not None:
-        extra = sync_folder(store, uploads, "upload")
+        extra = sync_folder(store, uploads, "upload", workers=workers)
         report.results += extra.results
         report.removed += extra.removed
     report.resumed, report.reingested = resumed, reingested

@@ -174,13 +174,21 @@ CREATE TABLE place_aliases (               -- corpus-wide corrections of a spell
 );
 """
 
+V5_FTS_BULK = """
+DROP TRIGGER passages_fts_insert;
+"""
+# The writer (components/store/ingest.py `_write_derived`) feeds the index itself, with one INSERT ... SELECT
+# per batch of documents in ascending row id order: through the trigger every passage was its own statement,
+# and FTS5 writes its pending index as a new segment at each statement's savepoint -- one segment per passage.
+
 # (version, what it does, SQL). Append only; never edit a released step.
 MIGRATIONS: tuple[tuple[int, str, str], ...] = (
     (1, "documents, passages, place mentions, zone links, candidate facts", V1_CORE),
     (2, "FTS5 trigram index over folded passage text", V2_SEARCH),
     (3, "indexes for filters and panels", V3_INDEXES),
     (4, "a document's ingestion note (per-document limits)", V4_INGEST_NOTE),
-    # 5..9 are reserved for other branches' steps (issue 12)
+    (5, "passages are indexed for search by the writer, a batch at a time (no per-row trigger)", V5_FTS_BULK),
+    # 6..9 unused
     (10, "curators, sign-in failures, per-curator uploads, review audit trail and state, place aliases",
      V10_CURATORS_AND_REVIEWS),
 )

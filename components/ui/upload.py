@@ -11,7 +11,7 @@ from ..store import StoreError
 from ..store.ingest import AddResult, StoreMeta, add_upload, remove_document
 from ..store.queries import document_summary, list_documents
 from .corpus import page_number, paging_controls, store_read
-from .data import AppData
+from .data import AppData, note_own_upload
 from .safe import esc, html_block, text_message
 from .signin import note_upload, still_signed_in, upload_refusal
 from .upload_guard import upload_name_guard
@@ -85,6 +85,7 @@ def _on_upload(data: AppData, curator: str) -> None:
         note_upload(data, curator, file.size)
         st.session_state[RESULT_KEY] = ("info", f"Added “{file.name}” as {result.doc_id}. It is now part of the corpus.")
         st.session_state[FOUND_KEY] = found_summary(data, result.doc_id)
+        note_own_upload(data)
 
 
 def _on_remove(data: AppData, doc_id: str, curator: str) -> None:

@@ -1,0 +1,122 @@
+"""Bulk ingestion: the pipeline on both cores, the writes in batches, the stored result unchanged.
+
+Documents are recorded as ``pending`` first (one at a time, as :func:`add_bytes` does), so a
+killed process leaves them to be finished by the next start. The pure text -> rows step
+(:func:`components.store.ingest.run_pipeline`) runs in a :class:`ProcessPoolExecutor` when there
+is enough work to pay for starting the workers; its results are written by this process in
+submission order, many documents per transaction, so the rows (and their row ids) are the same as
+when each document is ingested on its own.
+
+Why processes: the pipeline is pure Python (regular expressions and dictionaries) and holds the
+GIL, so threads would not use the second core. The workers are forked (they inherit the built
+place index; they never touch the store's connection), and only from a single-threaded process
+(the CLI, a benchmark): forking a multi-threaded server can copy a lock held by another thread,
+and ``spawn`` would re-run a main script that has no ``__main__`` guard. Elsewhere (the app's
+server) the pipeline runs in this process, still with batched writes.
+"""
+from __future__ import annotations
+
+import multiprocessing
+import os
+import sqlite3
+import threading
+from collections import deque
+from collections.abc import Iterable
+from concurrent.futures import Future, ProcessPoolExecutor
+
+from .db import Store
+from .ingest import _ROW_COLUMNS, AddResult, DerivedRows, _gone, _job, _store_results, run_pipeline
+
+POOL_MIN_BYTES = 1_000_000   # below this starting the workers costs more than it saves
+BATCH_BYTES = 1_000_000      # text written per transaction
+BATCH_DOCUMENTS = 256
+IN_FLIGHT_BATCHES = 4        # documents submitted ahead of the writer, in batches (bounds memory)
+
+
+def default_workers() -> int:
+    """``ATLAS_INGEST_WORKERS`` if set (0 or 1: no worker processes), else the number of CPUs."""
+    raw = os.environ.get("ATLAS_INGEST_WORKERS", "").strip()
+    if raw.isdigit():
+        return int(raw)
+    return os.cpu_count() or 1
+
+
+def _warm_up() -> None:
+    """Build the place index and zone linker once, before the workers are forked (they inherit them)."""
+    from components.ingest import default_place_index, default_zone_linker
+
+    default_place_index()
+    default_zone_linker()
+
+
+class BulkIngester:
+    """Ingest pending documents: ``add(row_id)`` as they are recorded, then ``finish()`` for the results
+    (per row id). Use as a context manager so the workers stop also on error."""
+
+    def __init__(self, store: Store, *, expected_bytes: int = 0, workers: int | None = None) -> None:
+        self.store = store
+        workers = default_workers() if workers is None else workers
+        self.pool: ProcessPoolExecutor | None = None
+        if workers > 1 and expected_bytes >= POOL_MIN_BYTES and threading.active_count() == 1:
+            _warm_up()
+            self.pool = ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("fork"))
+        self.queue: deque[tuple[sqlite3.Row, Future[DerivedRows | str] | DerivedRows | str]] = deque()
+        self.queued_bytes = 0
+        self.results: dict[int, AddResult] = {}
+
+    def __enter__(self) -> BulkIngester:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        if self.pool is not None:
+            self.pool.shutdown(wait=True, cancel_futures=True)
+            self.pool = None
+
+    def add(self, row_id: int) -> None:
+        rows = self.store.query(f"SELECT {_ROW_COLUMNS} FROM documents WHERE id = ?", (row_id,))
+        if not rows:  # removed by another process since it was recorded
+            self.results[row_id] = _gone(row_id)
+            return
+        row = rows[0]
+        job = _job(row)
+        self.queue.append((row, self.pool.submit(run_pipeline, job) if self.pool is not None else run_pipeline(job)))
+        self.queued_bytes += len(row["text"] or "")
+        if self.pool is None:
+            if self.queued_bytes >= BATCH_BYTES or len(self.queue) >= BATCH_DOCUMENTS:
+                self._write(len(self.queue))
+            return
+        while len(self.queue) >= IN_FLIGHT_BATCHES * BATCH_DOCUMENTS or self.queued_bytes >= IN_FLIGHT_BATCHES * BATCH_BYTES:
+            self._write_batch()
+
+    def add_all(self, row_ids: Iterable[int]) -> None:
+        for row_id in row_ids:
+            self.add(row_id)
+
+    def _write_batch(self) -> None:
+        """Wait for the oldest batch's results and write them (in submission order)."""
+        n, size = 0, 0
+        while n < len(self.queue) and n < BATCH_DOCUMENTS and size < BATCH_BYTES:
+            size += len(self.queue[n][0]["text"] or "")
+            n += 1
+        self._write(n)
+
+    def _write(self, n: int) -> None:
+        done = []
+        for _ in range(n):
+            row, outcome = self.queue.popleft()
+            self.queued_bytes -= len(row["text"] or "")
+            done.append((row, outcome.result() if isinstance(outcome, Future) else outcome))
+        for (row, _), result in zip(done, _store_results(self.store, done), strict=True):
+            self.results[row["id"]] = result
+
+    def finish(self) -> dict[int, AddResult]:
+        while self.queue:
+            self._write_batch()
+        return self.results
+
+
+def ingest_rows(store: Store, row_ids: Iterable[int], *, expected_bytes: int = 0, workers: int | None = None) -> dict[int, AddResult]:
+    """Ingest stored pending (or stale) documents in bulk; the result per row id."""
+    with BulkIngester(store, expected_bytes=expected_bytes, workers=workers) as ingester:
+        ingester.add_all(row_ids)
+        return ingester.finish()

@@ -1,0 +1,73 @@
+"""Bulk ingestion (worker processes, batched writes) stores exactly what one-by-one ingestion stores."""
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+from bench.gen_corpus import generate
+from components.documents import document_paths
+from components.store import bulk, open_store
+from components.store.ingest import add_file, sync_folder
+from components.store.search import search
+
+from .test_store import ARTICLE_A, assert_consistent, write
+
+TABLES = {
+    "documents": "SELECT * FROM documents ORDER BY id",
+    "passages": "SELECT * FROM passages ORDER BY id",
+    "mentions": "SELECT * FROM mentions ORDER BY id",
+    "zone_links": "SELECT * FROM zone_links ORDER BY zone, passage",
+    "candidates": "SELECT * FROM candidates ORDER BY id",
+    "place_stats": "SELECT * FROM place_stats ORDER BY place_id",
+}
+WORDS = ("ceasefire", "Idleb", "Daraa", "shelling", "zeolite", "Douma")
+
+
+def snapshot(store) -> dict[str, list[tuple]]:
+    out = {name: [tuple(r) for r in store.query(sql)] for name, sql in TABLES.items()}
+    columns = [d[0] for d in store.conn.execute("SELECT * FROM documents LIMIT 0").description]
+    out["documents"] = [tuple(v for c, v in zip(columns, r, strict=True) if c != "added_at") for r in out["documents"]]
+    for word in WORDS:
+        page = search(store, word, limit=100)
+        out[f"search {word}"] = [(page.total,)] + [(h.doc_id, h.passage_index, h.spans) for h in page.hits]
+    return out
+
+
+def test_bulk_parallel_ingest_stores_the_same_rows_as_one_by_one(tmp_path: Path, monkeypatch) -> None:
+    folder = tmp_path / "corpus"
+    generate(120, folder, seed=3)
+    shutil.copy(folder / "doc-00007.txt", folder / "zz-copy-of-7.txt")  # a duplicate: refused the same way
+    write(folder, "zz-latin1.txt", "")
+    (folder / "zz-latin1.txt").write_bytes(b"caf\xe9 in Douma\n")            # a failure: stored with its reason
+    write(folder, "zz-dated.txt", ARTICLE_A, '{"title": "Dated", "publisher": "X", "published": "2017-07-06"}')
+    monkeypatch.setattr(bulk, "POOL_MIN_BYTES", 0)
+    one = open_store(tmp_path / "one.db")
+    results_one = [add_file(one, path, source="seed", added_by="") for path in document_paths(folder)]
+    many = open_store(tmp_path / "many.db")
+    with bulk.BulkIngester(many, expected_bytes=1, workers=2) as probe:
+        assert probe.pool is not None  # the worker processes are really used below
+    report = sync_folder(many, folder, "seed", workers=2)
+    assert [(r.status, r.doc_id, r.message) for r in report.results] == [(r.status, r.doc_id, r.message) for r in results_one]
+    assert report.count("added") == 121 and report.count("duplicate") == 1 and report.count("failed") == 1
+    first, second = snapshot(one), snapshot(many)
+    assert first.keys() == second.keys()
+    for name in first:
+        assert first[name] == second[name], name
+    assert len(first["mentions"]) > 1000 and first["search ceasefire"][0][0] > 10
+    assert_consistent(many)
+    one.close()
+    many.close()
+
+
+def test_batched_writes_without_workers_store_the_same_rows(tmp_path: Path) -> None:
+    folder = tmp_path / "corpus"
+    generate(30, folder, seed=5)
+    one = open_store(tmp_path / "one.db")
+    for path in document_paths(folder):
+        add_file(one, path, source="upload", added_by="")
+    many = open_store(tmp_path / "many.db")
+    assert sync_folder(many, folder, "upload", workers=1).count("added") == 30
+    assert snapshot(one) == snapshot(many)
+    assert_consistent(many)
+    one.close()
+    many.close()
