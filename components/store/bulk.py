@@ -34,10 +34,7 @@ IN_FLIGHT_BATCHES = 4        # documents submitted ahead of the writer, in batch
 
 
 def default_workers() -> int:
-    """``ATLAS_INGEST_WORKERS`` if set (0 or 1: no worker processes), else the number of CPUs."""
-    raw = os.environ.get("ATLAS_INGEST_WORKERS", "").strip()
-    if raw.isdigit():
-        return int(raw)
+    """One worker per CPU (callers pass ``workers=1`` to stay in this process)."""
     return os.cpu_count() or 1
 
 
