@@ -328,6 +328,7 @@ def test_a_file_name_too_long_to_upload_gets_a_clear_message(browser, tmp_path) 
     uploads = tmp_path / "uploads"
     with run_app({"ATLAS_UPLOADS": str(uploads)}) as url:
         page, traffic = open_app(browser, url, "/?tab=Add+a+document")
+        sign_in_page(page)  # uploads are for curators (issue 13)
         page.get_by_text("Documents added here").wait_for(timeout=PANEL_TIMEOUT_MS)
         alert = page.locator(".atlas-upload-name-error")
         add_file(page, "a" * 5000 + ".txt", b"Shelling near Idlib.\n")

@@ -20,6 +20,7 @@ import pytest
 
 from components.ingest import limits
 from tests.browser import artifacts_dir, map_frame, open_app, zone_names
+from tests.curators import make_curator, sign_in_page
 from tests.server import CHROMIUM, CHROMIUM_ARGS, sealed_app, serve
 
 HOSTILE_SERVER: dict[str, int] = {}
@@ -43,10 +44,12 @@ def hostile_app(browser, tmp_path_factory):
     root = tmp_path_factory.mktemp("hostile-app")
     env = dict(os.environ, ATLAS_TILES="none", ATLAS_UPLOADS=str(root / "uploads"), ATLAS_DB=str(root / "atlas.db"))
     script = sealed_app()
+    make_curator(db=root / "atlas.db")  # uploads are for curators (issue 13): an account in this app's own store
     with serve(script, env, subprocess.DEVNULL, cwd=script.parent) as (url, proc):
         HOSTILE_SERVER["pid"] = proc.pid
         page, _traffic = open_app(browser, url, "/?tab=Add+a+document")
         map_frame(page, timeout_s=STEP_MS / 1000)
+        sign_in_page(page)
         confirmations = []
         for name, text in (("lines.txt", LINES), ("oneline.txt", ONE_LINE)):
             page.locator('input[type="file"]').set_input_files(
