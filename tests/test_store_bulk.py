@@ -71,3 +71,22 @@ def test_batched_writes_without_workers_store_the_same_rows(tmp_path: Path) -> N
     assert_consistent(many)
     one.close()
     many.close()
+
+
+def test_a_document_another_process_finished_meanwhile_is_replaced_not_duplicated(tmp_path: Path) -> None:
+    """Two replicas ingest the same pending document: each ran the pipeline on the row as it was (pending);
+    the second writer finds it already finished and replaces its rows (no UNIQUE failure, no doubled rows)."""
+    from components.store.ingest import _ROW_COLUMNS, _job, _store_results, record_bytes, run_pipeline
+
+    with open_store(tmp_path / "atlas.db") as store:
+        row_id = record_bytes(store, ARTICLE_A.encode(), "a.txt", source="cli", added_by="")
+        assert isinstance(row_id, int)
+        pending = store.query(f"SELECT {_ROW_COLUMNS} FROM documents WHERE id = ?", (row_id,))[0]
+        outcome = run_pipeline(_job(pending))
+        first = _store_results(store, [(pending, outcome)])
+        before = snapshot(store)
+        second = _store_results(store, [(pending, outcome)])  # the stale 'pending' row, as the other replica read it
+        assert [r.status for r in first + second] == ["added", "added"]
+        after = snapshot(store)
+        assert after == before and after["passages"]
+        assert_consistent(store)

@@ -299,9 +299,7 @@ def run_pipeline(job: IngestJob) -> DerivedRows | str:
     except Exception as exc:
         return f"ingestion failed: {type(exc).__name__}: {exc}"
     rows = derived_rows(job.row_id, job.text, trimmed.document, job.meta.published.isoformat() if job.meta.published else None)
-    if trimmed.note:
-        rows = replace(rows, summary=f"{rows.summary}. {trimmed.note}", note=trimmed.note)
-    return rows
+    return replace(rows, summary=f"{rows.summary}.{' ' + trimmed.note if trimmed.note else ''}", note=trimmed.note)
 
 
 def _write_derived(conn: sqlite3.Connection, documents: list[DerivedRows]) -> None:
@@ -343,11 +341,12 @@ def _store_results(store: Store, done: list[tuple[sqlite3.Row, DerivedRows | str
     written_ids: list[int] = []
     with store.transaction() as conn:
         for row, outcome in done:
-            if not _still_current(conn, row["id"], row["sha256"]):  # removed or replaced by another process meanwhile
+            status = _current_status(conn, row["id"], row["sha256"])
+            if status is None:  # removed or replaced by another process meanwhile
                 results.append(_gone(row["id"], row["file_name"]))
                 continue
             key = ingest_key(row["sha256"], row["published"])
-            if row["status"] != "pending":  # a re-ingest: its old rows go (a pending document has none)
+            if status != "pending":  # a re-ingest, or another process (a replica) finished it meanwhile: its rows go
                 _delete_derived(conn, row["id"])
             if isinstance(outcome, str):
                 conn.execute("UPDATE documents SET status = 'failed', failure = ?, ingest_key = ? WHERE id = ?",
@@ -374,9 +373,12 @@ def _gone(row_id: int, name: str = "") -> AddResult:
                                    "its current state is picked up on the next sync", name)
 
 
-def _still_current(conn: sqlite3.Connection, row_id: int, sha: str) -> bool:
-    """Inside a write transaction: the row still exists and still holds the bytes the pipeline read."""
-    return conn.execute("SELECT 1 FROM documents WHERE id = ? AND sha256 = ?", (row_id, sha)).fetchone() is not None
+def _current_status(conn: sqlite3.Connection, row_id: int, sha: str) -> str | None:
+    """Inside a write transaction: the row's status now, or None if it is gone or no longer holds the bytes
+    the pipeline read (the status is read here, not before the pipeline ran: another process may have
+    finished the same document meanwhile, and its rows must be replaced, not duplicated)."""
+    found = conn.execute("SELECT status FROM documents WHERE id = ? AND sha256 = ?", (row_id, sha)).fetchone()
+    return None if found is None else str(found[0])
 
 
 def _ingest_row(store: Store, row_id: int) -> AddResult:
