@@ -22,7 +22,7 @@ from .zonelink import ZoneEvidence, ZoneLinker, default_zone_linker
 # Part of every dataset version (components/version.py) and of the corpus store's ingest key:
 # bump it when a change here or in segment/places/zonelink/extract changes what ingestion
 # produces, so no cache serves results of the old code and the store re-ingests each document once.
-PIPELINE_VERSION: str = "2"
+PIPELINE_VERSION: str = "3"  # 3: per-document limits (components/ingest/limits.py) apply to stored documents too
 
 
 @dataclass(frozen=True)
