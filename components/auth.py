@@ -17,8 +17,11 @@ from argon2.exceptions import InvalidHashError, VerificationError
 
 from .store import Store
 
-MAX_FAILURES = 5                 # failed sign-ins per name ...
-FAILURE_WINDOW_S = 15 * 60       # ... within this window lock the name until the oldest one ages out
+MAX_FAILURES = 5                 # failed sign-ins for one name from one client address ...
+FAILURE_WINDOW_S = 15 * 60       # ... within this window lock that pair until the oldest one ages out
+MAX_NAME_FAILURES = 50           # failures for one name from all addresses together in the window
+MAX_SOURCE_FAILURES = 20         # failures from one address for all names together in the window
+SSO_ONLY = "!sso"                # the password hash of an account that signs in only through st.login (never verifies)
 MIN_PASSWORD_CHARS = 10
 MAX_PASSWORD_CHARS = 1024
 NAME_RE = re.compile(r"[A-Za-z0-9][A-Za-z0-9 ._@-]{0,62}[A-Za-z0-9]|[A-Za-z0-9]")
@@ -53,10 +56,13 @@ def check_password(password: str) -> str:
     return password
 
 
-def add_curator(store: Store, name: str, password: str, *, replace: bool = False, now: float | None = None) -> str:
-    """Create (or, with ``replace``, reset the password of) a curator; returns the name."""
-    name, password = check_name(name), check_password(password)
-    hashed = _hasher.hash(password)
+def add_curator(store: Store, name: str, password: str | None, *, replace: bool = False,
+                now: float | None = None) -> str:
+    """Create (or, with ``replace``, reset the password of) a curator; returns the name.
+    ``password=None`` makes an account that signs in only through single sign-on (``ATLAS_SIGNIN=oidc``):
+    its stored hash is :data:`SSO_ONLY`, which no password verifies."""
+    name = check_name(name)
+    hashed = SSO_ONLY if password is None else _hasher.hash(check_password(password))
     with store.transaction() as conn:
         exists = conn.execute("SELECT 1 FROM curators WHERE name = ?", (name,)).fetchone()
         if exists and not replace:
@@ -94,33 +100,62 @@ class SignIn:
     at: float = 0.0
 
 
-def _recent_failures(store: Store, name: str, now: float) -> list[float]:
-    return [r[0] for r in store.query("SELECT at FROM signin_failures WHERE name = ? AND at > ? ORDER BY at",
-                                      (name, now - FAILURE_WINDOW_S))]
+def _failure_counts(store: Store, name: str, source: str, now: float) -> tuple[list[float], int, int]:
+    """Within the window: the times of failures for (name, source), and the failure counts for the name
+    from every address and for the source with every name."""
+    since = now - FAILURE_WINDOW_S
+    pair = [r[0] for r in store.query("SELECT at FROM signin_failures WHERE name = ? AND source = ? AND at > ? ORDER BY at",
+                                      (name, source, since))]
+    by_name = int(store.query("SELECT count(*) FROM signin_failures WHERE name = ? AND at > ?", (name, since))[0][0])
+    by_source = int(store.query("SELECT count(*) FROM signin_failures WHERE source = ? AND at > ?", (source, since))[0][0])
+    return pair, by_name, by_source
 
 
-def sign_in(store: Store, name: str, password: str, *, now: float | None = None) -> SignIn:
-    """Check a name and password. After :data:`MAX_FAILURES` failures within :data:`FAILURE_WINDOW_S`
-    for a name (known or not), that name is refused without checking the password until the oldest
-    failure ages out. Failures are stored in the store, so every server process and replica counts them."""
+def _minutes_until(oldest: float, now: float) -> str:
+    minutes = int(oldest + FAILURE_WINDOW_S - now) // 60 + 1
+    return f"{minutes} minute{'' if minutes == 1 else 's'}"
+
+
+def refusal(store: Store, name: str, source: str, now: float) -> str | None:
+    """Why a sign-in for ``name`` from ``source`` is refused before its password is checked, or None.
+
+    Failures are counted per (name, client address): someone guessing from one address locks out only
+    that address, not the curator signing in from elsewhere. Two ceilings bound what many addresses
+    can do: :data:`MAX_SOURCE_FAILURES` per address over all names (spraying) and
+    :data:`MAX_NAME_FAILURES` per name over all addresses (a distributed guess; that one does lock the
+    name for the rest of the window -- the price of bounding guesses, each of which costs an argon2 check)."""
+    pair, by_name, by_source = _failure_counts(store, name, source, now)
+    if len(pair) >= MAX_FAILURES:
+        return f"Too many failed sign-ins for this name from here: try again in {_minutes_until(pair[-MAX_FAILURES], now)}."
+    if by_source >= MAX_SOURCE_FAILURES:
+        return "Too many failed sign-ins from here: try again in 15 minutes."
+    if by_name >= MAX_NAME_FAILURES:
+        return "Too many failed sign-ins for this name: try again in 15 minutes."
+    return None
+
+
+def sign_in(store: Store, name: str, password: str, *, source: str = "", now: float | None = None) -> SignIn:
+    """Check a name and password from the client address ``source`` (``""`` when unknown). Refused
+    without checking the password while :func:`refusal` says so. Failures are stored in the store, so
+    every server process and replica counts them."""
     now = time.time() if now is None else now
     name = (name or "").strip()
-    failures = _recent_failures(store, name, now)
-    if len(failures) >= MAX_FAILURES:
-        wait = int(failures[-MAX_FAILURES] + FAILURE_WINDOW_S - now) // 60 + 1
-        return SignIn(False, name, f"Too many failed sign-ins for this name: try again in {wait} minute(s).")
+    refused = refusal(store, name, source, now)
+    if refused:
+        return SignIn(False, name, refused)
     rows = store.query("SELECT password_hash FROM curators WHERE name = ?", (name,)) if name else []
-    stored = rows[0][0] if rows else _DUMMY_HASH
+    usable = bool(rows) and rows[0][0] != SSO_ONLY     # an SSO-only account takes as long to refuse as a wrong password
+    stored = rows[0][0] if usable else _DUMMY_HASH
     try:
-        ok = _hasher.verify(stored, password or "") and bool(rows)
+        ok = _hasher.verify(stored, password or "") and usable
     except (VerificationError, InvalidHashError):
         ok = False
     with store.transaction() as conn:
         if not ok:
-            conn.execute("INSERT INTO signin_failures (name, at) VALUES (?, ?)", (name, now))
+            conn.execute("INSERT INTO signin_failures (name, at, source) VALUES (?, ?, ?)", (name, now, source))
             conn.execute("DELETE FROM signin_failures WHERE at < ?", (now - FAILURE_WINDOW_S,))
             return SignIn(False, name, "Wrong name or password.")
-        conn.execute("DELETE FROM signin_failures WHERE name = ?", (name,))
+        conn.execute("DELETE FROM signin_failures WHERE name = ? AND source = ?", (name, source))
         if _hasher.check_needs_rehash(stored):
             conn.execute("UPDATE curators SET password_hash = ? WHERE name = ?", (_hasher.hash(password), name))
     return SignIn(True, name, f"Signed in as {name}.", now)

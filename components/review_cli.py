@@ -41,8 +41,9 @@ def cmd_curator(args: argparse.Namespace) -> int:
             remove_curator(store, args.name)
             print(f"removed curator {args.name}")
             return 0
-        name = add_curator(store, args.name, read_password(), replace=args.reset)
-        print(f"{'password reset for' if args.reset else 'added'} curator {name} in {store.path}")
+        name = add_curator(store, args.name, None if args.sso else read_password(), replace=args.reset)
+        how = " (signs in only through single sign-on, ATLAS_SIGNIN=oidc)" if args.sso else ""
+        print(f"{'password reset for' if args.reset else 'added'} curator {name} in {store.path}{how}")
     return 0
 
 
@@ -80,6 +81,9 @@ def add_review_parsers(sub: argparse._SubParsersAction) -> None:
     c.add_argument("action", choices=("add", "list", "remove"))
     c.add_argument("name", nargs="?", metavar="NAME")
     c.add_argument("--reset", action="store_true", help="with add: set a new password for an existing curator")
+    c.add_argument("--sso", action="store_true",
+                   help="with add: no password; NAME is the e-mail address the identity provider vouches for "
+                        "(ATLAS_SIGNIN=oidc)")
     c.add_argument("--db", help="the store's file (default: env ATLAS_DB, else atlas.db beside the uploads folder)")
     c.set_defaults(func=_guard(cmd_curator))
     r = sub.add_parser("review", help="reviewed facts: export them as a facts.json file, or list the review history")

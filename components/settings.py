@@ -18,6 +18,7 @@ REPOSITORY: Path = Path(__file__).resolve().parent.parent
 
 TILES: dict[str, bool] = {"osm": True, "none": False, "on": True, "off": False, "true": True, "false": False,
                           "yes": True, "no": False, "1": True, "0": False}
+SIGNINS: dict[str, str] = {"password": "password", "oidc": "oidc"}
 GEOCODERS: dict[str, str] = {"off": "off", "nominatim": "nominatim", "none": "off", "false": "off", "no": "off",
                              "0": "off"}
 
@@ -39,6 +40,10 @@ def _tiles(name: str, raw: str) -> bool:
 
 def _geocoder(name: str, raw: str) -> str:
     return str(_choice(name, raw, GEOCODERS))
+
+
+def _signin(name: str, raw: str) -> str:
+    return str(_choice(name, raw, SIGNINS))
 
 
 def _path(name: str, raw: str) -> Path:
@@ -94,6 +99,10 @@ class Settings:
         "ATLAS_PROFILE", "unset", "a file to append the server time of every script run to (JSON lines, for `bench/`)",
         _path))
 
+    signin: str = field(default="password", metadata=_env(
+        "ATLAS_SIGNIN", "`password`",
+        "how curators sign in: `password` (accounts in the store) or `oidc` (Streamlit's `st.login`, "
+        "`[auth]` in `.streamlit/secrets.toml`)", _signin))
     session_hours: float = field(default=8.0, metadata=_env(
         "ATLAS_SESSION_HOURS", "8", "a curator's sign-in expires after this many hours", _positive))
     curator_uploads_per_day: int = field(default=50, metadata=_env(

@@ -64,14 +64,14 @@ def sealed_app() -> Path:
 
 @contextlib.contextmanager
 def serve(script: str | Path, env: dict[str, str], log, extra_args: tuple[str, ...] = (),
-          timeout: float = 60.0, cwd: Path = ROOT) -> Iterator[tuple[str, subprocess.Popen]]:
+          timeout: float = 60.0, cwd: Path = ROOT, port: int | None = None) -> Iterator[tuple[str, subprocess.Popen]]:
     """``streamlit run script`` on a free loopback port (cwd: its ``.streamlit/config.toml`` applies).
 
     The repository is on PYTHONPATH, so a script outside it still imports ``components``.
     Yields (base URL, process) once healthy; the server is always stopped afterwards.
     """
     env = dict(env, PYTHONPATH=os.pathsep.join(p for p in (str(ROOT), env.get("PYTHONPATH", "")) if p))
-    port = free_port()
+    port = port or free_port()
     proc = subprocess.Popen(
         [sys.executable, "-m", "streamlit", "run", str(script), "--server.port", str(port),
          "--server.address", "127.0.0.1", "--server.headless", "true", "--browser.gatherUsageStats", "false",

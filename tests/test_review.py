@@ -17,6 +17,9 @@ from components.atlas import DataPaths, load_atlas
 from components.auth import (
     FAILURE_WINDOW_S,
     MAX_FAILURES,
+    MAX_NAME_FAILURES,
+    MAX_SOURCE_FAILURES,
+    SSO_ONLY,
     AuthError,
     add_curator,
     list_curators,
@@ -122,15 +125,40 @@ def test_sign_in_right_and_wrong(store: Store) -> None:
 def test_failed_sign_ins_are_rate_limited_in_the_store(store: Store, tmp_path: Path) -> None:
     now = 1_800_000_000.0
     for i in range(MAX_FAILURES):
-        assert sign_in(store, "alice", f"guess {i}", now=now + i).message == "Wrong name or password."
-    locked = sign_in(store, "alice", PASSWORD, now=now + 10)  # even the right password, while locked
-    assert not locked.ok and "Too many failed sign-ins" in locked.message and "15 minute" in locked.message
+        assert sign_in(store, "alice", f"guess {i}", source="10.0.0.9", now=now + i).message == "Wrong name or password."
+    locked = sign_in(store, "alice", PASSWORD, source="10.0.0.9", now=now + 10)  # even the right password, while locked
+    assert not locked.ok and "Too many failed sign-ins" in locked.message and "15 minutes" in locked.message
     # another process (another replica) sees the same count: it is in the store
     with open_store(tmp_path / "atlas.db") as other:
-        assert "Too many failed sign-ins" in sign_in(other, "alice", PASSWORD, now=now + 11).message
-    assert sign_in(store, "bob", PASSWORD, now=now + 12).ok  # per name
-    assert sign_in(store, "alice", PASSWORD, now=now + FAILURE_WINDOW_S + MAX_FAILURES).ok  # the window passed
+        assert "Too many failed sign-ins" in sign_in(other, "alice", PASSWORD, source="10.0.0.9", now=now + 11).message
+    assert sign_in(store, "bob", PASSWORD, source="10.0.0.9", now=now + 12).ok  # per name
+    # the guesser does not lock the curator out: alice signs in from her own address meanwhile
+    assert sign_in(store, "alice", PASSWORD, source="192.0.2.7", now=now + 13).ok
+    assert sign_in(store, "alice", PASSWORD, source="10.0.0.9", now=now + FAILURE_WINDOW_S + MAX_FAILURES).ok  # window passed
     assert store.count("SELECT count(*) FROM signin_failures WHERE name = 'alice'") == 0  # cleared on success
+
+
+def test_sign_in_ceilings_per_address_and_per_name(store: Store) -> None:
+    now = 1_800_000_000.0
+    # spraying: one address trying many names is stopped after MAX_SOURCE_FAILURES, whatever the names
+    for i in range(MAX_SOURCE_FAILURES):
+        assert not sign_in(store, f"user{i}", "guess", source="10.0.0.1", now=now + i).ok
+    sprayed = sign_in(store, "alice", PASSWORD, source="10.0.0.1", now=now + 30)
+    assert not sprayed.ok and "from here" in sprayed.message
+    # a distributed guess at one name: MAX_NAME_FAILURES from many addresses lock the name everywhere
+    for i in range(MAX_NAME_FAILURES):
+        assert not sign_in(store, "bob", "guess", source=f"10.1.{i // 250}.{i % 250}", now=now + 40 + i / 100).ok
+    distributed = sign_in(store, "bob", PASSWORD, source="192.0.2.8", now=now + 50)
+    assert not distributed.ok and distributed.message == "Too many failed sign-ins for this name: try again in 15 minutes."
+    assert sign_in(store, "bob", PASSWORD, source="192.0.2.8", now=now + 40 + FAILURE_WINDOW_S + 1).ok
+
+
+def test_sso_only_account_never_signs_in_with_a_password(store: Store) -> None:
+    add_curator(store, "carol@example.org", None)
+    assert store.query("SELECT password_hash FROM curators WHERE name = 'carol@example.org'")[0][0] == SSO_ONLY
+    for password in ("", SSO_ONLY, PASSWORD):
+        refused = sign_in(store, "carol@example.org", password)
+        assert not refused.ok and refused.message == "Wrong name or password."
 
 
 def test_session_expires_and_ends_when_the_account_is_removed(store: Store) -> None:

@@ -174,6 +174,11 @@ CREATE TABLE place_aliases (               -- corpus-wide corrections of a spell
 );
 """
 
+V11_SIGNIN_SOURCE = """
+ALTER TABLE signin_failures ADD COLUMN source TEXT NOT NULL DEFAULT '';  -- the client address the attempt came from
+CREATE INDEX signin_failures_source ON signin_failures(source, at);
+"""
+
 V5_FTS_BULK = """
 DROP TRIGGER passages_fts_insert;
 """
@@ -191,6 +196,7 @@ MIGRATIONS: tuple[tuple[int, str, str], ...] = (
     # 6..9 unused
     (10, "curators, sign-in failures, per-curator uploads, review audit trail and state, place aliases",
      V10_CURATORS_AND_REVIEWS),
+    (11, "sign-in failures keep their client address (rate limits per name and address)", V11_SIGNIN_SOURCE),
 )
 
 

@@ -1,15 +1,19 @@
-"""Sign-in for writers: a curator's session lives in this browser session's server-side state only
-(never in the URL or a cookie), expires after ``ATLAS_SESSION_HOURS`` and ends when the account is
-removed. Write controls (upload, remove, review) are rendered only through :func:`curator_only`,
-so an anonymous session never has them, and their callbacks check the session again."""
+"""Sign-in for writers. With ``ATLAS_SIGNIN=password`` (the default) a curator's session lives in this
+browser session's server-side state only (never in the URL or a cookie); with ``ATLAS_SIGNIN=oidc``
+Streamlit's ``st.login`` (OpenID Connect, ``[auth]`` in ``.streamlit/secrets.toml``) identifies the
+person and the store's curator list decides whether that e-mail address may write. Either way the
+session expires after ``ATLAS_SESSION_HOURS`` and ends when the account is removed. Write controls
+(upload, remove, review) are rendered only through :func:`curator_only`, so an anonymous session never
+has them, and their callbacks check the session again."""
 from __future__ import annotations
 
+import importlib.util
 import time
 from collections.abc import Callable
 
 import streamlit as st
 
-from ..auth import record_upload, session_problem, sign_in, upload_problem
+from ..auth import curator_exists, record_upload, session_problem, sign_in, upload_problem
 from ..store import StoreError
 from .data import AppData, settings_or_stop
 from .safe import esc, html_block, text_message
@@ -20,8 +24,45 @@ NAME_KEY = "atlas_signin_name"
 PASSWORD_KEY = "atlas_signin_password"
 
 
+def _sso_identity() -> tuple[str, float] | None:
+    """(e-mail address, signed-in time) vouched for by the identity provider through ``st.login``, or None.
+    An address the provider marks unverified is not an identity."""
+    try:
+        if not st.user.is_logged_in:
+            return None
+        email, verified, issued = st.user.get("email"), st.user.get("email_verified"), st.user.get("iat")
+    except Exception:  # no [auth] configured: nobody is signed in through it
+        return None
+    if not isinstance(email, str) or not email or verified is False:
+        return None
+    return email.strip(), float(issued) if isinstance(issued, int | float) else time.time()
+
+
+def _sso_session(data: AppData) -> None:
+    """Turn an identity from ``st.login`` into this session's curator session, once (or say why not)."""
+    identity = _sso_identity()
+    if identity is None or isinstance(st.session_state.get(CURATOR_KEY), dict):
+        return
+    email, issued = identity
+    exists = False
+    if data.store is not None:
+        try:
+            exists = curator_exists(data.store, email)
+        except StoreError as exc:
+            st.session_state[SIGNIN_MESSAGE_KEY] = ("error", f"Sign-in cannot be checked: {exc}")
+            return
+    if exists:
+        st.session_state[CURATOR_KEY] = {"name": email, "at": issued}
+    else:
+        st.session_state[SIGNIN_MESSAGE_KEY] = (
+            "warning", f"You are signed in as {email}, who is not a curator here. The site's operator can add you: "
+                       f"python -m components curator add {email} --sso")
+
+
 def current_curator(data: AppData) -> str | None:
     """The signed-in curator of this session, or None (expired or removed sessions are ended here)."""
+    if settings_or_stop().signin == "oidc":
+        _sso_session(data)
     session = st.session_state.get(CURATOR_KEY)
     if not isinstance(session, dict):
         return None
@@ -36,6 +77,13 @@ def current_curator(data: AppData) -> str | None:
     return str(session["name"])
 
 
+def client_address() -> str:
+    """The browser's address as Streamlit sees the websocket (``""`` on localhost or when unknown). Behind a
+    proxy this is the proxy's address unless the proxy forwards it (see the README's deployment section)."""
+    address = st.context.ip_address
+    return address if isinstance(address, str) else ""
+
+
 def _on_sign_in(data: AppData) -> None:
     name = st.session_state.get(NAME_KEY) or ""
     password = st.session_state.get(PASSWORD_KEY) or ""
@@ -43,7 +91,7 @@ def _on_sign_in(data: AppData) -> None:
         st.session_state[SIGNIN_MESSAGE_KEY] = ("error", "Sign-in needs the corpus store, which is not available.")
         return
     try:
-        result = sign_in(data.store, name, password)
+        result = sign_in(data.store, name, password, source=client_address())
     except StoreError as exc:
         st.session_state[SIGNIN_MESSAGE_KEY] = ("error", f"Sign-in failed: {exc}")
         return
@@ -57,13 +105,44 @@ def _on_sign_in(data: AppData) -> None:
 def sign_out() -> None:
     st.session_state.pop(CURATOR_KEY, None)
     st.session_state[SIGNIN_MESSAGE_KEY] = ("info", "Signed out.")
+    if settings_or_stop().signin == "oidc" and _sso_identity() is not None:
+        st.logout()
+
+
+def _sso_problem() -> str | None:
+    """What is missing for ``st.login`` (the ``[auth]`` secrets, Authlib), or None."""
+    try:
+        auth = st.secrets.get("auth")
+    except Exception:  # no secrets file at all, or one that does not parse
+        auth = None
+    if not auth:
+        return ("Single sign-on is switched on (ATLAS_SIGNIN=oidc) but .streamlit/secrets.toml has no [auth] section: "
+                "the site's operator must add one (see the README, Curators and review).")
+    if importlib.util.find_spec("authlib") is None:  # st.login needs it
+        return "Single sign-on needs the Authlib package: pip install -r requirements.txt."
+    return None
+
+
+def show_sso_signin(what: str) -> None:
+    """The single sign-on button: ``st.login`` with the default provider of ``[auth]``."""
+    st.info(f"Reading, search and downloads are open to everyone. To {what}, sign in as a curator "
+            "through your organisation's sign-in.")
+    problem = _sso_problem()
+    if problem:
+        st.error(problem)
+        return
+    st.button("Sign in with your organisation", key="atlas_sso_signin", on_click=st.login)
 
 
 def show_signin(data: AppData, what: str) -> None:
-    """The sign-in form (no write control): name and password, checked against the store's curators."""
+    """The sign-in form (no write control): name and password, checked against the store's curators;
+    with ``ATLAS_SIGNIN=oidc`` the single sign-on button instead."""
     message = st.session_state.pop(SIGNIN_MESSAGE_KEY, None)
     if message:
         text_message(*message)
+    if settings_or_stop().signin == "oidc":
+        show_sso_signin(what)
+        return
     st.info(f"Reading, search and downloads are open to everyone. To {what}, sign in as a curator "
             "(accounts are created by the site's operator: python -m components curator add NAME).")
     with st.form("atlas_signin", clear_on_submit=True):
