@@ -75,7 +75,7 @@ def load_atlas(data: DataPaths | None = None) -> Atlas:
     problems = list(zones.problems) + list(corpus.problems) + list(facts.problems) + ref_problems
     problems += fact_problems(facts, corpus, set(ZONE_IDS), set(references), data.facts.name)
     facts = FactSet(facts=verified_facts(facts, corpus), problems=facts.problems)
-    life = load_life(data.life, data.extents, ZONE_IDS, references)
+    life = load_life(data.life, data.extents, ZONE_IDS, references, frozenset(f.id for f in facts.facts))
     problems += reference_problems(references, data.references.name) + life.problems
     return Atlas(zones=zones, facts=facts, corpus=corpus, references=references, problems=problems, life=life)
 

@@ -72,7 +72,7 @@ class LifeEvent:
     references: tuple[str, ...]
     status: str | None = None
     speaker: str = ""
-    contradicts: tuple[str, ...] = ()  # ids of life events that tell it otherwise (shown side by side)
+    contradicts: tuple[str, ...] = ()  # ids of life events or facts (facts.json) that tell it otherwise (side by side)
 
     @property
     def first_day(self) -> dt.date:
@@ -169,7 +169,8 @@ def zone_end(life: ZoneLife, zone_id: str) -> dt.date | None:
     return extents[-1].ended_on if extents else None
 
 
-def parse_events(raw: dict[str, Any], file: str, zone_ids: tuple[str, ...], references: dict[str, Reference]) -> tuple[list[LifeEvent], list[Problem]]:
+def parse_events(raw: dict[str, Any], file: str, zone_ids: tuple[str, ...], references: dict[str, Reference],
+                 fact_ids: frozenset[str] = frozenset()) -> tuple[list[LifeEvent], list[Problem]]:
     events: list[LifeEvent] = []
     problems: list[Problem] = []
     seen: set[str] = set()
@@ -198,9 +199,10 @@ def parse_events(raw: dict[str, Any], file: str, zone_ids: tuple[str, ...], refe
         events.append(LifeEvent(id=eid, zone=item["zone"], date=item["date"], date_precision=item["date_precision"],
                                 title=item["title"], summary=item["summary"], references=refs, status=status,
                                 speaker=str(item.get("speaker", "")), contradicts=tuple(item.get("contradicts", []))))
-    known = {e.id for e in events}
+    known = {e.id for e in events} | fact_ids
     for e in events:
-        problems += [Problem(file, f"event {e.id!r}", f"contradicts unknown event {c!r}") for c in e.contradicts if c not in known]
+        problems += [Problem(file, f"event {e.id!r}", f"contradicts unknown event or fact {c!r}")
+                     for c in e.contradicts if c not in known]
     return sorted(events, key=lambda e: (e.first_day, e.id)), problems
 
 
@@ -270,13 +272,14 @@ def life_span_problems(life: ZoneLife, file: str) -> list[Problem]:
     return problems
 
 
-def load_life(events_path: Path, extents_path: Path, zone_ids: tuple[str, ...], references: dict[str, Reference]) -> ZoneLife:
+def load_life(events_path: Path, extents_path: Path, zone_ids: tuple[str, ...], references: dict[str, Reference],
+              fact_ids: frozenset[str] = frozenset()) -> ZoneLife:
     """Both files, checked (schema first, then the rules above); never raises on bad data."""
     life = ZoneLife()
     loaded = load_checked(Path(events_path), LIFE_SCHEMA, items=("events",))
     life.problems += loaded.problems
     if loaded.usable:
-        life.events, problems = parse_events(loaded.data, Path(events_path).name, zone_ids, references)
+        life.events, problems = parse_events(loaded.data, Path(events_path).name, zone_ids, references, fact_ids)
         life.problems += problems
     loaded = load_checked(Path(extents_path), EXTENTS_SCHEMA, items=("features",))
     life.problems += loaded.problems

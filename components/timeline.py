@@ -223,6 +223,14 @@ def fact_document(fact: Fact) -> str:
     return fact.citations[0].doc
 
 
+def fact_claim(atlas: Atlas, fact: Fact) -> str:
+    """Who says a curated fact and when: the document's publisher (from its metadata) and the fact's date."""
+    doc = atlas.corpus.get(fact_document(fact)) if fact.citations else None
+    publisher = (doc.meta.publisher or doc.id) if doc else "a curated fact"
+    when = f", as of {fact.as_of}" if fact.as_of else ""
+    return f"{publisher}: {fact.title.lower()} {fact.value!r}{when}"
+
+
 def comparable_key(fact: Fact) -> tuple[str, str, str] | None:
     if fact.kind not in COMPARABLE_KINDS:
         return None
@@ -238,10 +246,14 @@ def disagreements(atlas: Atlas) -> list[Disagreement]:
     out = [Disagreement(zone=f.zone, kind="conflict", facts=(f,), summary=str(f.value))
            for f in atlas.facts.facts if f.kind == "conflict"]
     life = {e.id: e for e in atlas.life.events}
+    curated = {f.id: f for f in atlas.facts.facts}
     for e in atlas.life.events:  # claims in the zones' life that others tell otherwise, each with its speaker
         for other in (life[c] for c in e.contradicts if c in life):
             out.append(Disagreement(zone=e.zone, kind="conflict", facts=(e.as_fact(), other.as_fact()),
                                     summary=f"{e.speaker or 'one source'} ({e.date}) vs {other.speaker or 'another'} ({other.date})"))
+        for fact in (curated[c] for c in e.contradicts if c not in life and c in curated):
+            out.append(Disagreement(zone=e.zone, kind="conflict", facts=(e.as_fact(), fact),
+                                    summary=f"{e.speaker or 'one source'} ({e.date}) vs {fact_claim(atlas, fact)}"))
     groups: dict[tuple[str, str, str], list[Fact]] = {}
     for fact in atlas.facts.facts:
         key = comparable_key(fact)

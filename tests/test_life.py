@@ -236,6 +236,30 @@ def test_contradicting_claims_are_shown_side_by_side_with_their_speakers() -> No
     assert all(f.references and not f.citations for f in found[0].facts)
 
 
+def test_the_operating_claim_and_the_same_weeks_bombardment_are_shown_side_by_side() -> None:
+    from components.timeline import disagreements
+    from components.ui.timeview import disagreement_html
+    found = [d for d in disagreements(ATLAS)
+             if {f.id for f in d.facts} == {"life:eastern-ghouta.bombardment-2017-08-04", "eastern-ghouta.status"}]
+    assert len(found) == 1
+    report, claim = found[0].facts
+    assert claim.value == "operating" and "already operating effectively" in claim.citations[0].quote
+    assert report.references == ("trtworld-ghouta-bombardment-2017",) and not report.citations
+    assert "Syrian Observatory" in found[0].summary and "Sputnik" in found[0].summary
+    reference = ATLAS.references["trtworld-ghouta-bombardment-2017"]
+    assert reference.url.startswith("https://") and reference.date == "2017-08-05"
+    html = disagreement_html(ATLAS, found[0])  # both sides, each with its citation: the quoted span and the reference
+    assert html.count('class="atlas-side"') == 2
+    assert "already operating effectively" in html and "in our words" in html and "TRT World" in html
+
+
+def test_a_life_event_contradicting_an_unknown_fact_is_named(data_copy: DataPaths) -> None:
+    edit(data_copy.life, lambda d: event(d, "eastern-ghouta.bombardment-2017-08-04").__setitem__(
+        "contradicts", ["eastern-ghouta.no-such-fact"]))
+    assert any("zone_life.json" in m and "'eastern-ghouta.bombardment-2017-08-04'" in m
+               and "contradicts unknown event or fact 'eastern-ghouta.no-such-fact'" in m for m in messages(data_copy))
+
+
 def test_editing_the_life_files_changes_the_dataset_version(data_copy: DataPaths) -> None:
     from components.version import dataset_version
     before = dataset_version(data_copy)
