@@ -84,7 +84,7 @@ def test_linked_places_export_has_status_timespans_with_citations() -> None:
     homs = next(f for f in lpf["features"] if f["@id"].endswith("zone/north-homs"))
     labels = [t["label"] for t in homs["types"]]
     assert labels == ["Declared in the memorandum", "Borders agreed", "Agreement on the zone reached",
-                      "Ended by evacuation agreement", "Retaken (zone ended)"]
+                      "Under offensive", "Ended by evacuation agreement", "Retaken (zone ended)"]
     agreed = homs["types"][2]
     assert agreed["when"]["timespans"][0]["start"]["in"] == "2017-07-31"
     for t in homs["types"][:3]:  # quoted from the bundled documents

@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from shapely.geometry import Point as shapely_point
 from shapely.geometry import shape
 
 from components.atlas import DataPaths, load_atlas
@@ -19,6 +20,7 @@ from components.validate import validate_all
 
 ROOT = Path(__file__).resolve().parent.parent
 ATLAS = load_atlas()
+ATLAS_CURATION = {z["id"]: z for z in json.loads((ROOT / "geodata" / "zone_curation.json").read_text(encoding="utf-8"))["zones"]}
 D = dt.date.fromisoformat
 
 
@@ -44,6 +46,7 @@ def event(data: Any, event_id: str) -> dict:
     ("idlib", "2025-01-01", "framework-ended"),
     ("eastern-ghouta", "2018-03-20", "under-offensive"),
     ("eastern-ghouta", "2018-04-20", "retaken"),
+    ("north-homs", "2018-04-20", "under-offensive"),
     ("north-homs", "2018-05-05", "evacuation-agreed"),
     ("north-homs", "2019-01-01", "retaken"),
     ("south", "2017-07-20", "ceasefire-in-force"),
@@ -234,6 +237,16 @@ def test_contradicting_claims_are_shown_side_by_side_with_their_speakers() -> No
     assert len(found) == 1
     assert "Russian Defence Ministry" in found[0].summary and "Syrian army" in found[0].summary
     assert all(f.references and not f.citations for f in found[0].facts)
+
+
+def test_the_homs_pocket_reaches_into_salamiyah_district_until_april_2018() -> None:
+    # re-audit: Salim and Hamrat (hand-placed) are inside the mid-2017 line and outside once taken
+    salim = next(m for m in ATLAS_CURATION["north-homs"]["member_settlements"] if m["name"] == "Salim")
+    point = shapely_point(salim["lon"], salim["lat"])
+    mid_2017, _ = extent_on(ATLAS.life, "north-homs", D("2017-08-01"))
+    april, _ = extent_on(ATLAS.life, "north-homs", D("2018-04-20"))
+    assert mid_2017.geometry.contains(point) and not april.geometry.contains(point)
+    assert april.area_km2 < mid_2017.area_km2
 
 
 def test_the_operating_claim_and_the_same_weeks_bombardment_are_shown_side_by_side() -> None:

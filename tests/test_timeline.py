@@ -41,7 +41,8 @@ def test_status_rules_at_the_edges(zone: str, day: dt.date, expected: str) -> No
 
 def test_status_periods_are_contiguous() -> None:
     periods = status_periods(ATLAS, "north-homs")
-    assert [p[0] for p in periods] == ["declared", "borders-agreed", "agreement-reached", "evacuation-agreed", "retaken"]
+    assert [p[0] for p in periods] == ["declared", "borders-agreed", "agreement-reached", "under-offensive", "evacuation-agreed",
+                                      "retaken"]
     for (_, _, end), (_, start, _) in pairwise(periods):
         assert start - end == dt.timedelta(days=1)
 
