@@ -107,6 +107,14 @@ def test_sources_and_downloads_present() -> None:
     assert len(at.get("download_button")) == 3
 
 
+def test_the_operating_claim_and_the_bombardment_report_are_one_disagreement() -> None:
+    at = run_app({"tab": "Where the sources disagree"})
+    items = [str(h.value) for h in at.html if 'class="atlas-disagreements"' in str(h.value)]
+    pair = [i for i in items if "already operating effectively" in i and "TRT World" in i]
+    assert len(pair) == 1, items
+    assert "Syrian Observatory" in pair[0] and "in our words" in pair[0] and pair[0].count('class="atlas-side"') == 2
+
+
 def test_zone_table_lists_every_zone_with_its_measures() -> None:
     table = block(run_app({"date": "2017-06-01"}), "atlas-zone-table")  # "All zones" is the first tab
     assert table.count("<tr>") == 1 + len(NAMES)
