@@ -145,7 +145,8 @@ def map_image(atlas: Atlas, fmt: str, *, day: dt.date | None = None, zone_id: st
             ax.annotate(label, (point.x, point.y), ha="center", va="center", fontsize=9, fontweight="bold", zorder=5,
                         bbox={"boxstyle": "round,pad=0.2", "facecolor": "white", "edgecolor": "none", "alpha": 0.8})
             if state.geometry.intersects(view):
-                legend.setdefault(state.label + (" (ended)" if state.ended else ""), Patch(**style))
+                ended = state.ended and "ended" not in state.label.casefold()
+                legend.setdefault(state.label + (" (ended)" if ended else ""), Patch(**style))
         x0, x1, y0, y1 = box
         ax.set_xlim(x0, x1)
         ax.set_ylim(y0, y1)
@@ -161,6 +162,7 @@ def map_image(atlas: Atlas, fmt: str, *, day: dt.date | None = None, zone_id: st
         fig.text(0.01, 0.005, f"{SOURCE_LINE}{made} Lines approximate; no position on sovereignty implied.",
                  fontsize=6, color="#444444", ha="left", va="bottom", wrap=True)
         buffer = io.BytesIO()
-        metadata = {"Date": None} if fmt == "svg" else {"Software": None}
+        metadata = {"Title": title, "Description": SOURCE_LINE}
+        metadata |= {"Date": None} if fmt == "svg" else {"Software": None}
         fig.savefig(buffer, format=fmt, dpi=PNG_DPI, metadata=metadata)
     return buffer.getvalue()
