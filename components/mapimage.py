@@ -162,7 +162,7 @@ def map_image(atlas: Atlas, fmt: str, *, day: dt.date | None = None, zone_id: st
         fig.text(0.01, 0.005, f"{SOURCE_LINE}{made} Lines approximate; no position on sovereignty implied.",
                  fontsize=6, color="#444444", ha="left", va="bottom", wrap=True)
         buffer = io.BytesIO()
-        metadata = {"Title": title, "Description": SOURCE_LINE}
+        metadata: dict[str, str | None] = {"Title": title, "Description": SOURCE_LINE}
         metadata |= {"Date": None} if fmt == "svg" else {"Software": None}
         fig.savefig(buffer, format=fmt, dpi=PNG_DPI, metadata=metadata)
     return buffer.getvalue()
