@@ -56,7 +56,22 @@ class ExportRefused(Exception):
         self.problems = problems
 
 
+FORMAT_BY_SUFFIX = {".csv": "csv", ".geojson": "geojson", ".png": "png", ".svg": "svg"}
+
+
+def export_format(args: argparse.Namespace) -> str | None:
+    """``--format``, or the one ``--out``'s suffix names (``--out map.png``); None when neither says."""
+    if args.format:
+        return str(args.format)
+    return FORMAT_BY_SUFFIX.get(args.out.suffix.lower()) if args.out else None
+
+
 def cmd_export(args: argparse.Namespace) -> int:
+    args.format = export_format(args)
+    if args.format is None:
+        print(f"export: give --format ({', '.join(FORMATS)}), or an --out file ending in {', '.join(FORMAT_BY_SUFFIX)}",
+              file=sys.stderr)
+        return 2
     if args.as_of is not None and args.format not in ("geojson", *IMAGE_FORMATS):
         print("export: --as-of applies to --format geojson, png and svg only", file=sys.stderr)
         return 2
@@ -123,8 +138,9 @@ def build_parser() -> argparse.ArgumentParser:
     v.set_defaults(func=cmd_validate)
     e = sub.add_parser("export", help="zones (GeoJSON), facts with their sources (CSV), citations (W3C Web Annotations), "
                                       "zones over time (Linked Places, lpf), or a map image (png, svg)")
-    e.add_argument("--format", "--as", dest="format", choices=FORMATS, required=True,
-                   help="geojson, csv, annotations (W3C Web Annotation JSON-LD), lpf (Linked Places JSON-LD), png or svg (map image)")
+    e.add_argument("--format", "--as", dest="format", choices=FORMATS,
+                   help="geojson, csv, annotations (W3C Web Annotation JSON-LD), lpf (Linked Places JSON-LD), png or svg "
+                        "(map image); may be left out when --out ends in .csv, .geojson, .png or .svg")
     e.add_argument("--out", type=output_file, help="write to this file (a file path, not a folder) atomically instead of stdout")
     e.add_argument("--as-of", type=iso_date, help="geojson, png, svg: the zones as they were on this date (YYYY-MM-DD): extent, status, evidence")
     e.add_argument("--zone", choices=ZONE_IDS, help="png, svg: frame the map on this zone and outline it")

@@ -77,8 +77,8 @@ def test_scale_bar_lengths_are_round() -> None:
 
 def test_cli_writes_png_and_svg(tmp_path: Path) -> None:
     out = tmp_path / "map.png"
-    run = subprocess.run([sys.executable, "-m", "components", "export", "--as", "png", "--zone", "eastern-ghouta",
-                          "--as-of", "2018-03-20", "--out", str(out)], cwd=ROOT, capture_output=True, text=True)
+    run = subprocess.run([sys.executable, "-m", "components", "export", "--zone", "eastern-ghouta",
+                          "--as-of", "2018-03-20", "--out", str(out)], cwd=ROOT, capture_output=True, text=True)  # the format from --out
     assert run.returncode == 0, run.stderr
     with Image.open(out) as image:
         image.verify()
@@ -92,6 +92,8 @@ def test_cli_writes_png_and_svg(tmp_path: Path) -> None:
     (["--format", "csv", "--zone", "idlib"], "--zone applies to the map image"),
     (["--format", "lpf", "--as-of", "2018-01-01"], "--as-of applies to --format geojson, png and svg"),
     (["--format", "png", "--zone", "atlantis"], "invalid choice: 'atlantis'"),
+    (["--as", "pdf"], "invalid choice: 'pdf'"),
+    ([], "export: give --format (geojson, csv, lpf, annotations, png, svg), or an --out file ending in .csv"),
 ])
 def test_cli_refuses_options_that_do_not_fit_the_format(args: list[str], words: str, capsys: pytest.CaptureFixture[str]) -> None:
     try:
