@@ -3,19 +3,25 @@ curator | review``."""
 from __future__ import annotations
 
 import argparse
+import datetime as dt
 import sys
 from pathlib import Path
 
-from .atlas import load_atlas
-from .atomic import atomic_write_text
+from .atlas import DataPaths, load_atlas
+from .atomic import atomic_write_bytes
+from .basemap import read_basemap
 from .cliargs import OneLineParser, iso_date, output_file, positive_int
 from .documents import DocumentError, read_document_text
-from .export import render
+from .export import FORMATS, IMAGE_FORMATS, render
+from .gazetteer import GazetteerError, gazetteer_for
 from .ingest.cli import add_ingest_parser
+from .mapimage import map_image
+from .problems import Problem
 from .review_cli import add_review_parsers
 from .settings import SettingsError, current_settings
 from .store.cli import add_store_parsers
 from .validate import validate_all
+from .zones import ZONE_IDS
 
 
 def cmd_validate(args: argparse.Namespace) -> int:
@@ -29,26 +35,73 @@ def cmd_validate(args: argparse.Namespace) -> int:
     return 0
 
 
-def cmd_export(args: argparse.Namespace) -> int:
-    if args.as_of is not None and args.format != "geojson":
-        print("export: --as-of applies to --format geojson only", file=sys.stderr)
-        return 2
+def export_bytes(args: argparse.Namespace) -> bytes:
+    """The export's bytes: a map image, or a text export as UTF-8."""
     atlas = load_atlas()
     if atlas.problems:
-        for problem in atlas.problems:
+        raise ExportRefused(atlas.problems)
+    paths = DataPaths.default()
+    if args.format in IMAGE_FORMATS:
+        basemap, _problems = read_basemap(paths.basemap)  # a broken basemap: the zones on a plain ground
+        return map_image(atlas, args.format, day=args.as_of, zone_id=args.zone, basemap=basemap, made_on=dt.date.today())
+    gazetteer = gazetteer_for(paths.gazetteer, paths.gazetteer_extra) if args.format == "lpf" else None
+    return render(atlas, args.format, args.as_of, gazetteer).encode("utf-8")
+
+
+class ExportRefused(Exception):
+    """The data has problems: nothing is exported."""
+
+    def __init__(self, problems: list[Problem]) -> None:
+        super().__init__("the data has problems")
+        self.problems = problems
+
+
+FORMAT_BY_SUFFIX = {".csv": "csv", ".geojson": "geojson", ".png": "png", ".svg": "svg"}
+
+
+def export_format(args: argparse.Namespace) -> str | None:
+    """``--format``, or the one ``--out``'s suffix names (``--out map.png``); None when neither says."""
+    if args.format:
+        return str(args.format)
+    return FORMAT_BY_SUFFIX.get(args.out.suffix.lower()) if args.out else None
+
+
+def cmd_export(args: argparse.Namespace) -> int:
+    args.format = export_format(args)
+    if args.format is None:
+        print(f"export: give --format ({', '.join(FORMATS)}), or an --out file ending in {', '.join(FORMAT_BY_SUFFIX)}",
+              file=sys.stderr)
+        return 2
+    if args.as_of is not None and args.format not in ("geojson", *IMAGE_FORMATS):
+        print("export: --as-of applies to --format geojson, png and svg only", file=sys.stderr)
+        return 2
+    if args.zone is not None and args.format not in IMAGE_FORMATS:
+        print("export: --zone applies to the map image (--format png or svg) only", file=sys.stderr)
+        return 2
+    try:
+        output = export_bytes(args)
+    except ExportRefused as exc:
+        for problem in exc.problems:
             print(problem, file=sys.stderr)
         print("refusing to export: fix the problems above (python -m components validate)", file=sys.stderr)
         return 1
-    output = render(atlas, args.format, args.as_of)
+    except GazetteerError as exc:
+        print(f"export: the gazetteer cannot be read: {exc}", file=sys.stderr)
+        return 1
     if args.out:
         try:
-            atomic_write_text(args.out, output)
+            atomic_write_bytes(args.out, output)
         except OSError as exc:
             print(f"export: cannot write {args.out}: {exc.strerror or exc}", file=sys.stderr)
             return 1
         print(f"wrote {args.out}", file=sys.stderr)
+    elif args.format == "png" and sys.stdout.isatty():
+        print("export: a PNG is binary; give --out map.png (or redirect the output to a file)", file=sys.stderr)
+        return 2
     else:
-        sys.stdout.write(output)
+        sys.stdout.flush()
+        sys.stdout.buffer.write(output)
+        sys.stdout.buffer.flush()
     return 0
 
 
@@ -83,10 +136,14 @@ def build_parser() -> argparse.ArgumentParser:
     sub = parser.add_subparsers(dest="command", required=True)
     v = sub.add_parser("validate", help="check every data file; exit 0 only when all is well")
     v.set_defaults(func=cmd_validate)
-    e = sub.add_parser("export", help="zones with facts (GeoJSON), zones over time (Linked Places, lpf), or facts (CSV)")
-    e.add_argument("--format", choices=("geojson", "lpf", "csv"), required=True)
+    e = sub.add_parser("export", help="zones (GeoJSON), facts with their sources (CSV), citations (W3C Web Annotations), "
+                                      "zones over time (Linked Places, lpf), or a map image (png, svg)")
+    e.add_argument("--format", "--as", dest="format", choices=FORMATS,
+                   help="geojson, csv, annotations (W3C Web Annotation JSON-LD), lpf (Linked Places JSON-LD), png or svg "
+                        "(map image); may be left out when --out ends in .csv, .geojson, .png or .svg")
     e.add_argument("--out", type=output_file, help="write to this file (a file path, not a folder) atomically instead of stdout")
-    e.add_argument("--as-of", type=iso_date, help="geojson: the zones as they were on this date (YYYY-MM-DD): extent, status, evidence")
+    e.add_argument("--as-of", type=iso_date, help="geojson, png, svg: the zones as they were on this date (YYYY-MM-DD): extent, status, evidence")
+    e.add_argument("--zone", choices=ZONE_IDS, help="png, svg: frame the map on this zone and outline it")
     e.set_defaults(func=cmd_export)
     c = sub.add_parser("cite", help="print a citation (offsets and quote) for text in a document")
     c.add_argument("document", help="path of the .txt document")

@@ -9,6 +9,7 @@ accepted; the app and the command line show that message, never a traceback.
 from __future__ import annotations
 
 import os
+import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, fields
 from pathlib import Path
@@ -72,6 +73,13 @@ def _count(name: str, raw: str) -> int:
     return value
 
 
+def _base_uri(name: str, raw: str) -> str:
+    value = raw.strip()
+    if not re.fullmatch(r"https?://[^\s/?#]+(/[^\s?#]*)?", value) or ".invalid" in value.split("/")[2]:
+        raise SettingsError(f"{name}={raw!r} is not valid: use an http(s) address such as https://atlas.example.org/")
+    return value if value.endswith("/") else value + "/"
+
+
 def _env(env: str, shown_default: str, description: str, parse: Callable[[str, str], Any]) -> dict[str, Any]:
     """A field's metadata: its variable, how the README shows its default and meaning, how to read it."""
     return {"env": env, "shown_default": shown_default, "description": description, "parse": parse}
@@ -109,6 +117,10 @@ class Settings:
         "ATLAS_CURATOR_UPLOADS", "50", "documents one curator may upload in 24 hours", _count))
     curator_upload_mb_per_day: float = field(default=20.0, metadata=_env(
         "ATLAS_CURATOR_UPLOAD_MB", "20", "megabytes one curator may upload in 24 hours", _positive))
+    base_uri: str = field(default="https://w3id.org/deescalation-atlas/", metadata=_env(
+        "ATLAS_BASE_URI", "`https://w3id.org/deescalation-atlas/`",
+        "the base of the stable URIs exports give zones, facts, documents and annotations (`zone/ID`, `fact/ID`, …)",
+        _base_uri))
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str]) -> Settings:

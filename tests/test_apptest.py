@@ -104,7 +104,9 @@ def test_sources_and_downloads_present() -> None:
     body = html_of(at)
     assert "GeoNames" in body and "Natural Earth" in body and "Sputnik" in body
     assert "CC BY 4.0" in body
-    assert len(at.get("download_button")) == 3
+    assert [b.proto.label for b in at.get("download_button")] == [
+        "Zones (GeoJSON)", "Facts and sources (CSV)", "Citations (Web Annotations)", "Zones over time (Linked Places)",
+        "Map image (PNG)", "Map image (SVG)"]
 
 
 def test_the_operating_claim_and_the_bombardment_report_are_one_disagreement() -> None:

@@ -278,7 +278,7 @@ def test_a_download_after_an_upload_lists_the_cited_sources_only(tmp_path: Path,
     number of uploads; an upload is reached through the store (search, panels, reader)."""
     monkeypatch.setattr(app_test_module, "MemoryMediaFileStorage", KeptMediaStorage)
     use_dataset(monkeypatch, copy_dataset(tmp_path / "data"), tmp_path / "uploads")
-    before = json.loads(download_text(app_run("Sources and downloads"), "Zones with facts"))
+    before = json.loads(download_text(app_run("Sources and downloads"), "Zones (GeoJSON)"))
     assert list(before["metadata"]["documents"]) == [SEED]
 
     at = sign_in_app(app_run("Add a document"))
@@ -288,9 +288,9 @@ def test_a_download_after_an_upload_lists_the_cited_sources_only(tmp_path: Path,
     assert any("Added" in str(i.value) for i in at.info), [str(e.value) for e in at.error]
 
     downloads = app_run("Sources and downloads")
-    after = json.loads(download_text(downloads, "Zones with facts"))
+    after = json.loads(download_text(downloads, "Zones (GeoJSON)"))
     assert list(after["metadata"]["documents"]) == [SEED]
-    assert download_text(downloads, "Facts with citations").startswith("fact_id,")
+    assert download_text(downloads, "Facts and sources").startswith("\ufefffact_id,")
     assert list_documents(open_store(default_db_path()), source="upload")[1][0].doc_id == "nawa-report"
 
 

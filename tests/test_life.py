@@ -197,18 +197,20 @@ def test_export_as_of_gives_the_zones_as_they_were() -> None:
     assert geodesic_km2(feature(moscow, "idlib")) < geodesic_km2(feature(sochi, "idlib"))
     props = feature(moscow, "idlib")["properties"]
     assert props["status"] == "ceasefire-protocol" and props["status_since"] == "2020-03-05" and not props["ended"]
-    ref = props["status_evidence"]["references"][0]
-    assert ref["url"].startswith("https://") and ref["publisher"] and ref["date"] == "2020-03-05"
-    homs_1917 = feature(early, "north-homs")["properties"]["status_evidence"]
-    c = homs_1917["citations"][0]
-    assert ATLAS.corpus.get(c["doc"]).text[c["start"]:c["end"]] == c["quote"]
+    assert props["evidence_url"].startswith("https://") and props["evidence_publisher"] and props["evidence_date"] == "2020-03-05"
+    assert props["evidence_reference"] and props["evidence_quote"] is None  # in our words, after its reference
+    homs_1917 = feature(early, "north-homs")["properties"]
+    text = ATLAS.corpus.get(homs_1917["evidence_doc"]).text
+    assert text[homs_1917["evidence_start"]:homs_1917["evidence_end"]] == homs_1917["evidence_quote"]
+    for collection in (early, ghouta_split, sochi, moscow):  # flat properties: a column each in a GIS
+        assert all(not isinstance(v, (dict, list)) for f in collection["features"] for v in f["properties"].values())
 
 
 def test_export_as_of_after_the_end_carries_the_last_extent_and_an_ended_status() -> None:
     later = export_as_of("2019-01-01")
     ghouta = feature(later, "eastern-ghouta")
     assert ghouta["properties"]["ended"] and ghouta["properties"]["status"] == "retaken"
-    assert ghouta["properties"]["extent"]["id"] == "eastern-ghouta@2018-04-02"
+    assert ghouta["properties"]["extent_id"] == "eastern-ghouta@2018-04-02"
     assert ghouta["geometry"]["type"] in ("Polygon", "MultiPolygon")  # RFC 7946: a plain geometry, no 'when'
     assert set(later) == {"type", "metadata", "features"} and len(later["features"]) == 4
 

@@ -28,7 +28,7 @@ from streamlit.testing.v1 import AppTest
 
 from components.atlas import DataPaths, load_atlas
 from components.cli import main as cli_main
-from components.export import render
+from components.export import TEXT_FORMATS, render
 from components.gazetteer import GazetteerError, load_gazetteer
 from components.jsonload import check
 from components.validate import validate_all
@@ -44,7 +44,6 @@ CURATED: dict[str, str] = {  # file -> its schema
     "geodata/gazetteer_extra.json": "gazetteer_extra.schema.json",
     f"seeds/{SEED}.meta.json": "sidecar.schema.json",
 }
-FORMATS = ("geojson", "lpf", "csv")
 REPLACEMENTS = st.one_of(
     st.text(max_size=6), st.integers(-10**6, 10**6), st.floats(allow_nan=False, allow_infinity=False),
     st.none(), st.booleans(), st.just([]), st.just({}), st.lists(st.integers(0, 99), max_size=3),
@@ -157,18 +156,23 @@ def test_validate_export_and_loaders_never_raise(mutation: Mutation) -> None:
         if schema_rejects(mutation):  # a structural fault is always reported, naming the file
             assert any(mutation.name in str(p) for p in problems), (mutation.what, [str(p) for p in problems])
 
-        atlas = load_atlas(data)
-        for fmt in FORMATS:
-            assert isinstance(render(atlas, fmt), str)
-            out = data.facts.parent.parent / f"export.{fmt}"
-            code, output = run_cli("export", "--format", fmt, "--out", str(out))
-            assert code == (1 if atlas.problems else 0), (mutation.what, output)
-            assert out.exists() == (code == 0)
-
+        gazetteer_read = True
         try:
             load_gazetteer(data.gazetteer, data.gazetteer_extra)
         except GazetteerError as exc:
             assert "gazetteer" in str(exc)
+            gazetteer_read = False
+
+        atlas = load_atlas(data)
+        for fmt in TEXT_FORMATS:
+            assert isinstance(render(atlas, fmt), str)
+            out = data.facts.parent.parent / f"export.{fmt}"
+            code, output = run_cli("export", "--format", fmt, "--out", str(out))
+            refused = bool(atlas.problems) or (fmt == "lpf" and not gazetteer_read)  # lpf lists the gazetteer's places
+            assert code == (1 if refused else 0), (mutation.what, output)
+            assert out.exists() == (code == 0)
+            if fmt == "lpf" and not gazetteer_read and not atlas.problems:
+                assert "export: the gazetteer cannot be read" in output, output
 
 
 APP_FILES = tuple(sorted(set(CURATED) - {"geodata/zone_curation.json"}))  # the app never reads the curation

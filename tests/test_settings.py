@@ -95,3 +95,11 @@ def test_a_bad_value_is_a_message_on_the_command_line(command: list[str]) -> Non
     assert done.returncode == 2
     assert "ATLAS_GEOCODER='bogus' is not valid" in done.stderr and "Traceback" not in done.stderr
     assert done.stdout == ""
+
+
+def test_base_uri_is_an_http_address_ending_in_a_slash() -> None:
+    assert Settings.from_env({}).base_uri == "https://w3id.org/deescalation-atlas/"
+    assert Settings.from_env({"ATLAS_BASE_URI": " https://atlas.example.org/v1 "}).base_uri == "https://atlas.example.org/v1/"
+    for bad in ("ftp://atlas.example.org/", "atlas.example.org", "https://atlas.invalid/", "https://a b/", "https://x/?q=1"):
+        with pytest.raises(SettingsError, match=r"ATLAS_BASE_URI=.* is not valid: use an http"):
+            Settings.from_env({"ATLAS_BASE_URI": bad})

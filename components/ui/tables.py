@@ -1,9 +1,15 @@
 """Zone table, sources and licences, downloads, data problems."""
 from __future__ import annotations
 
+import datetime as dt
+import threading
+from collections import OrderedDict
+from collections.abc import Callable
+
 import streamlit as st
 
-from ..export import render
+from ..export import FACTS_CSV_NAME, render
+from ..mapimage import map_image
 from ..panels import STATUS_LABELS
 from ..timeline import statuses_on
 from . import selection
@@ -71,17 +77,59 @@ def show_sources(data: AppData) -> None:
 @st.cache_data(show_spinner=False, max_entries=12)
 def export_text(version: str, fmt: str, _data: AppData) -> str:
     """A download's text, once per dataset version (``_data.version``) and format."""
-    return render(_data.atlas, fmt)
+    return render(_data.atlas, fmt, gazetteer=_data.gazetteer)
+
+
+_MAP_IMAGES: OrderedDict[tuple[str, str, str | None, dt.date], bytes] = OrderedDict()
+_MAP_IMAGES_LOCK = threading.Lock()
+MAP_IMAGES_KEPT = 16
+
+
+def map_image_bytes(data: AppData, fmt: str, zone_id: str | None, day: dt.date) -> bytes:
+    """The map image of a view (dataset version, format, zone, date), drawn once and kept (a few views)."""
+    key = (data.version, fmt, zone_id, day)
+    with _MAP_IMAGES_LOCK:
+        if key in _MAP_IMAGES:
+            _MAP_IMAGES.move_to_end(key)
+            return _MAP_IMAGES[key]
+    image = map_image(data.atlas, fmt, day=day, zone_id=zone_id, basemap=data.basemap, made_on=dt.date.today())
+    with _MAP_IMAGES_LOCK:
+        _MAP_IMAGES[key] = image
+        while len(_MAP_IMAGES) > MAP_IMAGES_KEPT:
+            _MAP_IMAGES.popitem(last=False)
+    return image
+
+
+def map_image_maker(data: AppData, fmt: str, zone_id: str | None, day: dt.date) -> Callable[[], bytes]:
+    """Deferred: Streamlit draws the image only when the button is clicked (not on every run of the tab)."""
+    return lambda: map_image_bytes(data, fmt, zone_id, day)
 
 
 def show_downloads(data: AppData) -> None:
     c1, c2, c3 = st.columns(3)
-    c1.download_button("Zones with facts (GeoJSON)", export_text(data.version, "geojson", data),
-                       file_name="deescalation-zones.geojson", mime="application/geo+json")
-    c2.download_button("Facts with citations (CSV)", export_text(data.version, "csv", data),
-                       file_name="deescalation-facts.csv", mime="text/csv")
-    c3.download_button("Zones over time (Linked Places JSON-LD)", export_text(data.version, "lpf", data),
-                       file_name="deescalation-zones.lpf.jsonld", mime="application/ld+json")
+    c1.download_button("Zones (GeoJSON)", export_text(data.version, "geojson", data),
+                       file_name="deescalation-zones.geojson", mime="application/geo+json",
+                       help="For QGIS and other GIS: one column per zone property; join the facts CSV on zone_id.")
+    c2.download_button("Facts and sources (CSV)", export_text(data.version, "csv", data).encode("utf-8"),
+                       file_name=FACTS_CSV_NAME, mime="text/csv",
+                       help="For Excel and LibreOffice: one row per fact and citation, with the document's title, "
+                            "publisher, date and link, the quote and its offsets.")
+    c3.download_button("Citations (Web Annotations)", export_text(data.version, "annotations", data),
+                       file_name="deescalation-annotations.jsonld", mime="application/ld+json",
+                       help="W3C Web Annotation JSON-LD (as Recogito and Hypothesis exchange): each cited span with "
+                            "quote and position selectors, its fact and zone.")
+    c4, c5, c6 = st.columns(3)
+    c4.download_button("Zones over time (Linked Places)", export_text(data.version, "lpf", data),
+                       file_name="deescalation-zones.lpf.jsonld", mime="application/ld+json",
+                       help="Linked Places JSON-LD: each zone's statuses and extents with dates, and the places inside "
+                            "each zone with their GeoNames links.")
+    zone_id, day = selection.primary(), selection.as_of()
+    view = f"{zone_id or 'all-zones'}-{day.isoformat()}"
+    what = f"the selected zone as of {day:%-d %B %Y}" if zone_id else f"all zones as of {day:%-d %B %Y}"
+    c5.download_button("Map image (PNG)", map_image_maker(data, "png", zone_id, day), file_name=f"deescalation-map-{view}.png",
+                       mime="image/png", help=f"A map of {what}, with legend, scale and sources, for a report.")
+    c6.download_button("Map image (SVG)", map_image_maker(data, "svg", zone_id, day), file_name=f"deescalation-map-{view}.svg",
+                       mime="image/svg+xml", help=f"The same map of {what} as an editable vector drawing.")
 
 
 def show_problems(data: AppData) -> None:
