@@ -263,7 +263,7 @@ def _date_scan_start(text: str) -> int:
         word = gap
         while word > 0 and text[word - 1] in _DATE_WORD:
             word -= 1
-        if gap == start or word == gap:
+        if gap in (start, word):  # no gap before, or no word before the gap
             break
         start = word
     return start
