@@ -89,6 +89,16 @@ def _squeezable(char: str) -> bool:
     return char == " " or _LETTER.match(char) is not None
 
 
+def fold_chars(text: str) -> str:
+    """``text`` folded character by character, nothing squeezed yet (``fold_text`` = ``squeeze(fold_chars(text))``)."""
+    return text.translate(_TABLE)
+
+
+def squeeze(text: str) -> str:
+    """Runs of one repeated letter, and runs of spaces, squeezed to one character."""
+    return _squeeze(text)
+
+
 def fold_text(text: str) -> str:
     """``text`` folded character by character, runs of a repeated letter or of spaces squeezed."""
     return _squeeze(text.translate(_TABLE))

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+import string
 from dataclasses import dataclass
 from typing import Any
 
@@ -110,12 +111,18 @@ PARTY_SCAN: re.Pattern[str] = re.compile("|".join(
     branch.removeprefix(r"\b") for rx in PARTIES.values() for branch in re.split(r"\|(?=\\b)", rx)
 ))
 COUNT_SCAN = CaselessScanner(COUNT_RE.pattern)
+# Every count ends with one of these words (COUNT_RE's nouns, lowercase): a passage without one has
+# none, and none ends after the last one (so the scan stops there).
+_COUNT_NOUN_WORDS: tuple[str, ...] = ("settlements", "villages", "towns", "localities", "communities", "municipalities",
+                                      "people", "residents", "civilians", "inhabitants", "persons", "individuals")
 POPULATION_OF_SCAN = CaselessScanner(POPULATION_OF_RE.pattern)
 _DIGIT_RE = re.compile(r"[0-9]")
 # All absolute date patterns in one capture-free scan; each hit is then
 # parsed by the first pattern (in DATE_RES order) that matches there.
 DATE_SCAN = re.compile(r"\b(?:" + "|".join(f"(?:{without_names(p.pattern)})" for _, p in DATE_RES) + ")")
 MONTH_HINT_RE = re.compile(_MONTH)
+_DATE_WORD = frozenset(string.ascii_letters + string.digits)  # the words before a date's month ("On", "6th", "of")
+_DATE_GAP = frozenset(" \u00a0-")  # and what follows each of them
 
 
 @dataclass(frozen=True)
@@ -162,12 +169,21 @@ def _qualifier(raw: str | None) -> str:
     return QUALIFIER_NAMES.get(" ".join((raw or "").lower().split()), "exactly")
 
 
+def _count_scan_end(lowered: str) -> int:
+    """How far a count can reach in ``lowered``: one character past the end of its last noun (-1: no noun)."""
+    last = max(lowered.rfind(noun) + len(noun) if noun in lowered else -1 for noun in _COUNT_NOUN_WORDS)
+    return min(len(lowered), last + 1) if last >= 0 else -1
+
+
 def extract_counts(doc: str, text: str, base: int) -> list[CandidateFact]:
     """Counts of settlements and people in ``text`` (a passage starting at ``base``)."""
     found: list[CandidateFact] = []
     if _DIGIT_RE.search(text) is None:
         return found
-    for hit in COUNT_SCAN.finditer(text):
+    lowered = text.lower()
+    end = _count_scan_end(lowered)
+    fast = len(lowered) == len(text)  # the scanners read ``lowered`` (else ``text``, ignoring case)
+    for hit in COUNT_SCAN.finditer(text, lowered, end) if end >= 0 or not fast else ():
         match = COUNT_RE.match(text, hit.start())
         if match is None:
             continue
@@ -179,7 +195,7 @@ def extract_counts(doc: str, text: str, base: int) -> list[CandidateFact]:
             continue
         noun = " ".join(match.group("noun").lower().split())
         found.append(_count_fact(doc, text, base, match, COUNT_NOUNS[noun], value))
-    for hit in POPULATION_OF_SCAN.finditer(text):
+    for hit in POPULATION_OF_SCAN.finditer(text, lowered) if "population" in lowered or not fast else ():
         match = POPULATION_OF_RE.match(text, hit.start())
         if match is None:
             continue
@@ -229,11 +245,36 @@ def _date_from_match(kind: str, match: re.Match[str], anchor: dt.date | None) ->
     return f"{year:04d}-{month:02d}", precision
 
 
+def _date_scan_start(text: str) -> int:
+    """Where DATE_SCAN needs to start (-1: the text names no month, so it has no absolute date).
+
+    Every date contains a month name (``MONTH_HINT_RE``; no prefix word below contains one), and
+    before it at most three words from ``DATE_RES`` ("On 6th of", "in mid-", "Since"), each
+    followed by spaces or a hyphen: no date starts before the third such word before the first
+    month name. Scanning from there (``\b`` still sees the character before) finds the same dates."""
+    month = MONTH_HINT_RE.search(text)
+    if month is None:
+        return -1
+    start = month.start()
+    for _ in range(3):
+        gap = start
+        while gap > 0 and text[gap - 1] in _DATE_GAP:
+            gap -= 1
+        word = gap
+        while word > 0 and text[word - 1] in _DATE_WORD:
+            word -= 1
+        if gap in (start, word):  # no gap before, or no word before the gap
+            break
+        start = word
+    return start
+
+
 def extract_dates(doc: str, text: str, base: int, published: dt.date | None) -> list[CandidateFact]:
     """Absolute dates and relative weekdays; spans never overlap (the first pattern wins)."""
     found: list[CandidateFact] = []
     taken: list[tuple[int, int]] = []
-    for hit in DATE_SCAN.finditer(text) if MONTH_HINT_RE.search(text) else ():
+    start = _date_scan_start(text)
+    for hit in DATE_SCAN.finditer(text, start) if start >= 0 else ():
         for kind, pattern in DATE_RES:
             match = pattern.match(text, hit.start())
             resolved = _date_from_match(kind, match, published) if match else None

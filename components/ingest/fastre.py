@@ -35,11 +35,14 @@ class CaselessScanner:
         self.fast = re.compile(lower_pattern(plain))
         self.slow = re.compile(plain, re.IGNORECASE)
 
-    def finditer(self, text: str, lowered: str | None = None) -> Iterator[re.Match[str]]:
-        """Matches (in ``lowered`` or ``text``: use only their offsets); pass ``text.lower()`` if you have it."""
+    def finditer(self, text: str, lowered: str | None = None, endpos: int | None = None) -> Iterator[re.Match[str]]:
+        """Matches (in ``lowered`` or ``text``: use only their offsets); pass ``text.lower()`` if you have it.
+
+        ``endpos``: a position in ``lowered`` that no match reaches and whose character no match needs
+        to see (scanning stops there); ignored when ``text`` itself is scanned."""
         lowered = text.lower() if lowered is None else lowered
         if len(lowered) == len(text):
-            return self.fast.finditer(lowered)
+            return self.fast.finditer(lowered, 0, len(lowered) if endpos is None else endpos)
         return self.slow.finditer(text)
 
     def search(self, text: str, lowered: str | None = None) -> bool:
@@ -47,3 +50,37 @@ class CaselessScanner:
         if len(lowered) == len(text):
             return self.fast.search(lowered) is not None
         return self.slow.search(text) is not None
+
+
+def top_level_alternatives(pattern: str) -> list[str]:
+    """The pattern's alternatives at the outermost level (``a|(?:b|c)|[|]`` -> ``a``, ``(?:b|c)``, ``[|]``)."""
+    parts: list[str] = []
+    depth, start, i = 0, 0, 0
+    while i < len(pattern):
+        char = pattern[i]
+        if char == "\\":
+            i += 2
+            continue
+        if char == "[":  # a class: "]" right after "[" or "[^" is a literal, escapes are skipped
+            i += 2 if pattern[i + 1:i + 2] == "^" else 1
+            i += 1 if pattern[i:i + 1] == "]" else 0
+            while i < len(pattern) and pattern[i] != "]":
+                i += 2 if pattern[i] == "\\" else 1
+        elif char == "(":
+            depth += 1
+        elif char == ")":
+            depth -= 1
+        elif char == "|" and depth == 0:
+            parts.append(pattern[start:i])
+            start = i + 1
+        i += 1
+    parts.append(pattern[start:])
+    return parts
+
+
+def without_leading_boundaries(pattern: str) -> str:
+    """The pattern with the ``\\b`` that opens each top-level alternative removed, for use right after a
+    ``\\b`` of its own: ``\\b(?:X)`` then matches exactly what it matched before, but each alternative
+    starts with a literal, which ``re`` rejects with one character comparison (a leading ``\\b`` or group
+    is entered at every word start)."""
+    return "|".join(alt.removeprefix("\\b") for alt in top_level_alternatives(pattern))

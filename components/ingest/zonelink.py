@@ -33,7 +33,7 @@ from components.gazetteer import Gazetteer, Place, gazetteer_for
 from components.version import cached_by_content
 from components.zones import ZONE_IDS, ZoneSet, load_zones
 
-from .fastre import CaselessScanner
+from .fastre import CaselessScanner, without_leading_boundaries
 from .places import PlaceMention
 
 
@@ -97,6 +97,8 @@ CONTEXT_PATTERNS: dict[str, str] = {
     "eastern-ghouta": rf"\bDamascus{_SEP}(?:suburbs|countryside|outskirts)\b|\b(?:suburbs|outskirts){_SEP}of{_SEP}Damascus\b",
     "south": rf"\b(?:in|across|of){_SEP}the{_SEP}south\b(?!{_SEP}of)",
 }
+# A word (lowercase) that every match of the zone's context pattern contains: without one the scan is skipped.
+CONTEXT_WORDS: dict[str, tuple[str, ...]] = {"north-homs": ("homs", "hims"), "eastern-ghouta": ("damascus",), "south": ("south",)}
 # A passage with no zone evidence of its own that refers back ("the zone",
 # "the enclave") inherits the zone of the nearest earlier passage with zones,
 # when that passage has exactly one zone and this one names no Syrian place
@@ -138,12 +140,15 @@ class ZoneLinker:
         # One caseless scan finds every zone's descriptions and aliases; each
         # hit is then attributed with the zone's own pattern.
         self._zone_patterns: dict[str, re.Pattern[str]] = {}
+        scanned: list[str] = []
         for zone_id in self.zone_ids:
             patterns = [*DESCRIPTIONS.get(zone_id, ()), *(_alias_pattern(a) for a in aliases.get(zone_id, []))]
+            scanned += patterns
             if patterns:
                 self._zone_patterns[zone_id] = re.compile("|".join(f"(?:{p})" for p in patterns), re.IGNORECASE)
-        # Every pattern starts at a word boundary: one leading \b fails fast inside words.
-        everything = "|".join(f"(?:{rx.pattern})" for rx in self._zone_patterns.values())
+        # Every pattern starts at a word boundary: one leading \b fails fast inside words (and stands for
+        # each alternative's own, so that most alternatives start with a literal, rejected in one step).
+        everything = "|".join(f"(?:{without_leading_boundaries(p)})" for p in scanned)
         self._descriptions: CaselessScanner | None = CaselessScanner(rf"\b(?:{everything})") if everything else None
         self._negative = {z: CaselessScanner(p) for z, p in NEGATIVE_PATTERNS.items()}
         self._context = {z: (CaselessScanner(p), re.compile(p, re.IGNORECASE)) for z, p in CONTEXT_PATTERNS.items() if z in self.zone_ids}
@@ -186,7 +191,10 @@ class ZoneLinker:
                 if match and not any(z == zone_id and s <= match.start() < e for s, e, z in masked):
                     found.append(ZoneEvidence(zone_id, base + match.start(), base + match.end(), "description"))
         if ZONE_TALK.search(text, lowered):
+            fast = len(lowered) == len(text)  # the scanners read ``lowered`` (else ``text``, ignoring case)
             for zone_id, (scanner, pattern) in self._context.items():
+                if fast and not any(word in lowered for word in CONTEXT_WORDS.get(zone_id, ("",))):
+                    continue
                 for hit in scanner.finditer(text, lowered):
                     match = pattern.match(text, hit.start())
                     if match:

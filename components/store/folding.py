@@ -13,15 +13,38 @@ from __future__ import annotations
 
 import re
 
-from components.textfold import fold_text
+from components.textfold import fold_chars, squeeze
 from components.textfold import fold_with_offsets as text_fold_with_offsets
 
 _NOT_ALNUM = re.compile(r"[\W_]+")  # \w is str.isalnum() plus "_"
 
 
+_ASCII_NOT_ALNUM = {c: " " for c in range(128) if not chr(c).isalnum()}  # for str.translate
+
+
+class _SqueezedWords(dict[str, str]):
+    """word -> ``squeeze(word)``, filled as words are met (a corpus repeats a few thousand words)."""
+
+    def __missing__(self, word: str) -> str:
+        squeezed = squeeze(word)
+        if len(self) < 200_000:
+            self[word] = squeezed
+        return squeezed
+
+
+_SQUEEZED = _SqueezedWords()
+
+
 def search_fold(text: str) -> str:
-    """Folded text for the index or a query: no leading/trailing space, single spaces."""
-    return _NOT_ALNUM.sub(" ", fold_text(text)).strip()
+    """Folded text for the index or a query: no leading/trailing space, single spaces.
+
+    ASCII (after the per-character fold) takes a shortcut with the same result: the characters
+    that are not letters or digits become spaces first and the words are squeezed one by one
+    (cached); squeezing cannot join or split words, which only letters and digits make up."""
+    chars = fold_chars(text)
+    if chars.isascii():
+        return " ".join(map(_SQUEEZED.__getitem__, chars.translate(_ASCII_NOT_ALNUM).split()))
+    return _NOT_ALNUM.sub(" ", squeeze(chars)).strip()
 
 
 def indexed_text(text: str) -> str:

@@ -268,6 +268,10 @@ class IngestJob:
     meta: StoreMeta
 
 
+# ``json.dumps(value, ensure_ascii=False, default=str)`` without building an encoder per call (the same text).
+_to_json = json.JSONEncoder(ensure_ascii=False, default=str).encode
+
+
 def derived_rows(row_id: int, text: str, ingested: IngestedDocument, published: str | None) -> DerivedRows:
     """The rows :func:`_write_derived` inserts for one document, and its one-line summary."""
     per_place: dict[str, list] = {}
@@ -282,9 +286,9 @@ def derived_rows(row_id: int, text: str, ingested: IngestedDocument, published: 
             mentions.append((row_id, passage_id, lp.mention.start, lp.mention.end, text[lp.mention.start:lp.mention.end],
                              place.id, place.name, place.kind, place.lat, place.lon, lp.zone))
             per_place.setdefault(place.id, [place.id, place.name, place.kind, place.lat, place.lon, lp.zone, 0])[-1] += 1
-        candidates += [(row_id, passage_id, f.kind, json.dumps(f.value, ensure_ascii=False, default=str), f.value_type,
+        candidates += [(row_id, passage_id, f.kind, _to_json(f.value), f.value_type,
                         f.qualifier, f.date_precision, f.start, f.end, text[f.start:f.end],
-                        json.dumps(f.citation.as_dict(), ensure_ascii=False, default=str)) for f in ip.facts]
+                        _to_json(f.citation.as_dict())) for f in ip.facts]
     zones = ", ".join(ingested.zones) or "no zone"
     summary = f"{ingested.id}: {len(ingested.passages)} passages, {len(mentions)} place mentions; zones: {zones}"
     return DerivedRows([tuple(v) for v in per_place.values()], passages, links, mentions, candidates, summary)
