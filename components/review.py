@@ -30,6 +30,7 @@ from .facts import (
     Fact,
     FactSet,
     RelativeDate,
+    Speaker,
     parse_iso_date,
 )
 from .gazetteer import Gazetteer, Place
@@ -597,7 +598,8 @@ def _fact_from(state: sqlite3.Row) -> Fact:
     rel = c.get("relative")
     relative = RelativeDate(rel["words"], dt.date.fromisoformat(rel["anchor"]), rel["resolved"], rel["rule"]) \
         if rel and rel.get("resolved") == reading.get("value") else None
-    citation = Citation(doc=c["doc"], start=c["start"], end=c["end"], quote=c["quote"], relative=relative)
+    speaker = Speaker(name=str(reading["speaker"])) if reading.get("speaker") else None  # typed by the curator: no span
+    citation = Citation(doc=c["doc"], start=c["start"], end=c["end"], quote=c["quote"], relative=relative, speaker=speaker)
     is_date = reading["value_type"] == "date"
     kind = "event" if is_date else reading["kind"]
     day = state["at"][:10]
