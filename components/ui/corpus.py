@@ -73,14 +73,14 @@ def extracted_facts_html(facts: tuple[CandidateFact, ...]) -> str:
 
 
 def row_html(data: AppData, row: PassageRow, spans: Iterable[tuple[int, int]] = (), extra: str = "",
-             note: str | None = None) -> str:
+             note: str | None = None, mark_label: str = "Place named") -> str:
     """A stored passage (document offsets ``row.start``..``row.end``) with its spans marked, escaped;
     ``note`` (default: the zones it is linked to) follows the title. At most ``SHOWN_CHARS`` characters
     and ``MAX_MARKS_SHOWN`` marks are shown (a 1 MB one-line passage is a prefix and a link to the reader):
     O(SHOWN_CHARS + marks), whatever the passage's length."""
     names = {z.id: z.name for z in data.atlas.zones.zones}
     shown = shown_length(row.text, SHOWN_CHARS)
-    marks = [Span(a - row.start, b - row.start, ("auto",)) for a, b in spans if a - row.start < shown][:MAX_MARKS_SHOWN]
+    marks = [Span(a - row.start, b - row.start, (mark_label,)) for a, b in spans if a - row.start < shown][:MAX_MARKS_SHOWN]
     marked = highlight_html(row.text, 0, shown, marks, AUTO_MARK, base=row.start)
     hidden = (row.end - row.start) - shown
     if hidden > 0:
@@ -231,7 +231,8 @@ def show_search(data: AppData) -> None:
     for i, hit in enumerate(page.hits):
         row = PassageRow(doc_id=hit.doc_id, title=hit.title, published=hit.published, index=hit.passage_index,
                          start=hit.start, end=hit.end, text=hit.text)
-        html_block(row_html(data, row, hit.spans, note=hit.publisher or "publisher unknown"), "atlas-search-hits")
+        html_block(row_html(data, row, hit.spans, note=hit.publisher or "publisher not known", mark_label="Matches the search"),
+                   "atlas-search-hits")
         st.button("Open in reader", key=f"open-{page.offset + i}-{hit.doc_id}-{hit.passage_index}",
                   on_click=open_in_reader, args=(hit.doc_id, hit.passage_index))
     page_controls(SEARCH_PAGE_KEY, page, "results")

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from ..panels import citation_spans, document_views
+from ..panels import MARK_JOIN, MARK_PREFIX, citation_spans, document_views
 from ..passages import Span, highlight_html
 from ..store.queries import ReaderWindow, list_documents, passage_start, reader_window
 from . import selection
@@ -64,9 +64,11 @@ def window_html(data: AppData, window: ReaderWindow, curated: list[Span], target
         marks = curated or [Span(m["start"], m["end"], (m["place_name"],)) for m in by_passage.get(p.index, [])]
         body = highlight_html(window.text, a - window.start, b - window.start,
                               [Span(s.start - window.start, s.end - window.start, s.labels) for s in marks],
-                              "" if curated else AUTO_MARK, base=window.start)
+                              "" if curated else AUTO_MARK, base=window.start,
+                              title_prefix=MARK_PREFIX if curated else "Place named: ", title_join=MARK_JOIN)
         css = "atlas-passage atlas-target" if target == p.index else "atlas-passage"
-        parts.append(f'<p class="{css}" data-passage="{p.index}" data-reader-passage="{p.index}">{body}</p>{notes[p.index]}')
+        parts.append(f'<p class="{css}" id="reader-passage-{p.index}" tabindex="-1" data-passage="{p.index}" '
+                     f'data-reader-passage="{p.index}">{body}</p>{notes[p.index]}')
         at = b
     plain(at, window.end)
     return "".join(parts)
