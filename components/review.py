@@ -38,6 +38,7 @@ from .panels import format_date
 from .problems import Problem
 from .store import Store, StoreError
 from .textfold import fold_text
+from .words import plural
 from .zones import SYRIA_BBOX, ZONE_IDS
 
 # The zones' lifetime: the Astana memorandum (4 May 2017) to the end of 2024, when the last of them
@@ -209,7 +210,7 @@ def review_queue(store: Store, *, doc_id: str | None = None, zone: str | None = 
         reading = {"surface": row["surface"], "place_id": row["place_id"], "place_name": row["place_name"],
                    "place_kind": row["kind"], "zone": row["zone"]}
         items.append(QueueItem(target, "place", row["doc_id"], row["title"], row["start"], row["end"], row["surface"],
-                               reading, _zones(row["zone"]), 4, f"place match ({row['n']} mention(s))",
+                               reading, _zones(row["zone"]), 4, f"place match ({plural(row['n'], 'mention')})",
                                states.get(target, (0, ""))[0], row["n"]))
     items.sort(key=lambda i: (i.priority, i.doc_id, i.start, i.target))
     limit, offset = max(1, min(limit, 100)), max(0, offset)

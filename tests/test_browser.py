@@ -290,7 +290,7 @@ def test_add_duplicate_search_reader_and_remove_in_the_browser(browser, tmp_path
         page.get_by_text("results 1–2 of 2").wait_for(timeout=PANEL_TIMEOUT_MS)
         marks = page.locator("div.atlas-search-hits mark").all_inner_texts()
         assert marks and all(m.lower() == "quzzlewick" for m in marks)
-        page.get_by_role("button", name="Open in reader").last.click()
+        page.get_by_role("button", name="Open in the reader").last.click()
         target = page.locator("p.atlas-target")
         target.wait_for(timeout=PANEL_TIMEOUT_MS)
         assert "Quzzlewick" in target.inner_text()

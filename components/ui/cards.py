@@ -15,7 +15,7 @@ from ..citeinfo import citation_info, fact_anchor, fact_permalink, formatted_ref
 from ..facts import Citation, Fact
 from ..panels import MARK_PREFIX, FactView, fact_label
 from ..passages import Span, highlight_html
-from .safe import esc
+from .safe import esc, link_html
 
 PERMALINK_PLACEHOLDER = "{permalink}"  # filled in the browser with this page's address + the fact's link
 
@@ -115,8 +115,7 @@ def source_line_html(info_speaker: str, has_speaker: bool, title: str, publisher
     who = (f'<span class="atlas-speaker">Said by <b>{esc(info_speaker)}</b></span>' if has_speaker
            else f'<span class="atlas-speaker">{esc(info_speaker[0].upper() + info_speaker[1:])}</span>')
     where = ", ".join(esc(p) for p in (publisher, published or "date not known") if p)
-    link = (f' · <a href="{esc(url)}" target="_blank" rel="noopener noreferrer">source link</a>' if url
-            else " · no link recorded")
+    link = " · " + link_html(url)
     return f'<span class="atlas-source">{who} · in “{esc(title)}”, {where}{link}</span>'
 
 

@@ -11,6 +11,11 @@ def esc(text: object) -> str:
     return html.escape(str(text), quote=True)
 
 
+def link_html(url: str | None, text: str = "source link") -> str:
+    """A link that opens in a new tab (escaped), or "no link recorded"."""
+    return f'<a href="{esc(url)}" target="_blank" rel="noopener noreferrer">{esc(text)}</a>' if url else "no link recorded"
+
+
 def html_block(inner_html: str, css_class: str = "atlas") -> None:
     """Render our own markup (already escaped) as one HTML block.
 

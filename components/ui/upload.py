@@ -10,6 +10,7 @@ from ..documents import MAX_DOCUMENT_BYTES
 from ..store import StoreError
 from ..store.ingest import AddResult, StoreMeta, add_upload, remove_document
 from ..store.queries import document_summary, list_documents
+from ..words import plural
 from .corpus import page_number, paging_controls, store_read
 from .data import AppData, note_own_upload
 from .safe import esc, html_block, text_message
@@ -49,9 +50,9 @@ def found_summary(data: AppData, doc_id: str) -> str:
     names = {z.id: z.name for z in data.atlas.zones.zones}
     places = found.places[:12]
     note = f" {found.note}" if found.note else ""
-    return (f"Found {found.mentions} place mention(s) ({', '.join(places) or 'none'}"
+    return (f"Found {plural(found.mentions, 'place mention')} ({', '.join(places) or 'none'}"
             f"{', …' if len(found.places) > 12 else ''}); zones: {', '.join(names.get(z, z) for z in found.zones) or 'none'}; "
-            f"{found.dates} date(s); {found.figures} figure(s). Passages: {found.passages}.{note}")
+            f"{plural(found.dates, 'date')}; {plural(found.figures, 'figure')}. Passages: {found.passages:,}.{note}")
 
 
 def _on_upload(data: AppData, curator: str) -> None:
