@@ -172,16 +172,20 @@ def human_measure_text(text: str) -> str:
     return re.sub(r"\b(\d+(?:\.\d+)?)-(\d+(?:\.\d+)?)(?= ?km\b)", "\\1–\\2", text)
 
 
+def _as_dict(value: object) -> dict[str, Any]:
+    return value if isinstance(value, dict) else {}
+
+
 def boundary_quality(zone_properties: dict[str, Any], extent_properties: dict[str, Any] | None = None) -> BoundaryQuality:
     """The zone's boundary method, confidence and precision; a dated extent's own method and confidence
     where it records them ("as previous" and "see zones.geojson" fall back to the zone's)."""
-    base_conf = zone_properties.get("confidence") if isinstance(zone_properties.get("confidence"), dict) else {}
+    base_conf = _as_dict(zone_properties.get("confidence"))
     base_method = str((zone_properties.get("boundary") or {}).get("method", ""))
     extent = extent_properties or {}
     method = str(extent.get("method") or "")
     if not method or _INTERNAL_METHOD.search(method):
         method = base_method
-    conf = extent.get("confidence") if isinstance(extent.get("confidence"), dict) else {}
+    conf = _as_dict(extent.get("confidence"))
     if not conf or str(conf.get("level", "")).startswith("as previous"):
         conf = base_conf
     precision = str(conf.get("precision_km") or base_conf.get("precision_km") or "")

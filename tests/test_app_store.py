@@ -105,7 +105,7 @@ def test_a_search_hit_selects_the_zone_its_passage_is_linked_to() -> None:
     assert at.radio(key="atlas_zone_radio").value == "north-homs"
     assert at.query_params["zone"] in (["north-homs"], "north-homs")
     assert at.query_params["tab"] in (["Read a document"], "Read a document")
-    assert [s.value for s in at.subheader][0] == "Northern Homs de-escalation zone"
+    assert next(s.value for s in at.subheader) == "Northern Homs de-escalation zone"
 
 
 def result_counts(at: AppTest) -> str:

@@ -32,7 +32,9 @@ def open_page(browser, url: str, path: str):  # noqa: F811
     return page, traffic
 
 
-def focused(page) -> dict:
+def focused_when(page, condition: str) -> dict:
+    """Wait until the focused element meets ``condition`` (JS, on ``el``), then where it is and what it says."""
+    page.wait_for_function(f"() => {{ const el = document.activeElement; return !!el && ({condition}); }}", timeout=TIMEOUT_MS)
     return page.evaluate("""() => { const el = document.activeElement; const r = el.getBoundingClientRect();
         return {tag: el.tagName, id: el.id, cls: el.className, top: r.top, bottom: r.bottom, text: el.innerText || ''}; }""")
 
@@ -83,9 +85,7 @@ def test_copy_citation_puts_a_reference_and_the_permalink_on_the_clipboard(serve
     # the permalink opens the app at that card, in view and focused
     page, traffic = open_page(browser, server, permalink.removeprefix(server))
     page.locator(SETTLEMENTS).wait_for(timeout=TIMEOUT_MS)
-    page.wait_for_function("() => document.activeElement && document.activeElement.id === 'fact-north-homs.settlements'",
-                           timeout=TIMEOUT_MS)
-    where = focused(page)
+    where = focused_when(page, "el.id === 'fact-north-homs.settlements'")
     assert page.evaluate(HEADER_BOTTOM_JS) <= where["top"] < 900
     assert traffic.outside_hosts() == []
     page.context.close()
@@ -96,9 +96,7 @@ def test_show_passage_brings_it_below_the_header_with_the_focus(server, browser)
     card = page.locator(SETTLEMENTS)
     card.wait_for(timeout=TIMEOUT_MS)
     card.get_by_role("link", name="Show passage").click()
-    page.wait_for_function("() => document.activeElement && document.activeElement.classList.contains('atlas-passage')",
-                           timeout=TIMEOUT_MS)
-    where = focused(page)
+    where = focused_when(page, "el.classList.contains('atlas-passage')")
     assert where["tag"] == "P" and where["id"].startswith("passage-") and "84 settlements" in where["text"]
     assert "atlas-flash" in where["cls"]  # highlighted briefly
     header = page.evaluate(HEADER_BOTTOM_JS)
@@ -121,8 +119,6 @@ def test_a_search_hit_opens_the_reader_at_its_passage_and_selects_its_zone(serve
     page.wait_for_url("**zone=north-homs**", timeout=TIMEOUT_MS)
     assert "tab=Read" in page.url
     page.get_by_role("heading", name="Northern Homs de-escalation zone", exact=True).wait_for(timeout=TIMEOUT_MS)
-    page.wait_for_function("() => document.activeElement && document.activeElement.classList.contains('atlas-target')",
-                           timeout=TIMEOUT_MS)
-    where = focused(page)
+    where = focused_when(page, "el.classList.contains('atlas-target')")
     assert page.evaluate(HEADER_BOTTOM_JS) <= where["top"] < 900, where
     page.context.close()

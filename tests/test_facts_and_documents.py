@@ -195,7 +195,7 @@ def test_named_speakers_are_cited_spans_that_name_them(atlas, fact_id: str, name
     speaker = fact.citations[0].speaker
     assert speaker is not None and speaker.name == name
     text = atlas.corpus.get(fact.citations[0].doc).text
-    assert text[speaker.start:speaker.end] == speaker.quote and name.split()[-1] in speaker.quote
+    assert text[speaker.start:speaker.end] == speaker.quote and name.rsplit(maxsplit=1)[-1] in speaker.quote
 
 
 def test_narration_has_no_speaker(atlas) -> None:
