@@ -60,6 +60,12 @@ def test_a_card_says_who_said_it_where_and_when(server, browser) -> None:  # noq
     assert "Supports: Settlements included: 84 settlements" in titles
     assert not [t for t in titles if "north-homs." in t or "all." in t]
     assert all(m in SEED_TEXT for m in page.locator("mark").all_inner_texts())
+    # no label cut short: the measurements' labels, the buttons and the card's source line fit their boxes
+    cut = page.evaluate("""() => Array.from(document.querySelectorAll(
+        '[data-testid="stMetricLabel"] *, [data-testid="stMetricValue"] *, button p, .atlas-source, .atlas-actions'))
+        .filter(el => el.offsetWidth > 0 && el.scrollWidth > el.clientWidth + 1).map(el => el.innerText)""")
+    assert cut == [], cut
+    assert "Approximate boundary — confidence medium-low, precision ±2–4 km" in page.locator("div.atlas-measure-note").inner_text()
     page.screenshot(path=str(artifacts_dir() / "card-north-homs-1440.png"), full_page=False)
     assert traffic.outside_hosts() == []
     page.context.close()

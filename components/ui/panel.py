@@ -30,10 +30,11 @@ def show_measures(data: AppData, zone: Zone, extent: DatedExtent | None = None) 
         return
     quality = boundary_quality(zone.properties, extent.feature["properties"] if extent else None)
     c1, c2, c3 = st.columns(3)
-    c1.metric("Area (geodesic)", f"{m.area_km2:,.0f} km²",
-              help="Area of the boundary as drawn (WGS84 geodesic); the boundary is approximate (see below).")
+    c1.metric("Area", f"{m.area_km2:,.0f} km²",
+              help="Geodesic area (WGS84) of the boundary as drawn; the boundary is approximate (see below).")
     claimed = f"claimed {m.claimed_settlements}" if m.claimed_settlements is not None else "no count claimed"
-    c2.metric("Gazetteer places inside", f"{m.settlements_inside_count}", help=f"GeoNames places (cities500) inside the boundary; the sources: {claimed}.")
+    c2.metric("Places inside", f"{m.settlements_inside_count}",
+              help=f"Gazetteer places (GeoNames cities500) inside the boundary; the sources: {claimed}.")
     c3.metric("To Damascus", f"{m.km_to_damascus_edge:,.0f} km",
               help=f"Geodesic distance from Damascus to the zone's edge; to its centroid {m.km_to_damascus_centroid:,.0f} km.")
     html_block(measure_note_html(quality, m.settlements_inside_count, m.claimed_settlements), "atlas-measure-note")
