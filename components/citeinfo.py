@@ -24,14 +24,15 @@ PRECISION_WORDS = {
     "inferred-day": " (date inferred from the text)",
     "month": "",
 }
+_LAST_WORD = re.compile(r"[\w.]+$")
 NO_SPEAKER = "no speaker named (the article's own words)"
 
 
 def _is_sentence_end(text: str, match: re.Match[str]) -> bool:
     if match.group(0)[0] != ".":
         return True
-    word = re.search(r"([\w.]+)$", text[:match.start()])
-    token = word.group(1).casefold() if word else ""
+    word = _LAST_WORD.search(text, max(0, match.start() - 24), match.start())  # a bounded look back
+    token = word.group(0).casefold() if word else ""
     return not (token in _ABBREVIATIONS or (len(token) == 1 and token.isalpha()))
 
 

@@ -72,6 +72,14 @@ def fact_rows_html(atlas: Atlas, zone_id: str, anchors: dict[tuple[str, int, int
     return "".join(rows)
 
 
+@st.cache_data(max_entries=256, show_spinner=False)
+def cached_fact_rows(_data: AppData, version: str, zone_id: str, day: dt.date) -> str:
+    """:func:`fact_rows_html` once per dataset version (``_data.version``), zone and date: a click back to a zone
+    does not rebuild its cards."""
+    anchors = citation_anchors(_data.atlas, zone_passages(_data.atlas, zone_id))
+    return fact_rows_html(_data.atlas, zone_id, anchors, day)
+
+
 def reviewed_note(fact: Fact) -> str:
     """"reviewed by NAME on DATE" and the pipeline's original reading, for a fact a curator reviewed."""
     if not fact.reviewed_by:
@@ -111,10 +119,9 @@ def show_zone(data: AppData, zone_id: str | None) -> None:
         until = f"until {state.extent.valid_to:%-d %B %Y}" if state.extent.valid_to else "with no end recorded"
         st.caption(f"The extent drawn for this date: from {state.extent.valid_from:%-d %B %Y}, {until}.")
     passages = zone_passages(atlas, zone.id)
-    anchors = citation_anchors(atlas, passages)
     install_card_script()
     st.markdown("#### Facts and who said so")
-    html_block(fact_rows_html(atlas, zone.id, anchors, day), "atlas-facts")
+    html_block(cached_fact_rows(data, data.version, zone.id, day), "atlas-facts")
     life = atlas.life.events_for(zone.id)
     if life:
         st.markdown("#### The zone's life after the memorandum")
