@@ -23,8 +23,12 @@ def server():
         yield url
 
 
-def open_page(browser, url: str, path: str):  # noqa: F811
-    context = browser.new_context(viewport={"width": 1440, "height": 900})
+DESKTOP, PHONE = (1440, 900), (390, 844)
+
+
+def open_page(browser, url: str, path: str, size: tuple[int, int] = DESKTOP):  # noqa: F811
+    context = browser.new_context(viewport={"width": size[0], "height": size[1]}, is_mobile=size == PHONE,
+                                  has_touch=size == PHONE)
     context.grant_permissions(["clipboard-read", "clipboard-write"], origin=url)
     page = context.new_page()
     traffic = watch(page)
@@ -39,8 +43,9 @@ def focused_when(page, condition: str) -> dict:
         return {tag: el.tagName, id: el.id, cls: el.className, top: r.top, bottom: r.bottom, text: el.innerText || ''}; }""")
 
 
-def test_a_card_says_who_said_it_where_and_when(server, browser) -> None:  # noqa: F811
-    page, traffic = open_page(browser, server, "/?zone=north-homs")
+@pytest.mark.parametrize("size", [DESKTOP, PHONE], ids=["1440x900", "390x844"])
+def test_a_card_says_who_said_it_where_and_when(server, browser, size: tuple[int, int]) -> None:  # noqa: F811
+    page, traffic = open_page(browser, server, "/?zone=north-homs", size)
     card = page.locator(SETTLEMENTS)
     card.wait_for(timeout=TIMEOUT_MS)
     text = card.inner_text()
@@ -66,7 +71,8 @@ def test_a_card_says_who_said_it_where_and_when(server, browser) -> None:  # noq
         .filter(el => el.offsetWidth > 0 && el.scrollWidth > el.clientWidth + 1).map(el => el.innerText)""")
     assert cut == [], cut
     assert "Approximate boundary — confidence medium-low, precision ±2–4 km" in page.locator("div.atlas-measure-note").inner_text()
-    page.screenshot(path=str(artifacts_dir() / "card-north-homs-1440.png"), full_page=False)
+    card.scroll_into_view_if_needed()
+    page.screenshot(path=str(artifacts_dir() / f"card-north-homs-{size[0]}.png"), full_page=False)
     assert traffic.outside_hosts() == []
     page.context.close()
 
@@ -97,17 +103,19 @@ def test_copy_citation_puts_a_reference_and_the_permalink_on_the_clipboard(serve
     page.context.close()
 
 
-def test_show_passage_brings_it_below_the_header_with_the_focus(server, browser) -> None:  # noqa: F811
-    page, _ = open_page(browser, server, "/?zone=north-homs")
+@pytest.mark.parametrize("size", [DESKTOP, PHONE], ids=["1440x900", "390x844"])
+def test_show_passage_brings_it_below_the_header_with_the_focus(server, browser, size: tuple[int, int]) -> None:  # noqa: F811
+    page, _ = open_page(browser, server, "/?zone=north-homs", size)
     card = page.locator(SETTLEMENTS)
     card.wait_for(timeout=TIMEOUT_MS)
-    card.get_by_role("link", name="Show passage").click()
+    link = card.get_by_role("link", name="Show passage")
+    (link.tap if size == PHONE else link.click)()  # a finger on the phone
     where = focused_when(page, "el.classList.contains('atlas-passage')")
     assert where["tag"] == "P" and where["id"].startswith("passage-") and "84 settlements" in where["text"]
     assert "atlas-flash" in where["cls"]  # highlighted briefly
     header = page.evaluate(HEADER_BOTTOM_JS)
-    assert header > 0 and header <= where["top"] < 900, (header, where)  # below the sticky header, on screen
-    page.screenshot(path=str(artifacts_dir() / "show-passage-1440.png"), full_page=False)
+    assert header > 0 and header <= where["top"] < size[1], (header, where)  # below the sticky header, on screen
+    page.screenshot(path=str(artifacts_dir() / f"show-passage-{size[0]}.png"), full_page=False)
     page.context.close()
 
 
