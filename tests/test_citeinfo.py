@@ -82,3 +82,15 @@ def test_boundary_quality_in_words() -> None:
     assert (q.confidence, q.precision) == ("medium-low", "±2–4 km") and "±3–4 km" in q.statement and "{" not in q.statement
     restated = next(x for x in ATLAS.life.extents if "see its boundary.method" in x.feature["properties"].get("method", ""))
     assert "boundary.method" not in boundary_quality(ATLAS.zone(restated.zone).properties, restated.feature["properties"]).method
+
+
+@pytest.mark.parametrize(("url", "shown"), [
+    ("https://example.org/a?b=1&c=2", '<a href="https://example.org/a?b=1&amp;c=2" target="_blank" rel="noopener noreferrer">'),
+    ("javascript:alert(1)", "address (not a web link): javascript:alert(1)"),
+    ('data:text/html,<script>alert(1)</script>', "address (not a web link): data:text/html,&lt;script&gt;"),
+    (None, "no link recorded"), ("  ", "no link recorded"),
+])
+def test_only_web_addresses_become_links(url, shown) -> None:
+    from components.ui.safe import link_html
+    out = link_html(url)
+    assert out.startswith(shown) and ("<a " not in out or url.startswith("https://"))
