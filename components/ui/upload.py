@@ -6,6 +6,7 @@ import datetime as dt
 
 import streamlit as st
 
+from ..citeinfo import date_text
 from ..documents import MAX_DOCUMENT_BYTES
 from ..store import StoreError
 from ..store.ingest import AddResult, StoreMeta, add_upload, remove_document
@@ -123,8 +124,9 @@ def show_uploaded_documents(data: AppData, curator: str) -> None:
     for row in rows:
         state = f" · failed: {row.failure}" if row.status == "failed" else ""
         html_block(f'<span class="atlas-upload-row" data-doc="{esc(row.doc_id)}"><b>{esc(row.title)}</b> '
-                   f"<small>{esc(row.doc_id)} · {esc(row.publisher or 'publisher unknown')} · "
-                   f"{esc(row.published or 'date unknown')}{esc(state)}</small></span>", "atlas-uploads")
+                   f"<small>document {esc(row.doc_id)} · {esc(row.publisher or 'publisher not known')} · "
+                   f"{esc(date_text(row.published, row.date_precision) or 'date not known')}{esc(state)}</small></span>",
+                   "atlas-uploads")
         c1, c2 = st.columns([2, 1])
         confirmed = c1.checkbox("Yes, remove this document and its file", key=CONFIRM_PREFIX + row.doc_id)
         c2.button("Remove", key=f"atlas_remove_{row.doc_id}", disabled=not confirmed, on_click=_on_remove,
