@@ -16,6 +16,7 @@ from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 
 from .store import Store
+from .words import plural
 
 MAX_FAILURES = 5                 # failed sign-ins for one name from one client address ...
 FAILURE_WINDOW_S = 15 * 60       # ... within this window lock that pair until the oldest one ages out
@@ -112,8 +113,7 @@ def _failure_counts(store: Store, name: str, source: str, now: float) -> tuple[l
 
 
 def _minutes_until(oldest: float, now: float) -> str:
-    minutes = int(oldest + FAILURE_WINDOW_S - now) // 60 + 1
-    return f"{minutes} minute{'' if minutes == 1 else 's'}"
+    return plural(int(oldest + FAILURE_WINDOW_S - now) // 60 + 1, "minute")
 
 
 def refusal(store: Store, name: str, source: str, now: float) -> str | None:
@@ -166,7 +166,7 @@ def session_problem(store: Store | None, name: str, signed_in_at: float, hours: 
     Without a store (it cannot be opened right now) only the expiry is checked: nothing can be written then anyway."""
     now = time.time() if now is None else now
     if now - signed_in_at > hours * 3600 or now < signed_in_at:
-        return f"Your sign-in expired after {hours:g} hour(s); sign in again."
+        return f"Your sign-in expired after {hours:g} hour{'' if hours == 1 else 's'}; sign in again."
     if store is not None and not curator_exists(store, name):
         return f"The curator account {name!r} no longer exists."
     return None
@@ -180,7 +180,7 @@ def upload_problem(store: Store, curator: str, n_bytes: int, *, max_count: int, 
                       (curator, now - DAY_S))[0]
     count, total = int(row[0]), int(row[1])
     if count >= max_count:
-        return (f"Not added: upload limit reached: {curator} has uploaded {count} document(s) in the last 24 hours "
+        return (f"Not added: upload limit reached: {curator} has uploaded {plural(count, 'document')} in the last 24 hours "
                 f"(limit {max_count}, ATLAS_CURATOR_UPLOADS).")
     if total + n_bytes > max_mb * 1e6:
         return (f"Not added: upload size limit: {curator} has uploaded {total / 1e6:.1f} MB in the last 24 hours and this "

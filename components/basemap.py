@@ -10,6 +10,7 @@ from typing import Any
 
 from .jsonload import MAX_LISTED, read_json
 from .problems import Problem
+from .words import plural
 
 LAYERS = ("country", "city")
 AREA_TYPES = ("Polygon", "MultiPolygon")
@@ -50,7 +51,7 @@ def check_basemap(raw: Any, file: str) -> tuple[dict[str, Any] | None, list[Prob
         elif len(problems) < MAX_LISTED:
             problems.append(Problem(file, f"$.features[{n}]", f"{why}; not drawn"))
     if not any(f["properties"]["layer"] == "country" for f in kept):
-        problems.append(Problem(file, "$.features", f"no country borders to draw ({len(raw['features'])} feature(s)): "
+        problems.append(Problem(file, "$.features", f"no country borders to draw ({plural(len(raw['features']), 'feature')}): "
                                                      "the basemap is empty; run scripts/build_basemap.py"))
         return None, problems
     return {**raw, "features": kept}, problems

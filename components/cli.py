@@ -21,6 +21,7 @@ from .review_cli import add_review_parsers
 from .settings import SettingsError, current_settings
 from .store.cli import add_store_parsers
 from .validate import validate_all
+from .words import plural
 from .zones import ZONE_IDS
 
 
@@ -29,7 +30,7 @@ def cmd_validate(args: argparse.Namespace) -> int:
     for problem in problems:
         print(problem)
     if problems:
-        print(f"{len(problems)} problem(s) found", file=sys.stderr)
+        print(f"{plural(len(problems), 'problem')} found", file=sys.stderr)
         return 1
     print("all data files are valid")
     return 0

@@ -52,15 +52,45 @@ class RelativeDate:
 
 
 @dataclass(frozen=True)
+class Speaker:
+    """Who said the cited words, as the document names them: ``name`` (and ``role``) in our words, and the
+    attribution ("Russian Foreign Minister Sergei Lavrov", "Lavrov pointed out") as a span of the same
+    document (``start``, ``end``, ``quote``), checked like a citation. A reviewed fact's speaker, typed by a
+    curator, has no span (``start`` is None)."""
+
+    name: str
+    role: str = ""
+    start: int | None = None
+    end: int | None = None
+    quote: str = ""
+
+    @property
+    def label(self) -> str:
+        """'Sergei Lavrov, Russian Foreign Minister'."""
+        return f"{self.name}, {self.role}" if self.role else self.name
+
+    def as_dict(self) -> dict[str, Any]:
+        out: dict[str, Any] = {"name": self.name}
+        if self.role:
+            out["role"] = self.role
+        if self.start is not None:
+            out.update(start=self.start, end=self.end, quote=self.quote)
+        return out
+
+
+@dataclass(frozen=True)
 class Citation:
     doc: str
     start: int
     end: int
     quote: str
     relative: RelativeDate | None = None
+    speaker: Speaker | None = None  # who said it, where the document names them
 
     def as_dict(self) -> dict[str, Any]:
         out: dict[str, Any] = {"doc": self.doc, "start": self.start, "end": self.end, "quote": self.quote}
+        if self.speaker:
+            out["speaker"] = self.speaker.as_dict()
         if self.relative:
             out["relative"] = {
                 "words": self.relative.words, "anchor": self.relative.anchor.isoformat(),
@@ -229,7 +259,11 @@ class _FactParser:
         out: list[Citation] = []
         for n, c in enumerate(raw):
             relative = self.parse_relative(c.get("relative"), f"{where} citation {n}")
-            out.append(Citation(doc=c["doc"], start=c["start"], end=c["end"], quote=c["quote"], relative=relative))
+            raw_speaker = c.get("speaker")
+            speaker = Speaker(name=raw_speaker["name"], role=raw_speaker.get("role", ""), start=raw_speaker["start"],
+                              end=raw_speaker["end"], quote=raw_speaker["quote"]) if raw_speaker else None
+            out.append(Citation(doc=c["doc"], start=c["start"], end=c["end"], quote=c["quote"], relative=relative,
+                                speaker=speaker))
         return tuple(out)
 
     def parse_relative(self, raw: dict[str, str] | None, where: str) -> RelativeDate | None:
@@ -297,6 +331,30 @@ def citation_problems(citation: Citation, corpus: Corpus, file: str, where: str)
     return []
 
 
+def _words(text: str) -> str:
+    """Whitespace (a no-break space too) folded to single spaces, case folded: for 'occurs in' checks."""
+    return " ".join(text.split()).casefold()
+
+
+def speaker_problems(citation: Citation, corpus: Corpus, file: str, where: str) -> list[Problem]:
+    """A speaker's attribution span must match its document, name the speaker (the name's last word
+    occurs in it) and its role must be the document's words: a speaker is never invented."""
+    speaker = citation.speaker
+    doc = corpus.get(citation.doc)
+    if speaker is None or speaker.start is None or doc is None:
+        return []
+    attribution = Citation(doc=citation.doc, start=speaker.start, end=speaker.end or 0, quote=speaker.quote)
+    problems = [Problem(p.file, f"{where} speaker", p.message) for p in citation_problems(attribution, corpus, file, where)]
+    if problems:
+        return problems
+    last = speaker.name.split()[-1] if speaker.name.split() else ""
+    if not last or _words(last) not in _words(speaker.quote):
+        problems.append(Problem(file, f"{where} speaker", f"name {speaker.name!r} does not occur in its attribution {speaker.quote!r}"))
+    if speaker.role and _words(speaker.role) not in _words(doc.text):
+        problems.append(Problem(file, f"{where} speaker", f"role {speaker.role!r} is not in {citation.doc}'s text"))
+    return problems
+
+
 def relative_date_problems(fact: Fact, citation: Citation, file: str, where: str) -> list[Problem]:
     """A date fact whose quote uses relative words must record how they were resolved."""
     if fact.value_type != "date":
@@ -337,5 +395,6 @@ def fact_problems(facts: FactSet, corpus: Corpus, zone_ids: set[str], reference_
         for n, citation in enumerate(fact.citations):
             cw = f"{where} citation {n}"
             problems += citation_problems(citation, corpus, file, cw)
+            problems += speaker_problems(citation, corpus, file, cw)
             problems += relative_date_problems(fact, citation, file, cw)
     return problems

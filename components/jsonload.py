@@ -28,6 +28,7 @@ from referencing import Registry, Resource
 
 from .paths import ROOT
 from .problems import Problem
+from .words import plural
 
 SCHEMAS: Path = ROOT / "geodata" / "schemas"
 MAX_LISTED = 25  # schema problems listed per file; the rest are counted in one summary problem
@@ -179,7 +180,8 @@ def check(raw: Any, schema_name: str, file: str, items: tuple[str, ...] = ()) ->
         return Loaded(raw)
     problems = [Problem(file, e.json_path + _item_label(raw, tuple(e.absolute_path)), describe(e)) for e in errors]
     if len(problems) > MAX_LISTED:
-        problems = [*problems[:MAX_LISTED], Problem(file, "", f"{len(problems) - MAX_LISTED} more schema problem(s) not listed")]
+        more = plural(len(problems) - MAX_LISTED, "more schema problem")
+        problems = [*problems[:MAX_LISTED], Problem(file, "", f"{more} not listed")]
     required = set(validator(schema_name).schema.get("required", []))
     bad_items: dict[str, set[int]] = {}
     bad_keys: set[str] = set()

@@ -27,6 +27,7 @@ from .basemap import read_basemap
 from .offline import STATIC_URL_PREFIX, leaflet_js_css
 from .panels import format_value
 from .settings import Settings, current_settings
+from .words import plural
 from .zones import Zone
 
 # Okabe-Ito palette (safe for the common colour-vision deficiencies); the
@@ -280,7 +281,7 @@ def places_layer(markers: list) -> folium.FeatureGroup:
     for m in markers:
         if not (MARKER_BBOX[0] <= m.lon <= MARKER_BBOX[2] and MARKER_BBOX[1] <= m.lat <= MARKER_BBOX[3]):
             continue
-        tip = f"<b>{html.escape(m.name)}</b><br>{m.mentions} mention(s) — click to list the passages"
+        tip = f"<b>{html.escape(m.name)}</b><br>{plural(m.mentions, 'mention')} — click to list the passages"
         features.append({"type": "Feature", "properties": {"id": f"place:{m.place_id}", "mentions": m.mentions, "tooltip_html": tip},
                          "geometry": {"type": "Point", "coordinates": [m.lon, m.lat]}})
     if features:

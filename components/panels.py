@@ -5,7 +5,9 @@ or must be escaped by the caller before it reaches HTML.
 """
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
+from typing import Any
 
 from .atlas import Atlas
 from .facts import ALL_ZONES, Citation, Fact, fact_zones, parse_iso_date
@@ -66,12 +68,20 @@ def format_value(fact: Fact) -> str:
     return str(fact.value)
 
 
-def fact_scope(fact: Fact, zone_id: str) -> str:
+def fact_scope(fact: Fact, zone_id: str, zone_names: dict[str, str] | None = None) -> str:
+    """'this zone', 'all zones' or 'also about the Idlib de-escalation zone' (a name, never an id)."""
     if fact.zone == ALL_ZONES:
         return "all zones"
     if fact.zone == zone_id:
         return "this zone"
-    return f"shared with {fact.zone}"
+    return f"also about the {(zone_names or {}).get(fact.zone, 'another zone')}"
+
+
+def fact_label(fact: Fact) -> str:
+    """What a mark in a passage says it supports: 'Settlements included: 84 settlements' (never an id).
+    A fact whose title is its value ("Committee of National Justice") is named once."""
+    value = format_value(fact)
+    return fact.title if value.casefold().startswith(fact.title.casefold()) else f"{fact.title}: {value}"
 
 
 def fact_sort_key(fact: Fact) -> tuple[int, str, str]:
@@ -82,11 +92,17 @@ def fact_sort_key(fact: Fact) -> tuple[int, str, str]:
 
 def zone_fact_views(atlas: Atlas, zone_id: str) -> list[FactView]:
     facts = sorted(atlas.facts_for(zone_id), key=fact_sort_key)
-    return [FactView(fact=f, label=f.title, value_text=format_value(f), scope=fact_scope(f, zone_id)) for f in facts]
+    names = {z.id: z.name for z in atlas.zones.zones}
+    return [FactView(fact=f, label=f.title, value_text=format_value(f), scope=fact_scope(f, zone_id, names)) for f in facts]
+
+
+MARK_PREFIX = "Supports: "  # a mark's tooltip: "Supports: Settlements included: 84 settlements"
+MARK_JOIN = "; "
 
 
 def citation_spans(facts: list[Fact], doc_id: str) -> list[Span]:
-    return [Span(c.start, c.end, (f.id,)) for f in facts for c in f.citations if c.doc == doc_id]
+    """The facts' cited spans in one document, each labelled with the fact it supports, in words."""
+    return [Span(c.start, c.end, (fact_label(f),)) for f in facts for c in f.citations if c.doc == doc_id]
 
 
 def passage_views(atlas: Atlas, doc_id: str, facts: list[Fact], only_cited: bool) -> list[PassageView]:
@@ -94,18 +110,19 @@ def passage_views(atlas: Atlas, doc_id: str, facts: list[Fact], only_cited: bool
     doc = atlas.corpus.get(doc_id)
     if doc is None:
         return []
-    spans = citation_spans(facts, doc_id)
-    by_id = {f.id: f for f in facts}
+    cited = [(f, c) for f in facts for c in f.citations if c.doc == doc_id]
+    spans = citation_spans(facts, doc_id)  # in the same order as ``cited``
     views: list[PassageView] = []
     for passage in split_passages(doc_id, doc.text):
-        inside = [s for s in spans if passage.overlaps(s.start, s.end)]
+        inside = [(fc, s) for fc, s in zip(cited, spans, strict=True) if passage.overlaps(s.start, s.end)]
         if only_cited and not inside:
             continue
-        fact_ids = tuple(sorted({label for s in inside for label in s.labels}))
-        zones = tuple(z for z in ZONE_IDS if any(z in fact_zones(by_id[i], ZONE_IDS) for i in fact_ids))
+        supported = {f.id: f for (f, _), _ in inside}
+        zones = tuple(z for z in ZONE_IDS if any(z in fact_zones(f, ZONE_IDS) for f in supported.values()))
         views.append(PassageView(
-            passage=passage, html=highlight_html(doc.text, passage.start, passage.end, inside),
-            fact_ids=fact_ids, zones=zones,
+            passage=passage, html=highlight_html(doc.text, passage.start, passage.end, [s for _, s in inside],
+                                                 title_prefix=MARK_PREFIX, title_join=MARK_JOIN),
+            fact_ids=tuple(sorted(supported)), zones=zones,
         ))
     return views
 
@@ -134,3 +151,46 @@ def citation_passage(citation: Citation, atlas: Atlas) -> Passage | None:
         if passage.overlaps(citation.start, citation.end):
             return passage
     return None
+
+
+@dataclass(frozen=True)
+class BoundaryQuality:
+    """How a zone's drawn extent was made and how far to trust it, in words for people."""
+
+    method: str
+    confidence: str  # "medium-low"; "" when not recorded
+    precision: str  # "±2–4 km"; "" when not recorded
+    statement: str
+
+
+_INTERNAL_METHOD = re.compile(r"zones\.geojson|boundary\.method|\bsee its\b")
+
+
+def human_measure_text(text: str) -> str:
+    """'+/-3-4 km' -> '±3–4 km', '<= 1 km' -> '≤ 1 km': the data's ASCII notation for people."""
+    text = text.replace("+/-", "±").replace("<=", "≤").replace(">=", "≥")
+    return re.sub(r"\b(\d+(?:\.\d+)?)-(\d+(?:\.\d+)?)(?= ?km\b)", "\\1–\\2", text)
+
+
+def _as_dict(value: object) -> dict[str, Any]:
+    return value if isinstance(value, dict) else {}
+
+
+def boundary_quality(zone_properties: dict[str, Any], extent_properties: dict[str, Any] | None = None) -> BoundaryQuality:
+    """The zone's boundary method, confidence and precision; a dated extent's own method and confidence
+    where it records them ("as previous" and "see zones.geojson" fall back to the zone's)."""
+    base_conf = _as_dict(zone_properties.get("confidence"))
+    base_method = str((zone_properties.get("boundary") or {}).get("method", ""))
+    extent = extent_properties or {}
+    method = str(extent.get("method") or "")
+    if not method or _INTERNAL_METHOD.search(method):
+        method = base_method
+    conf = _as_dict(extent.get("confidence"))
+    if not conf or str(conf.get("level", "")).startswith("as previous"):
+        conf = base_conf
+    precision = str(conf.get("precision_km") or base_conf.get("precision_km") or "")
+    if precision:
+        number, _, rest = precision.partition(" ")
+        precision = f"±{number.replace('-', '–')} km{(' ' + rest) if rest else ''}"
+    return BoundaryQuality(method=human_measure_text(method), confidence=str(conf.get("level", "")),
+                           precision=human_measure_text(precision), statement=human_measure_text(str(conf.get("statement", ""))))

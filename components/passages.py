@@ -82,7 +82,8 @@ def _snap(offset: int, bounds: list[int], outward_right: bool) -> int:
     return bounds[min(i, len(bounds) - 1)] if outward_right else bounds[max(i - 1, 0)]
 
 
-def highlight_html(text: str, start: int, end: int, spans: Iterable[Span], mark_attrs: str = "", base: int = 0) -> str:
+def highlight_html(text: str, start: int, end: int, spans: Iterable[Span], mark_attrs: str = "", base: int = 0,
+                   title_prefix: str = "", title_join: str = ", ") -> str:
     """Escaped HTML of ``text[start:end]`` with every span inside wrapped in ``<mark>``.
 
     Overlapping spans are split at their boundaries, so each character is
@@ -91,7 +92,8 @@ def highlight_html(text: str, start: int, end: int, spans: Iterable[Span], mark_
     splits a letter from its combining accent). Everything from the document
     is escaped; only our own tags are HTML. ``base`` is added to the offsets
     written in ``data-start``/``data-end`` (when ``text`` is a window of a
-    longer document).
+    longer document). A mark's ``title`` (its tooltip) is ``title_prefix`` and
+    its labels joined by ``title_join``: labels are what a reader sees.
 
     Cost: O(L + m log m + output) for L = ``end - start`` characters and m
     spans -- one sweep over the sorted cut points with a running count of the
@@ -117,7 +119,7 @@ def highlight_html(text: str, start: int, end: int, spans: Iterable[Span], mark_
         chunk = html.escape(text[a:b])
         labels = sorted(label for label, n in active.items() if n > 0)
         if labels:
-            title = html.escape(", ".join(labels), quote=True)
+            title = html.escape(title_prefix + title_join.join(labels), quote=True)
             parts.append(f'<mark data-start="{base + a}" data-end="{base + b}" title="{title}"{mark_attrs}>{chunk}</mark>')
         else:
             parts.append(chunk)

@@ -30,6 +30,7 @@ from .facts import (
     Fact,
     FactSet,
     RelativeDate,
+    Speaker,
     parse_iso_date,
 )
 from .gazetteer import Gazetteer, Place
@@ -37,6 +38,7 @@ from .panels import format_date
 from .problems import Problem
 from .store import Store, StoreError
 from .textfold import fold_text
+from .words import plural
 from .zones import SYRIA_BBOX, ZONE_IDS
 
 # The zones' lifetime: the Astana memorandum (4 May 2017) to the end of 2024, when the last of them
@@ -208,7 +210,7 @@ def review_queue(store: Store, *, doc_id: str | None = None, zone: str | None = 
         reading = {"surface": row["surface"], "place_id": row["place_id"], "place_name": row["place_name"],
                    "place_kind": row["kind"], "zone": row["zone"]}
         items.append(QueueItem(target, "place", row["doc_id"], row["title"], row["start"], row["end"], row["surface"],
-                               reading, _zones(row["zone"]), 4, f"place match ({row['n']} mention(s))",
+                               reading, _zones(row["zone"]), 4, f"place match ({plural(row['n'], 'mention')})",
                                states.get(target, (0, ""))[0], row["n"]))
     items.sort(key=lambda i: (i.priority, i.doc_id, i.start, i.target))
     limit, offset = max(1, min(limit, 100)), max(0, offset)
@@ -597,7 +599,8 @@ def _fact_from(state: sqlite3.Row) -> Fact:
     rel = c.get("relative")
     relative = RelativeDate(rel["words"], dt.date.fromisoformat(rel["anchor"]), rel["resolved"], rel["rule"]) \
         if rel and rel.get("resolved") == reading.get("value") else None
-    citation = Citation(doc=c["doc"], start=c["start"], end=c["end"], quote=c["quote"], relative=relative)
+    speaker = Speaker(name=str(reading["speaker"])) if reading.get("speaker") else None  # typed by the curator: no span
+    citation = Citation(doc=c["doc"], start=c["start"], end=c["end"], quote=c["quote"], relative=relative, speaker=speaker)
     is_date = reading["value_type"] == "date"
     kind = "event" if is_date else reading["kind"]
     day = state["at"][:10]

@@ -14,6 +14,7 @@ from .atomic import atomic_write_text
 from .auth import AuthError, add_curator, list_curators, remove_curator
 from .review import export_reviewed, history, reviewed_facts
 from .store import StoreError, open_store
+from .words import plural
 
 
 def read_password(prompt: str = "Password: ") -> str:
@@ -60,7 +61,7 @@ def cmd_review(args: argparse.Namespace) -> int:
         print(f"review export: {problem}", file=sys.stderr)
     if args.out:
         atomic_write_text(Path(args.out), output)
-        print(f"wrote {len(found.facts)} reviewed fact(s) to {args.out}", file=sys.stderr)
+        print(f"wrote {plural(len(found.facts), 'reviewed fact')} to {args.out}", file=sys.stderr)
     else:
         sys.stdout.write(output)
     return 0

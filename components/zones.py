@@ -17,6 +17,7 @@ from shapely.validation import explain_validity
 
 from .jsonload import load_checked
 from .problems import Problem
+from .words import plural
 
 ZONE_IDS: tuple[str, ...] = ("idlib", "north-homs", "eastern-ghouta", "south")
 # Syria's bounding box with a small margin (lon, lat); a point outside is
@@ -85,7 +86,7 @@ def geometry_problems(geometry: Any, file: str, where: str) -> tuple[BaseGeometr
         x, y = outside[0]
         swapped = SYRIA_BBOX[0] <= y <= SYRIA_BBOX[2] and SYRIA_BBOX[1] <= x <= SYRIA_BBOX[3]
         hint = " (looks like lat/lon swapped: GeoJSON is lon, lat)" if swapped else ""
-        problems.append(Problem(file, where, f"{len(outside)} position(s) outside Syria's bounding box, first [{x}, {y}]{hint}"))
+        problems.append(Problem(file, where, f"{plural(len(outside), 'position')} outside Syria's bounding box, first [{x}, {y}]{hint}"))
     try:
         geom = shape(geometry)
     except (ValueError, TypeError, AttributeError, shapely.errors.GEOSException) as exc:

@@ -52,7 +52,7 @@ def test_add_appears_in_search_and_zone_panel_duplicate_refused_remove_confirmed
     at.date_input(key="atlas_upload_date").set_value("2017-08-06")
     at = upload(at, "zorblatt.txt", ARTICLE.encode())
     text = messages(at)
-    assert "It is now part of the corpus" in text and "(Nawá); zones: Southern de-escalation zone; 1 date(s)" in text, text
+    assert "It is now part of the corpus" in text and "(Nawá); zones: Southern de-escalation zone; 1 date" in text, text
     assert "zorblatt" in html_of(at)  # listed among the documents added here
     assert stored_uploads() == ["zorblatt"]
 
@@ -85,11 +85,27 @@ def test_add_appears_in_search_and_zone_panel_duplicate_refused_remove_confirmed
 def test_search_hit_opens_the_reader_at_its_passage() -> None:
     at = search_for(run_app({"tab": "Search"}), "Homs")
     assert "results 1–" in html_of(at)
-    at.button(key=next(b.key for b in at.button if b.label == "Open in reader")).click().run()
+    at.button(key=next(b.key for b in at.button if b.label == "Open in the reader")).click().run()
     assert not at.exception, at.exception
     assert at.query_params["tab"] in (["Read a document"], "Read a document")
     assert at.selectbox(key="atlas_reader_doc").value == "000_6a7ef684703209c4"
     assert 'class="atlas-passage atlas-target"' in html_of(at)
+
+
+def test_a_search_hit_selects_the_zone_its_passage_is_linked_to() -> None:
+    """The hit's button opens the reader at the passage and selects its zone: panel, zone list and URL agree."""
+    at = run_app({"tab": "Search"})
+    at.selectbox(key="atlas_search_zone").set_value("north-homs").run()
+    assert at.radio(key="atlas_zone_radio").value == "(none)"
+    at = search_for(at, "Homs")  # with the zone filter, hits linked to northern Homs
+    buttons = [b for b in at.button if b.label == "Open in the reader"]
+    assert buttons and "selects the Northern Homs de-escalation zone" in buttons[0].help
+    buttons[0].click().run()
+    assert not at.exception, at.exception
+    assert at.radio(key="atlas_zone_radio").value == "north-homs"
+    assert at.query_params["zone"] in (["north-homs"], "north-homs")
+    assert at.query_params["tab"] in (["Read a document"], "Read a document")
+    assert next(s.value for s in at.subheader) == "Northern Homs de-escalation zone"
 
 
 def result_counts(at: AppTest) -> str:

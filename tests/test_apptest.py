@@ -260,7 +260,7 @@ def test_missing_data_file_is_named_not_a_traceback(tmp_path: Path, monkeypatch,
 BASEMAP_CASES = {
     "empty file": (b"", "the file is empty"),
     "empty object": (b"{}", "not a GeoJSON FeatureCollection"),
-    "no features": (b'{"type": "FeatureCollection", "features": []}', "no country borders to draw (0 feature(s))"),
+    "no features": (b'{"type": "FeatureCollection", "features": []}', "no country borders to draw (0 features)"),
     "null": (b"null", "not a GeoJSON FeatureCollection"),
     "truncated": (b'{"type": "FeatureCollection", "feat', "malformed JSON"),
     "feature without geometry": (b'{"type": "FeatureCollection", "features": [{"type": "Feature", "properties": {"layer": "city"}}]}',

@@ -184,3 +184,36 @@ def test_a_dataset_change_is_seen_on_the_next_load(data_copy) -> None:
     assert ingested.zones == ("south",)
     assert [p.mention.name for passage in ingested.passages for p in passage.places] == ["Nawa"]
     assert "north-homs.population,north-homs,population,Population included,150000," in render(after, "csv")
+
+
+@pytest.mark.parametrize(("fact_id", "name"), [
+    ("north-homs.settlements", "Igor Konashenkov"), ("north-homs.borders-reported", "Sergei Rudskoi"),
+    ("idlib.lavrov", "Sergei Lavrov"), ("all.exclusion-terrorists", "Sergei Lavrov"),
+])
+def test_named_speakers_are_cited_spans_that_name_them(atlas, fact_id: str, name: str) -> None:
+    fact = atlas.facts.by_id()[fact_id]
+    speaker = fact.citations[0].speaker
+    assert speaker is not None and speaker.name == name
+    text = atlas.corpus.get(fact.citations[0].doc).text
+    assert text[speaker.start:speaker.end] == speaker.quote and name.rsplit(maxsplit=1)[-1] in speaker.quote
+
+
+def test_narration_has_no_speaker(atlas) -> None:
+    """The article's own words (the memorandum's date, the observers) name no speaker: none is invented."""
+    for fact_id in ("all.memorandum-signed", "all.observers", "south.status"):
+        assert all(c.speaker is None for c in atlas.facts.by_id()[fact_id].citations)
+
+
+@pytest.mark.parametrize(("change", "message"), [
+    ({"name": "Boris Johnson"}, "name 'Boris Johnson' does not occur in its attribution"),
+    ({"role": "Prime Minister"}, "role 'Prime Minister' is not in 000_6a7ef684703209c4's text"),
+    ({"start": 390}, "quote does not match 000_6a7ef684703209c4[390:447]"),
+])
+def test_validate_names_a_wrong_speaker(data_copy, change: dict, message: str) -> None:
+    from components.validate import validate_all
+    raw = json.loads(data_copy.facts.read_text(encoding="utf-8"))
+    fact = next(f for f in raw["facts"] if f["id"] == "north-homs.settlements")
+    fact["citations"][0]["speaker"].update(change)
+    data_copy.facts.write_text(json.dumps(raw, ensure_ascii=False), encoding="utf-8")
+    problems = [str(p) for p in validate_all(data_copy)]
+    assert len(problems) == 1 and "fact north-homs.settlements citation 0 speaker" in problems[0] and message in problems[0], problems

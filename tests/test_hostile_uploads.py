@@ -97,7 +97,7 @@ def test_the_reader_opens_each_document_at_a_hit(hostile_app, browser, query: st
     box.fill(query)
     box.press("Enter")
     page.get_by_text("results 1–1 of 1").wait_for(timeout=STEP_MS)
-    page.get_by_role("button", name="Open in reader").first.click()
+    page.get_by_role("button", name="Open in the reader").first.click()
     target = page.locator("p.atlas-target")
     target.wait_for(timeout=STEP_MS)
     assert passage_text in target.inner_text()

@@ -273,6 +273,13 @@ def test_correct_value_qualifier_zone_date_speaker_unit(store: Store) -> None:
     [fact] = reviewed_facts(store).facts
     assert (fact.value, fact.qualifier, fact.zone, fact.as_of) == (147000, "about", "north-homs", "2017-08-03")
     assert "Speaker: officials in Moscow." in fact.note and "Unit: people." in fact.note
+    assert fact.citations[0].speaker is not None and fact.citations[0].speaker.label == "officials in Moscow"
+    from components.panels import zone_fact_views
+    from components.ui.cards import citation_card_html
+    atlas = with_reviewed(load_atlas(), reviewed_facts(store))
+    view = next(v for v in zone_fact_views(atlas, "north-homs") if v.fact.id == fact.id)
+    card = citation_card_html(atlas, view, fact.citations[0], None, "north-homs", None)
+    assert "Said by <b>officials in Moscow</b>" in card and "“more than 200,000 people” (characters" in card  # the copied reference
     assert fact.original.startswith("population: more than 200,000") and "extracted as: population: more than 200,000" in fact.note
     [row] = history(store, target=target)
     assert row.before["value"] == 200000 and row.after["value"] == 147000

@@ -209,7 +209,7 @@ def test_a_wrong_geometry_type_lists_its_first_problems_and_counts_the_rest(data
     schema_problems = [m for m in messages(data_copy) if m.startswith("zones.geojson: $.features[3].geometry.coordinates")]
     assert len(schema_problems) == 25
     assert "zones.geojson: $.features[3].geometry.coordinates[0][0] (id 'south'): expected at least 4 items, got 2" in schema_problems
-    assert any(m.startswith("zones.geojson: ") and m.endswith("more schema problem(s) not listed") for m in messages(data_copy))
+    assert any(m.startswith("zones.geojson: ") and m.endswith("more schema problems not listed") for m in messages(data_copy))
 
 
 @pytest.mark.parametrize("file", ["geodata/facts.json", "geodata/zones.geojson", "geodata/references.json",

@@ -387,7 +387,7 @@ def test_kill_mid_ingest_leaves_a_consistent_store_and_start_up_finishes(tmp_pat
         assert unfinished(s) == ["big"]
         assert s.scalar("SELECT count(*) FROM passages") == 0
         report = start_up(s, tmp_path / "no-seeds")
-        assert report.resumed == ["big"] and "unfinished ingestion(s) finished: big" in report.summary()
+        assert report.resumed == ["big"] and "1 unfinished ingestion finished: big" in report.summary()
         assert unfinished(s) == [] and s.scalar("SELECT status FROM documents") == "ok"
         assert_consistent(s)
         assert s.scalar("SELECT count(*) FROM passages") == text_lines(big)
@@ -661,10 +661,10 @@ def test_cli_add_documents_search_remove(tmp_path: Path) -> None:
     assert dup.returncode == 1 and "already in the corpus as a" in dup.stderr and "Traceback" not in dup.stderr
     listed = run_cli("documents", db=db)
     assert "a\t2017-08-06\tWire One\tShelling reported near Dar'a" in listed.stdout
-    assert f"{SEED_ID}\t2017-08-06\tSputnik" in listed.stdout and "2 document(s)" in listed.stderr
+    assert f"{SEED_ID}\t2017-08-06\tSputnik" in listed.stdout and "2 documents" in listed.stderr
     found = run_cli("search", "daraa", "--publisher", "Wire One", db=db)
-    assert found.returncode == 0 and found.stdout.count("[Dar'a]") == 2 and "2 passage(s) match" in found.stderr
-    assert run_cli("search", "daraa", "--from", "2018-01-01", db=db).stderr.startswith("0 passage(s)")
+    assert found.returncode == 0 and found.stdout.count("[Dar'a]") == 2 and "2 passages match" in found.stderr
+    assert run_cli("search", "daraa", "--from", "2018-01-01", db=db).stderr.startswith("0 passages match")
     bad = run_cli("search", "x", "--from", "yesterday", db=db)
     assert bad.returncode == 2 and "not an ISO date" in bad.stderr
     refused = run_cli("remove", "a", db=db)

@@ -10,6 +10,7 @@ from pathlib import Path
 
 from components.cliargs import iso_date, positive_int
 
+from ..words import plural
 from .db import StoreError, open_store
 from .ingest import add_file, failed, remove_document, unfinished
 from .queries import list_documents, store_status
@@ -53,7 +54,7 @@ def cmd_documents(args: argparse.Namespace) -> int:
         state = "" if row.status == "ok" else f"  [{row.status}: {row.failure or 'ingestion not finished'}]"
         print(f"{row.doc_id}\t{row.published or '----------'}\t{row.publisher or '-'}\t{row.title}{state}")
     pages = max(1, -(-total // PAGE_SIZE))
-    print(f"{total} document(s); page {args.page} of {pages}", file=sys.stderr)
+    print(f"{plural(total, 'document')}; page {args.page} of {pages}", file=sys.stderr)
     return 0
 
 
@@ -71,7 +72,8 @@ def cmd_search(args: argparse.Namespace) -> int:
             last = b
         marked.append(hit.text[last - hit.start:])
         print(f"{hit.doc_id} #{hit.passage_index} [{hit.start}:{hit.end}] {hit.published or ''}\n    {''.join(marked)}")
-    print(f"{page.total} passage(s) match; page {args.page} of {max(1, -(-page.total // PAGE_SIZE))}", file=sys.stderr)
+    verb = "matches" if page.total == 1 else "match"
+    print(f"{plural(page.total, 'passage')} {verb}; page {args.page} of {max(1, -(-page.total // PAGE_SIZE))}", file=sys.stderr)
     return 0
 
 

@@ -39,6 +39,7 @@ from components.review import apply_place_reviews
 from components.uploads import sanitize_name, store_upload
 from components.version import file_digest
 
+from ..words import plural
 from .db import Store, StoreError
 from .folding import indexed_text
 
@@ -105,7 +106,7 @@ class SyncReport:
         if self.reingested:
             parts.append(f"{len(self.reingested)} re-ingested (gazetteer or pipeline changed)")
         if self.resumed:
-            parts.append(f"{len(self.resumed)} unfinished ingestion(s) finished: {', '.join(self.resumed)}")
+            parts.append(f"{plural(len(self.resumed), 'unfinished ingestion')} finished: {', '.join(self.resumed)}")
         if self.removed:
             parts.append(f"{len(self.removed)} removed (file gone)")
         return ", ".join(parts) or "nothing to do"

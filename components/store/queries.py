@@ -311,6 +311,13 @@ def passage_start(store: Store, doc_id: str, index: int) -> int | None:
     return int(rows[0][0]) if rows else None
 
 
+def passage_zones(store: Store, doc_id: str, index: int) -> tuple[str, ...]:
+    """The zones a stored passage is linked to, sorted (a search hit selects one of them)."""
+    rows = store.query("SELECT DISTINCT z.zone FROM zone_links z JOIN passages p ON p.id = z.passage"
+                       " JOIN documents d ON d.id = p.doc WHERE d.doc_id = ? AND p.idx = ? ORDER BY z.zone", (doc_id, int(index)))
+    return tuple(str(r[0]) for r in rows)
+
+
 def reader_window(store: Store, doc_id: str, start: int = 0, *, max_chars: int = 20_000,
                   max_passages: int = 60) -> ReaderWindow | None:
     """The window of a document from ``start``: at most ``max_chars`` characters and ``max_passages``

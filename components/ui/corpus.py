@@ -8,11 +8,22 @@ from typing import TypeVar
 
 import streamlit as st
 
+from ..citeinfo import date_text
 from ..ingest import CandidateFact
 from ..panels import format_date
 from ..passages import Span, highlight_html, shown_length
 from ..store import Store, StoreError
-from ..store.queries import MAX_MARKS_SHOWN, PassagePage, PassageRow, mention_spans, passage_candidates, place_passages, publishers, zone_passages
+from ..store.queries import (
+    MAX_MARKS_SHOWN,
+    PassagePage,
+    PassageRow,
+    mention_spans,
+    passage_candidates,
+    passage_zones,
+    place_passages,
+    publishers,
+    zone_passages,
+)
 from ..store.search import SearchFilters, SearchPage, search
 from . import selection
 from .data import AppData
@@ -42,7 +53,7 @@ def candidate_text(fact: CandidateFact) -> str:
         value = f"{(fact.qualifier + ' ') if fact.qualifier and fact.qualifier != 'exactly' else ''}{fact.value:,}"
     else:
         value = str(fact.value)
-    words = f" (“{fact.relative.words}” resolved against {fact.relative.anchor})" if fact.relative else ""
+    words = f" (“{fact.relative.words}” resolved against {date_text(fact.relative.anchor, 'day')})" if fact.relative else ""
     return f"{fact.kind}: {value}{words}"
 
 
@@ -57,7 +68,7 @@ def stored_candidate_text(cand: dict) -> str:
     else:
         shown = str(value)
     relative = (cand.get("citation") or {}).get("relative")
-    words = f" (“{relative['words']}” resolved against {relative['anchor']})" if relative else ""
+    words = f" (“{relative['words']}” resolved against {date_text(relative['anchor'], 'day')})" if relative else ""
     return f"{cand['kind']}: {shown}{words}"
 
 
@@ -73,21 +84,21 @@ def extracted_facts_html(facts: tuple[CandidateFact, ...]) -> str:
 
 
 def row_html(data: AppData, row: PassageRow, spans: Iterable[tuple[int, int]] = (), extra: str = "",
-             note: str | None = None) -> str:
+             note: str | None = None, mark_label: str = "Place named") -> str:
     """A stored passage (document offsets ``row.start``..``row.end``) with its spans marked, escaped;
     ``note`` (default: the zones it is linked to) follows the title. At most ``SHOWN_CHARS`` characters
     and ``MAX_MARKS_SHOWN`` marks are shown (a 1 MB one-line passage is a prefix and a link to the reader):
     O(SHOWN_CHARS + marks), whatever the passage's length."""
     names = {z.id: z.name for z in data.atlas.zones.zones}
     shown = shown_length(row.text, SHOWN_CHARS)
-    marks = [Span(a - row.start, b - row.start, ("auto",)) for a, b in spans if a - row.start < shown][:MAX_MARKS_SHOWN]
+    marks = [Span(a - row.start, b - row.start, (mark_label,)) for a, b in spans if a - row.start < shown][:MAX_MARKS_SHOWN]
     marked = highlight_html(row.text, 0, shown, marks, AUTO_MARK, base=row.start)
     hidden = (row.end - row.start) - shown
     if hidden > 0:
         marked += f' <small class="atlas-more">… {hidden:,} more characters (open the document in the reader)</small>'
     zones = note if note is not None else "linked to: " + (", ".join(names.get(z, z) for z in row.zones) or "no zone")
     cited = " · <b>cited by a curated fact</b>" if row.cited else ""
-    date = f" · {esc(row.published)}" if row.published else ""
+    date = f" · {esc(date_text(row.published, None))}" if row.published else ""
     return (f'<div class="atlas-linked" data-doc="{esc(row.doc_id)}" data-passage="{row.index}"><small>{esc(row.title)}{date}'
             f' · {esc(zones)}{cited}</small><p class="atlas-passage">{marked}</p>{extra}</div>')
 
@@ -180,11 +191,22 @@ def search_page(_data: AppData, version: str, query: str, filters: SearchFilters
     return search(_data.store, query, filters, limit=SEARCH_PAGE_SIZE, offset=page * SEARCH_PAGE_SIZE)
 
 
-def open_in_reader(doc_id: str, passage: int) -> None:
-    """Callback of a hit's button: the reader tab, at that document and passage."""
+def hit_zone(zones: tuple[str, ...], preferred: str | None) -> str | None:
+    """The zone a search hit selects: the search's zone filter when the passage is linked to it, else its first zone."""
+    if preferred in zones:
+        return preferred
+    return zones[0] if zones else None
+
+
+def open_in_reader(doc_id: str, passage: int, zone: str | None = None) -> None:
+    """Callback of a hit's button: the reader tab, at that document and passage, and the passage's zone
+    selected (panel, map and URL agree); a passage linked to no zone keeps the current selection."""
     st.session_state[READER_DOC_KEY] = doc_id
     st.session_state[READER_PASSAGE_KEY] = passage
     st.session_state[TAB_KEY] = READER_TAB  # the tabs widget, bound to ?tab=, follows
+    if zone:
+        selection.clear_place()
+        selection.select([zone])
 
 
 def _reset_search_page() -> None:
@@ -228,10 +250,17 @@ def show_search(data: AppData) -> None:
         text_message("info", page.message)
     shown = f"results {page.offset + 1:,}–{page.offset + len(page.hits):,} of {page.total:,}" if page.hits else "no results"
     html_block(f'<span class="atlas-search-count">{esc(shown)}</span>', "atlas-search-summary")
+    names = {z.id: z.name for z in data.atlas.zones.zones}
+    zones = store_read(data, lambda s: {(h.doc_id, h.passage_index): passage_zones(s, h.doc_id, h.passage_index)
+                                        for h in page.hits}, "Zones of the results") or {}
     for i, hit in enumerate(page.hits):
         row = PassageRow(doc_id=hit.doc_id, title=hit.title, published=hit.published, index=hit.passage_index,
                          start=hit.start, end=hit.end, text=hit.text)
-        html_block(row_html(data, row, hit.spans, note=hit.publisher or "publisher unknown"), "atlas-search-hits")
-        st.button("Open in reader", key=f"open-{page.offset + i}-{hit.doc_id}-{hit.passage_index}",
-                  on_click=open_in_reader, args=(hit.doc_id, hit.passage_index))
+        html_block(row_html(data, row, hit.spans, note=hit.publisher or "publisher not known", mark_label="Matches the search"),
+                   "atlas-search-hits")
+        zone = hit_zone(zones.get((hit.doc_id, hit.passage_index), ()), filters.zone)
+        selects = f" and selects the {names[zone]} (the zone this passage is linked to)" if zone in names else ""
+        st.button("Open in the reader", key=f"open-{page.offset + i}-{hit.doc_id}-{hit.passage_index}",
+                  help=f"Opens the document at this passage{selects}.",
+                  on_click=open_in_reader, args=(hit.doc_id, hit.passage_index, zone))
     page_controls(SEARCH_PAGE_KEY, page, "results")

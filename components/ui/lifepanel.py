@@ -45,8 +45,8 @@ def status_header_html(atlas: Atlas, state: ZoneOnDate, speaker: str) -> str:
     html = f'<span class="atlas-asof">As of {day.day} {day:%B %Y}</span>: <b>{esc(state.label)}</b>'
     if state.status_fact is not None and state.status_since is not None:
         who = f", according to {esc(speaker)}" if speaker else ""
-        html += (f" <small>since {day_text(state.status_since)} — from “{esc(state.status_fact.title)}” "
-                 f"({esc(state.status_fact.id)}){who}</small><br>{evidence_kind_html(atlas, state.status_fact)}")
+        html += (f" <small>since {day_text(state.status_since)} — from “{esc(state.status_fact.title)}”"
+                 f"{who}</small><br>{evidence_kind_html(atlas, state.status_fact)}")
     else:
         html += " <small>— no cited event yet</small>"
     if state.latest is not None:

@@ -4,23 +4,30 @@ from __future__ import annotations
 
 import streamlit as st
 
-from ..panels import citation_spans, document_views
+from ..citeinfo import date_text
+from ..panels import MARK_JOIN, MARK_PREFIX, citation_spans, document_views
 from ..passages import Span, highlight_html
 from ..store.queries import ReaderWindow, list_documents, passage_start, reader_window
 from . import selection
+from .cards import install_card_script
 from .corpus import AUTO_MARK, READER_DOC_KEY, READER_PASSAGE_KEY, extracted_items_html, store_read, stored_candidate_text
 from .data import AppData
-from .safe import esc, html_block
+from .safe import esc, html_block, link_html
 
 MAX_CHOICES = 100  # the newest documents offered in the list (search opens any other)
 WINDOW_CHARS = 20_000  # the reader shows a document this many characters at a time…
 WINDOW_PASSAGES = 60  # …and at most this many passages
 
-# Scrolls the passage a search hit opened into view (our own markup: an integer index).
+# Scrolls the passage a search hit opened below the sticky header (scroll-margin-top, cards.CARD_SCRIPT's
+# CSS), moves the keyboard focus to it and flashes it (our own markup: an integer index).
 SCROLL_JS = """<script>
 setTimeout(() => {
-  const el = window.parent.document.querySelector('[data-reader-passage="%d"]');
-  if (el) el.scrollIntoView({block: "center"});
+  const el = window.document.getElementById("reader-passage-%d");
+  if (!el) return;
+  el.scrollIntoView({block: "start"});
+  el.focus({preventScroll: true});
+  el.classList.add("atlas-flash");
+  setTimeout(() => el.classList.remove("atlas-flash"), 2500);
 }, 300);
 </script>"""
 
@@ -64,9 +71,11 @@ def window_html(data: AppData, window: ReaderWindow, curated: list[Span], target
         marks = curated or [Span(m["start"], m["end"], (m["place_name"],)) for m in by_passage.get(p.index, [])]
         body = highlight_html(window.text, a - window.start, b - window.start,
                               [Span(s.start - window.start, s.end - window.start, s.labels) for s in marks],
-                              "" if curated else AUTO_MARK, base=window.start)
+                              "" if curated else AUTO_MARK, base=window.start,
+                              title_prefix=MARK_PREFIX if curated else "Place named: ", title_join=MARK_JOIN)
         css = "atlas-passage atlas-target" if target == p.index else "atlas-passage"
-        parts.append(f'<p class="{css}" data-passage="{p.index}" data-reader-passage="{p.index}">{body}</p>{notes[p.index]}')
+        parts.append(f'<p class="{css}" id="reader-passage-{p.index}" tabindex="-1" data-passage="{p.index}" '
+                     f'data-reader-passage="{p.index}">{body}</p>{notes[p.index]}')
         at = b
     plain(at, window.end)
     return "".join(parts)
@@ -109,9 +118,9 @@ def show_reader(data: AppData) -> None:
     if window is None:
         return
     meta = window.document
-    published = meta.published or "date unknown"
-    html_block(f"<b>{esc(meta.title)}</b><br>{esc(meta.publisher or 'publisher unknown')} · {esc(published)} "
-               f"({esc(meta.date_precision)})" + (f" · {esc(meta.url)}" if meta.url else ""), "atlas-docmeta")
+    published = date_text(meta.published, meta.date_precision) or "date not known"
+    html_block(f"<b>{esc(meta.title)}</b><br>{esc(meta.publisher or 'publisher not known')} · {esc(published)} · "
+               + link_html(meta.url), "atlas-docmeta")
     if meta.status == "failed" or (meta.failure and not window.length):
         html_block(f"Not readable: {esc(meta.failure or 'no text')}", "atlas-docmeta")
         return
@@ -133,4 +142,5 @@ def show_reader(data: AppData) -> None:
                 st.button(f"Select the zones this passage supports: {supported}",
                           key=f"rz-{doc_id}-{view.passage.index}", on_click=selection.select, args=(list(view.zones),))
     if isinstance(target, int):
+        install_card_script()  # the passage's scroll margin, focus outline and flash
         st.html(SCROLL_JS % target, unsafe_allow_javascript=True)

@@ -14,6 +14,7 @@ from ..gazetteer import Place
 from ..ingest import default_zone_linker
 from ..review import QueueItem, ReviewError, history, review, review_queue, reviewed_items
 from ..store import StoreError
+from ..words import plural
 from .corpus import page_number, paging_controls, store_read
 from .data import AppData
 from .reader import reader_choices
@@ -118,7 +119,7 @@ def show_reviewed(data: AppData, curator: str, doc_id: str) -> None:
                   args=(data, curator, item.target, item.kind, "revert", item.version, key))
     rows = store_read(data, lambda s: history(s, doc_id=doc_id, limit=50), "History") or []
     if rows:
-        with st.expander(f"History ({len(rows)} action(s), newest first)"):
+        with st.expander(f"History ({plural(len(rows), 'action')}, newest first)"):
             html_block("".join(f"<div>{esc(r.at)} · {esc(r.curator)} · {esc(r.action)} · v{r.version}"
                                f"{' · reason: ' + esc(r.reason) if r.reason else ''}<br><small>{esc(r.target)}</small></div>"
                                for r in rows), "atlas-review-history")

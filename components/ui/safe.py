@@ -11,6 +11,17 @@ def esc(text: object) -> str:
     return html.escape(str(text), quote=True)
 
 
+def link_html(url: str | None, text: str = "source link") -> str:
+    """A link that opens in a new tab (escaped); only http(s) addresses become links (an uploader's
+    ``javascript:`` or ``data:`` URL is shown as text); "no link recorded" when there is none."""
+    if not url or not url.strip():
+        return "no link recorded"
+    url = url.strip()
+    if not url.lower().startswith(("https://", "http://")):
+        return f"address (not a web link): {esc(url)}"
+    return f'<a href="{esc(url)}" target="_blank" rel="noopener noreferrer">{esc(text)}</a>'
+
+
 def html_block(inner_html: str, css_class: str = "atlas") -> None:
     """Render our own markup (already escaped) as one HTML block.
 

@@ -7,7 +7,7 @@ import streamlit as st
 from ..atlas import Atlas
 from ..facts import Citation, Fact
 from ..mapbuild import STATUS_STYLE
-from ..panels import STATUS_LABELS, citation_passage, format_value
+from ..panels import MARK_PREFIX, STATUS_LABELS, citation_passage, fact_label, format_value
 from ..passages import Span, highlight_html
 from ..store import StoreError
 from ..store.queries import zone_date_candidates
@@ -86,7 +86,8 @@ def citation_excerpt_html(atlas: Atlas, fact: Fact, citation: Citation) -> str:
     doc = atlas.corpus.get(citation.doc)
     if passage is None or doc is None:
         return ""
-    marked = highlight_html(doc.text, passage.start, passage.end, [Span(citation.start, citation.end, (fact.id,))])
+    marked = highlight_html(doc.text, passage.start, passage.end, [Span(citation.start, citation.end, (fact_label(fact),))],
+                            title_prefix=MARK_PREFIX)
     return f'<p class="atlas-passage">{marked}</p><small>{esc(doc.title)}, characters {citation.start}–{citation.end}</small>'
 
 

@@ -6,10 +6,12 @@ import datetime as dt
 
 import streamlit as st
 
+from ..citeinfo import date_text
 from ..documents import MAX_DOCUMENT_BYTES
 from ..store import StoreError
 from ..store.ingest import AddResult, StoreMeta, add_upload, remove_document
 from ..store.queries import document_summary, list_documents
+from ..words import plural
 from .corpus import page_number, paging_controls, store_read
 from .data import AppData, note_own_upload
 from .safe import esc, html_block, text_message
@@ -49,9 +51,9 @@ def found_summary(data: AppData, doc_id: str) -> str:
     names = {z.id: z.name for z in data.atlas.zones.zones}
     places = found.places[:12]
     note = f" {found.note}" if found.note else ""
-    return (f"Found {found.mentions} place mention(s) ({', '.join(places) or 'none'}"
+    return (f"Found {plural(found.mentions, 'place mention')} ({', '.join(places) or 'none'}"
             f"{', …' if len(found.places) > 12 else ''}); zones: {', '.join(names.get(z, z) for z in found.zones) or 'none'}; "
-            f"{found.dates} date(s); {found.figures} figure(s). Passages: {found.passages}.{note}")
+            f"{plural(found.dates, 'date')}; {plural(found.figures, 'figure')}. Passages: {found.passages:,}.{note}")
 
 
 def _on_upload(data: AppData, curator: str) -> None:
@@ -122,8 +124,9 @@ def show_uploaded_documents(data: AppData, curator: str) -> None:
     for row in rows:
         state = f" · failed: {row.failure}" if row.status == "failed" else ""
         html_block(f'<span class="atlas-upload-row" data-doc="{esc(row.doc_id)}"><b>{esc(row.title)}</b> '
-                   f"<small>{esc(row.doc_id)} · {esc(row.publisher or 'publisher unknown')} · "
-                   f"{esc(row.published or 'date unknown')}{esc(state)}</small></span>", "atlas-uploads")
+                   f"<small>document {esc(row.doc_id)} · {esc(row.publisher or 'publisher not known')} · "
+                   f"{esc(date_text(row.published, row.date_precision) or 'date not known')}{esc(state)}</small></span>",
+                   "atlas-uploads")
         c1, c2 = st.columns([2, 1])
         confirmed = c1.checkbox("Yes, remove this document and its file", key=CONFIRM_PREFIX + row.doc_id)
         c2.button("Remove", key=f"atlas_remove_{row.doc_id}", disabled=not confirmed, on_click=_on_remove,
