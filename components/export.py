@@ -158,8 +158,8 @@ def source_columns(doc: Document | None) -> dict[str, Any]:
 
 
 def speaker_of(fact: Fact, citation: Citation) -> str:
-    """Who said it, when the data records it (a citation's or a fact's optional ``speaker``)."""
-    return str(getattr(citation, "speaker", "") or getattr(fact, "speaker", "") or "")
+    """Who said it ('Sergei Lavrov, Russian Foreign Minister'), when the citation records a speaker; else ""."""
+    return citation.speaker.label if citation.speaker else ""
 
 
 def fact_row(atlas: Atlas, fact: Fact, c: Citation) -> dict[str, Any]:

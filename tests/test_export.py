@@ -199,9 +199,12 @@ def test_csv_download_opens_in_excel_with_its_sources(tmp_path: Path) -> None:
         rows = list(reader)
     assert reader.fieldnames is not None and reader.fieldnames[0] == "fact_id"
     meta = json.loads((ROOT / "seeds" / f"{SEED}.meta.json").read_text(encoding="utf-8"))
+    speakers = {(f.id, c.start): c.speaker.label if c.speaker else "" for f in ATLAS.facts.facts for c in f.citations}
+    assert any(speakers.values()) and {r["speaker"] for r in rows} > {""}  # some citations name who said it
     for r in rows:
         assert (r["document_title"], r["publisher"], r["published"]) == (meta["title"], meta["publisher"], meta["published"])
-        assert r["url"] == (meta["url"] or "") and r["review_state"] == "curated" and r["speaker"] == ""
+        assert r["url"] == (meta["url"] or "") and r["review_state"] == "curated"
+        assert r["speaker"] == speakers[(r["fact_id"], int(r["start"]))]
         assert_quote_is_the_text(r["doc"], int(r["start"]), int(r["end"]), r["quote"])
     assert "‘Success of Russian Diplomacy in Syria’" in rows[0]["document_title"]  # curly quotes intact
     homs = next(r for r in rows if r["fact_id"] == "north-homs.population")
