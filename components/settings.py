@@ -100,6 +100,8 @@ class Settings:
         "ATLAS_CURATOR_UPLOADS", "50", "documents one curator may upload in 24 hours", _count))
     curator_upload_mb_per_day: float = field(default=20.0, metadata=_env(
         "ATLAS_CURATOR_UPLOAD_MB", "20", "megabytes one curator may upload in 24 hours", _positive))
+    searches_per_minute: int = field(default=30, metadata=_env(
+        "ATLAS_SEARCHES_PER_MINUTE", "30", "searches (a new query, filter or page) one page may run per minute", _count))
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str]) -> Settings:
