@@ -37,10 +37,13 @@ def nginx_size(value: str) -> int:
 def test_request_size_limits_agree_between_nginx_streamlit_and_the_app() -> None:
     conf = (ROOT / "deploy" / "nginx.conf").read_text(encoding="utf-8")
     body = nginx_size(re.search(r"^\s*client_max_body_size\s+(\S+);", conf, re.M).group(1))  # type: ignore[union-attr]
-    streamlit_mb = tomllib.loads((ROOT / ".streamlit" / "config.toml").read_text())["server"]["maxUploadSize"]
+    server = tomllib.loads((ROOT / ".streamlit" / "config.toml").read_text())["server"]
+    streamlit_mb = server["maxUploadSize"]
     assert streamlit_mb * MB == MAX_DOCUMENT_BYTES, "Streamlit's maxUploadSize must be the app's document limit"
     # nginx lets the largest document and its multipart envelope through, and not much more
     assert MAX_DOCUMENT_BYTES < body <= MAX_DOCUMENT_BYTES + MB
+    # websocket messages: the largest a page sends is a map click (~10 KB); Streamlit's default is 25 MB
+    assert server["maxWidgetStateSize"] <= 1
 
 
 def get(url: str, cookie: str = "") -> tuple[int, dict[str, str], bytes]:
