@@ -528,6 +528,16 @@ async def warm_up(base: str) -> None:
         await s.close()
 
 
+def renice(pids: list[int], niceness: int) -> None:
+    """Give the measured processes (and their threads) a scheduling priority; 0 leaves them alone."""
+    if not niceness:
+        return
+    for pid in pids:
+        for task in Path(f"/proc/{pid}/task").iterdir():
+            with contextlib.suppress(OSError):
+                os.setpriority(os.PRIO_PROCESS, int(task.name), niceness)
+
+
 def capacity(levels: list[dict[str, Any]]) -> int | None:
     ok = [lv["sessions"] for lv in levels
           if (lv["latency_ms"].get("click", {}).get("p95") or 1e9) <= CLICK_P95_BUDGET_MS and lv["errors"] == 0]
@@ -565,6 +575,8 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--replicas", type=int, default=0, help="N app processes behind nginx (scripts/serve_replicas.sh)")
     ap.add_argument("--port", type=int, default=8600, help="nginx's port with --replicas")
     ap.add_argument("--url", help="measure an already running server or proxy (server figures left out)")
+    ap.add_argument("--nice", type=int, default=0,
+                    help="run the servers and this generator at this niceness (e.g. -10 on a machine others load)")
     ap.add_argument("--with-timeline", action="store_true", help="let sessions open the Timeline tab too")
     ap.add_argument("--label", default=None)
     ap.add_argument("--out", type=Path, default=None)
@@ -588,13 +600,14 @@ def main(argv: list[str] | None = None) -> int:
                 pids = [*pids, *nginx_worker_pids(pids[-1])]
             else:
                 base, pids = stack.enter_context(one_server(work))
+            renice([os.getpid(), *pids], args.nice)
             log(f"{label}: {n} sessions on {base} (ramp {ramp:.0f} s, {args.seconds:.0f} s, think {args.think})")
             asyncio.run(warm_up(base))
             lv = asyncio.run(run_level(base, n, args.seconds, ramp, tuple(args.think), pids))
         lv["server_pids"] = pids
         levels.append(lv)
         log(row(lv))
-        out = {"label": label, "replicas": args.replicas or 1, "docs": args.docs, "cpus": os.cpu_count(),
+        out = {"label": label, "replicas": args.replicas or 1, "docs": args.docs, "cpus": os.cpu_count(), "nice": args.nice,
                "tabs_opened": READ_TABS,
                "levels": levels, "capacity_click_p95_le_1s": capacity(levels)}
         out_path.write_text(json.dumps(out, indent=1), encoding="utf-8")

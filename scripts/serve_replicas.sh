@@ -52,7 +52,7 @@ for i in $(seq 1 "$N"); do
     > "$RUN/logs/replica-$i.log" 2>&1 &
   PIDS+=("$!")
   echo "$!" > "$RUN/replica-$i.pid"
-  echo "server 127.0.0.1:$port max_fails=1 fail_timeout=10s;" >> "$RUN/upstreams.conf"
+  echo "server 127.0.0.1:$port max_fails=3 fail_timeout=10s;" >> "$RUN/upstreams.conf"
 done
 
 healthy() { python3 -c "import sys, urllib.request; urllib.request.urlopen(sys.argv[1], timeout=2)" "$1" 2>/dev/null; }
