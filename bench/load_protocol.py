@@ -110,7 +110,8 @@ class Tally:
     latencies: dict[str, list[float]] = field(default_factory=dict)
     errors: list[str] = field(default_factory=list)
     reconnects: int = 0
-    kept_selection: int = 0   # reconnects whose first run showed the session's zone again (from its URL)
+    reconnects_with_zone: int = 0   # reconnects of sessions that had a zone selected
+    kept_selection: int = 0   # ... whose first run after reconnecting showed that zone's panel again (from the URL)
     sessions_started: int = 0
     bytes_in: int = 0
     replicas: dict[str, int] = field(default_factory=dict)  # affinity cookie → sessions (nginx only)
@@ -297,8 +298,9 @@ class Session:
             try:
                 await self.connect()
                 run = await self.load("reconnect")
-                if self.zone and self.names[self.zone] in run.headings:
-                    self.tally.kept_selection += 1
+                if self.zone:
+                    self.tally.reconnects_with_zone += 1
+                    self.tally.kept_selection += self.names[self.zone] in run.headings
                 return
             except (TimeoutError, OSError, websockets.WebSocketException, RunFailed) as exc:
                 last = exc
@@ -404,6 +406,7 @@ async def run_level(base: str, sessions: int, seconds: float, ramp: float, think
         "all_actions_ms": {"n": len(actions), "p50": pct(actions, 50), "p95": pct(actions, 95), "p99": pct(actions, 99)},
         "runs_per_s": round(sum(len(v) for v in tally.latencies.values()) / wall, 2),
         "errors": len(tally.errors), "error_samples": tally.errors[:8], "reconnects": tally.reconnects,
+        "reconnects_with_zone": tally.reconnects_with_zone,
         "kept_selection_after_reconnect": tally.kept_selection, "sessions_started": tally.sessions_started,
         "mb_received": round(tally.bytes_in / 1e6, 1),
         "server_cpu_s": round(server_cpu, 1), "server_cpu_share": round(server_cpu / wall, 2),
@@ -513,19 +516,21 @@ def nginx_worker_pids(master: int) -> list[int]:
     return out
 
 
-async def warm_up(base: str) -> None:
-    """One session's first run fills the server's caches (not measured, like a deployment's first visitor)."""
-    tally = Tally()
-    s = Session(base, -1, random.Random(0), tally, zone_features(), zone_names(), 180.0)
-    try:
-        await s.connect()
-        await s.load()
-        for _ in ZONES:
-            s.zone = None
-            await s.click_zone()
-        await s.search()
-    finally:
-        await s.close()
+async def warm_up(base: str, sessions: int = 1) -> None:
+    """First runs fill the server's caches (not measured, like a deployment's first visitors); behind
+    nginx several sessions, each with its own affinity cookie, so that every replica gets some."""
+    async def one(n: int) -> None:
+        s = Session(base, -1 - n, random.Random(n), Tally(), zone_features(), zone_names(), 180.0)
+        try:
+            await s.connect()
+            await s.load()
+            for _ in ZONES:
+                s.zone = None
+                await s.click_zone()
+            await s.search()
+        finally:
+            await s.close()
+    await asyncio.gather(*(one(n) for n in range(sessions)))
 
 
 def renice(pids: list[int], niceness: int) -> None:
@@ -602,7 +607,7 @@ def main(argv: list[str] | None = None) -> int:
                 base, pids = stack.enter_context(one_server(work))
             renice([os.getpid(), *pids], args.nice)
             log(f"{label}: {n} sessions on {base} (ramp {ramp:.0f} s, {args.seconds:.0f} s, think {args.think})")
-            asyncio.run(warm_up(base))
+            asyncio.run(warm_up(base, 6 if args.replicas > 1 else 1))
             lv = asyncio.run(run_level(base, n, args.seconds, ramp, tuple(args.think), pids))
         lv["server_pids"] = pids
         levels.append(lv)
