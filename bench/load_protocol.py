@@ -18,8 +18,9 @@ label) and the search box (``string_value``, sent on Enter) likewise.
 
 A session loads the page (a permalink with a random zone for a third of them), then until
 the time is up: think (uniform ``--think`` seconds), then one action: click a zone on the map
-(50 %), change the date (20 %), open a tab (15 %), or search (15 %: open the Search tab if it
-is not, then type a word and press Enter). Latency = BackMsg sent → ``script_finished``
+(50 %), change the date (20 %), open a tab (15 %; not Timeline unless ``--with-timeline``, see
+bench/README.md), or search (15 %: open the Search tab if it is not, then type a word and press
+Enter). Latency = BackMsg sent → ``script_finished``
 received, per action kind. Errors: connection failures, timeouts (``--timeout``), a run that
 does not finish successfully, an ``exception`` element, or the clicked zone's panel heading
 missing from the run's deltas. A dropped connection is reconnected (as the browser does,
