@@ -121,6 +121,8 @@ class Settings:
         "ATLAS_BASE_URI", "`https://w3id.org/deescalation-atlas/`",
         "the base of the stable URIs exports give zones, facts, documents and annotations (`zone/ID`, `fact/ID`, …)",
         _base_uri))
+    searches_per_minute: int = field(default=30, metadata=_env(
+        "ATLAS_SEARCHES_PER_MINUTE", "30", "searches (a new query, filter or page) one page may run per minute", _count))
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str]) -> Settings:

@@ -5,10 +5,14 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 python3 -m pip install --quiet --disable-pip-version-check -r requirements-test.txt
-if [ ! -x /usr/bin/chromium ]; then
+# Debian's chromium (browser tests) and nginx (tests/test_replicas.py: replicas behind nginx).
+missing=()
+[ -x /usr/bin/chromium ] || missing+=(chromium)
+[ -x /usr/sbin/nginx ] || missing+=(nginx)
+if [ ${#missing[@]} -gt 0 ]; then
   export DEBIAN_FRONTEND=noninteractive
   apt-get update -qq
-  apt-get install -y -qq chromium >/dev/null
+  apt-get install -y -qq "${missing[@]}" >/dev/null
 fi
 mkdir -p artifacts
 # The bundled data only: whatever is in the user's uploads/ is not the repository's to validate.

@@ -3,6 +3,7 @@ zone-linked passages, indexed search (a hit opens the reader)."""
 from __future__ import annotations
 
 import datetime as dt
+import math
 from collections.abc import Callable, Iterable
 from typing import TypeVar
 
@@ -27,6 +28,7 @@ from ..store.queries import (
 from ..store.search import SearchFilters, SearchPage, search
 from . import selection
 from .data import AppData
+from .limits import search_wait
 from .safe import esc, html_block, markdown_literal, text_message
 
 AUTO_MARK = ' class="atlas-auto"'
@@ -240,6 +242,10 @@ def show_search(data: AppData) -> None:
     if not query.strip() or data.store is None:
         if data.store is None:
             st.caption("Search needs the corpus store, which is not available (see “Some data could not be used”).")
+        return
+    wait = search_wait((query, filters, page_number(SEARCH_PAGE_KEY)))
+    if wait:
+        text_message("warning", f"Too many searches from this page: try again in {math.ceil(wait)} s.")
         return
     try:
         page = search_page(data, data.version, query, filters, page_number(SEARCH_PAGE_KEY))

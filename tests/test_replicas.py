@@ -1,0 +1,141 @@
+"""Replicas behind nginx (issue 18): scripts/serve_replicas.sh with deploy/nginx.conf, for real.
+
+Needs Debian's nginx (scripts/test.sh installs it, as it installs chromium); the sessions are
+bench/load_protocol.py's protocol clients (Streamlit's own BackMsg/ForwardMsg over the websocket).
+"""
+from __future__ import annotations
+
+import asyncio
+import os
+import random
+import re
+import shutil
+import signal
+import time
+import tomllib
+import urllib.error
+import urllib.request
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from bench import load_protocol as lp
+from bench.drill_replicas import pid_alive
+from components.documents import MAX_DOCUMENT_BYTES
+from tests.server import ROOT, free_port, sealed_app
+
+NGINX = shutil.which("nginx") or "/usr/sbin/nginx"
+MB = 1024 * 1024
+
+
+def nginx_size(value: str) -> int:
+    number, unit = re.fullmatch(r"(\d+)([kKmM]?)", value).groups()  # type: ignore[union-attr]
+    return int(number) * {"": 1, "k": 1024, "m": MB}[unit.lower()]
+
+
+def test_request_size_limits_agree_between_nginx_streamlit_and_the_app() -> None:
+    conf = (ROOT / "deploy" / "nginx.conf").read_text(encoding="utf-8")
+    body = nginx_size(re.search(r"^\s*client_max_body_size\s+(\S+);", conf, re.M).group(1))  # type: ignore[union-attr]
+    server = tomllib.loads((ROOT / ".streamlit" / "config.toml").read_text())["server"]
+    streamlit_mb = server["maxUploadSize"]
+    assert streamlit_mb * MB == MAX_DOCUMENT_BYTES, "Streamlit's maxUploadSize must be the app's document limit"
+    # nginx lets the largest document and its multipart envelope through, and not much more
+    assert MAX_DOCUMENT_BYTES < body <= MAX_DOCUMENT_BYTES + MB
+    # websocket messages: the largest a page sends is a map click (~10 KB); Streamlit's default is 25 MB
+    assert server["maxWidgetStateSize"] <= 1
+
+
+def get(url: str, cookie: str = "") -> tuple[int, dict[str, str], bytes]:
+    req = urllib.request.Request(url, headers={"Cookie": cookie} if cookie else {})
+    try:
+        with urllib.request.urlopen(req, timeout=30) as r:
+            return r.status, {k.lower(): v for k, v in r.headers.items() if k.lower() != "set-cookie"} | {
+                "set-cookie": "; ".join(r.headers.get_all("Set-Cookie") or [])}, r.read()
+    except urllib.error.HTTPError as e:
+        return e.code, {}, e.read()
+
+
+def streams_by_route(run: Path) -> dict[str, set[str]]:
+    """Affinity key → the replicas that served its websockets (nginx's access log, written on close)."""
+    out: dict[str, set[str]] = {}
+    for line in (run / "logs" / "access.log").read_text().splitlines():
+        if "/_stcore/stream" in line:
+            upstream = line.split("upstream=", 1)[1].split(" route=", 1)[0].split(",")[-1].strip()
+            out.setdefault(line.rsplit("route=", 1)[1].strip(), set()).add(upstream)
+    return out
+
+
+@pytest.fixture()
+def replicas(tmp_path: Path) -> Iterator[lp.Replicated]:
+    if not os.access(NGINX, os.X_OK):
+        pytest.fail(f"nginx is missing at {NGINX}: scripts/test.sh installs Debian's package (apt-get install -y nginx)")
+    port = free_port()
+    while port + 2 > 65535:
+        port = free_port()
+    env = dict(os.environ, ATLAS_APP=str(sealed_app()), ATLAS_TILES="none")
+    with lp.serve_replicas(env, 2, port, tmp_path / "run", tmp_path / "serve.log") as r:
+        yield r
+
+
+async def session_clicks(url: str, n: int, cookie: str = "") -> lp.Session:
+    s = lp.Session(url, n, random.Random(n), lp.Tally(), lp.zone_features(), lp.zone_names(), 90.0)
+    s.cookie = cookie
+    await s.connect()
+    try:
+        await s.load()
+        await s.click_zone()   # raises unless the clicked zone's panel heading came back
+    finally:
+        await s.close()
+    return s
+
+
+def test_two_replicas_share_sessions_by_cookie_and_survive_a_killed_one(replicas: lp.Replicated) -> None:
+    port = int(replicas.url.rsplit(":", 1)[1])
+    status, headers, body = get(f"{replicas.url}/_stcore/health")
+    assert (status, body) == (200, b"ok")
+    assert re.search(r"atlas_route=[0-9a-f]{32}; Path=/; HttpOnly", headers["set-cookie"])
+
+    async def many() -> list[lp.Session]:
+        return [await session_clicks(replicas.url, i) for i in range(16)]
+    sessions = asyncio.run(many())
+    cookies = {s.cookie for s in sessions}
+    assert len(cookies) == 16 and all(re.fullmatch(r"atlas_route=[0-9a-f]{32}", c) for c in cookies)
+    time.sleep(1)  # nginx logs a websocket when it closes
+    served = streams_by_route(replicas.run_dir)
+    routes = {c.split("=", 1)[1] for c in cookies}
+    assert routes <= set(served)
+    assert all(len(served[k]) == 1 for k in routes), f"a session's page and websocket went to two replicas: {served}"
+    used = {next(iter(served[k])) for k in routes}
+    assert used == {f"127.0.0.1:{port + 1}", f"127.0.0.1:{port + 2}"}, used
+
+    # a request's cookie is kept, a malformed one replaced
+    assert "atlas_route=" not in get(replicas.url + "/", sessions[0].cookie)[1]["set-cookie"]
+    assert re.search(r"atlas_route=[0-9a-f]{32}", get(replicas.url + "/", "atlas_route=../../x")[1]["set-cookie"])
+
+    # an upload body over the limit stops at nginx
+    big = urllib.request.Request(f"{replicas.url}/_stcore/upload_file/s/f", data=b"x" * (4 * MB), method="PUT")
+    with pytest.raises(urllib.error.HTTPError) as too_big:
+        urllib.request.urlopen(big, timeout=30)
+    assert too_big.value.code == 413
+
+    # SIGKILL replica 1: a session whose cookie pointed at it is served by replica 2
+    victim = f"127.0.0.1:{port + 1}"
+    on_victim = next(s.cookie for s in sessions if served[s.cookie.split("=", 1)[1]] == {victim})
+    os.kill(replicas.pids[0], signal.SIGKILL)
+    again = asyncio.run(session_clicks(replicas.url, 99, cookie=on_victim))
+    assert again.cookie == on_victim
+    time.sleep(1)
+    assert streams_by_route(replicas.run_dir)[on_victim.split("=", 1)[1]] == {victim, f"127.0.0.1:{port + 2}"}
+
+    # SIGTERM to the script (not its group) stops the survivor and nginx cleanly
+    survivor, nginx = replicas.pids[1], replicas.pids[-1]
+    replicas.proc.send_signal(signal.SIGTERM)
+    replicas.proc.wait(60)
+    deadline = time.monotonic() + 30
+    while (pid_alive(survivor) or pid_alive(nginx)) and time.monotonic() < deadline:
+        time.sleep(0.2)
+    assert not pid_alive(survivor), "the surviving replica did not exit on SIGTERM"
+    assert not pid_alive(nginx), "nginx did not exit"
+    assert not (replicas.run_dir / "ready").exists()
+    assert "Traceback" not in (replicas.run_dir / "logs" / "replica-2.log").read_text()
