@@ -33,9 +33,11 @@ from ..review import reviewed_facts, with_reviewed
 from ..settings import Settings, SettingsError, current_settings
 from ..store import Store, StoreError, open_store
 from ..store.db import default_db_path
-from ..store.ingest import failed, start_up, unfinished
+from ..store.ingest import failed, start_up
 from ..store.queries import PlaceCount, place_counts, store_revision
+from ..store.queue import has_pending
 from ..version import LOAD_ATTEMPTS, InputsChanged, dataset_version, folder_stamp
+from ..worker import ensure_worker
 from .safe import text_message
 
 
@@ -88,10 +90,10 @@ def _measure(atlas: Atlas, gazetteer: Gazetteer | None, problems: list[Problem])
 
 
 def store_problems(store: Store) -> list[Problem]:
-    """Documents the store could not use: failed (with the reason) or interrupted."""
-    out = [Problem(doc_id, "", f"document not ingested: {reason}") for doc_id, reason in failed(store)]
-    return out + [Problem(doc_id, "", "ingestion was interrupted; it is finished at the next start")
-                  for doc_id in unfinished(store)]
+    """Documents the store could not use (failed, with the reason). Pending ones are not problems: the
+    ingest worker takes them (a document that keeps stopping workers fails, :mod:`components.store.queue`),
+    and the uploader sees their progress."""
+    return [Problem(doc_id, "", f"document not ingested: {reason}") for doc_id, reason in failed(store)]
 
 
 @st.cache_resource(show_spinner=False, max_entries=4)
@@ -108,7 +110,9 @@ def synced_store(db_path: str, seeds: str, uploads: str, files: str, revision: s
     (``uploads_stamp``: one stat of the folder, a file dropped in or removed by hand) change -- and
     then it reads only what changed. An upload edited in place is picked up at the next start."""
     store = app_store(db_path)
-    start_up(store, Path(seeds), Path(uploads) if Path(uploads).is_dir() else None)
+    start_up(store, Path(seeds), Path(uploads) if Path(uploads).is_dir() else None, background=True)
+    if has_pending(store):  # queued uploads, interrupted work: the worker ingests them, not this run
+        ensure_worker(Path(db_path))
     return store
 
 
