@@ -16,7 +16,8 @@ from pathlib import Path
 
 from components.store import open_store
 from components.store.ingest import add_upload, queue_upload, start_up
-from components.store.queue import MAX_ATTEMPTS, WorkerId, claim_next, upload_progress
+from components.store.queries import store_revision
+from components.store.queue import MAX_ATTEMPTS, WorkerId, claim_next, run_worker, upload_progress
 from components.worker import start_worker, worker_command
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -41,13 +42,17 @@ def test_queue_upload_stores_the_file_and_records_it_pending_without_ingesting(t
     uploads = tmp_path / "uploads"
     uploads.mkdir()
     with open_store(tmp_path / "atlas.db") as store:
+        before = store_revision(store)
         result = queue_upload(store, ARTICLE.format(n=1).encode(), "convoy.txt", uploads)
         assert (result.status, result.doc_id) == ("queued", "convoy")
+        assert store_revision(store) == before  # nothing to show yet: no session reloads the dataset for it
         assert (uploads / "convoy.txt").read_text(encoding="utf-8") == ARTICLE.format(n=1)
         assert store.count("SELECT count(*) FROM passages") == 0  # no pipeline ran
         assert upload_progress(store, "convoy").stage == "queued"
         again = queue_upload(store, ARTICLE.format(n=1).encode(), "again.txt", uploads)
         assert again.status == "duplicate" and "already in the corpus as convoy" in again.message
+        assert run_worker(store, idle_exit_s=0) == 1 and upload_progress(store, "convoy").stage == "done"
+        assert store_revision(store) != before  # its ingestion's end is what every session then sees
 
 
 def test_two_workers_ingest_every_document_exactly_once(tmp_path: Path) -> None:

@@ -165,15 +165,21 @@ def full_version(data: DataPaths, store: Store | None) -> str:
         return dataset_version(data) + "-nostore"
 
 
-@st.cache_resource(show_spinner="Loading zones, facts and documents…", max_entries=2)
-def load_app_data(data_root: str, uploads: str, tiles: bool, version: str, db_path: str = "", store_problem: str = "",
-                  _final: bool = False) -> AppData:
-    """Everything the app reads from disk; problems are collected, never raised.
+@dataclass(frozen=True)
+class FileData:
+    """What the app reads from the data files alone (no store): loaded once per version of those files."""
 
-    ``version`` is :func:`dataset_version` of the data, computed before reading it; if it
-    differs afterwards (a file changed meanwhile) nothing is cached (:class:`InputsChanged`)
-    unless ``_final``.
-    """
+    atlas: Atlas
+    gazetteer: Gazetteer | None
+    measures: dict[str, ZoneMeasures]
+    basemap: dict | None
+    problems: tuple[Problem, ...]
+
+
+@st.cache_resource(show_spinner="Loading zones and facts…", max_entries=2)
+def load_file_data(data_root: str, uploads: str, files_version: str, _final: bool = False) -> FileData:
+    """The data files (zones, facts, gazetteer, basemap; schemas checked), keyed by their version only: a
+    document added to or ingested into the store (a new store revision) does not read and check them again."""
     data = DataPaths.under(Path(data_root), Path(uploads))
     atlas = load_atlas(data)
     problems = list(atlas.problems)
@@ -186,6 +192,24 @@ def load_app_data(data_root: str, uploads: str, tiles: bool, version: str, db_pa
     gazetteer = _load_gazetteer(data, problems)
     basemap = _load_basemap(data, problems)
     measures = _measure(atlas, gazetteer, problems)
+    if not _final and dataset_version(data) != files_version:
+        raise InputsChanged(data_root)
+    return FileData(atlas, gazetteer, measures, basemap, tuple(problems))
+
+
+@st.cache_resource(show_spinner="Loading zones, facts and documents…", max_entries=2)
+def load_app_data(data_root: str, uploads: str, tiles: bool, version: str, db_path: str = "", store_problem: str = "",
+                  _final: bool = False) -> AppData:
+    """Everything the app reads from disk; problems are collected, never raised.
+
+    ``version`` is :func:`dataset_version` of the data, computed before reading it; if it
+    differs afterwards (a file changed meanwhile) nothing is cached (:class:`InputsChanged`)
+    unless ``_final``. The files themselves are read once per version of the files
+    (:func:`load_file_data`); a new store revision only re-reads the store's part.
+    """
+    data = DataPaths.under(Path(data_root), Path(uploads))
+    files = load_file_data(data_root, uploads, dataset_version(data), _final)
+    atlas, problems = files.atlas, list(files.problems)
     store: Store | None = None
     if store_problem:
         problems.append(Problem("corpus store", "", f"{store_problem} — search, linked passages and place markers are off"))
@@ -200,7 +224,7 @@ def load_app_data(data_root: str, uploads: str, tiles: bool, version: str, db_pa
         problems += reviewed.problems
     if not _final and full_version(data, store) != version:
         raise InputsChanged(data_root)
-    return AppData(atlas=atlas, paths=data, gazetteer=gazetteer, measures=measures, basemap=basemap,
+    return AppData(atlas=atlas, paths=data, gazetteer=files.gazetteer, measures=files.measures, basemap=files.basemap,
                    tiles=tiles, version=version, store=store, uploads=Path(uploads), problems=problems)
 
 
