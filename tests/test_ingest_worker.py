@@ -149,3 +149,22 @@ def test_a_worker_exits_when_the_process_that_started_it_is_gone(tmp_path: Path)
             return handle.read().split(") ")[1].startswith("Z")
 
     wait_for(gone, "the orphaned worker exits", timeout_s=60)
+
+
+def test_the_uploaders_page_restarts_a_killed_worker_and_shows_the_document_done() -> None:
+    """The app's own worker is killed mid-ingest: the uploader's progress note sees the document queued with
+    no live worker, starts another, and ends with the usual confirmation."""
+    from components import worker
+    from tests.test_app_store import curator_app, messages, until_ingested, upload
+
+    db = Path(os.environ["ATLAS_DB"])
+    at = upload(curator_app({"tab": "Add a document"}), "big.txt", BIG.encode(), wait=False)
+    first = worker._workers[str(db.resolve())]
+    with open_store(db) as store:
+        wait_for(lambda: upload_progress(store, "big").stage == "ingesting", "the app's worker takes the upload")
+        os.kill(first.pid, signal.SIGKILL)
+        first.wait(timeout=30)
+        assert upload_progress(store, "big").stage == "queued"
+    at = until_ingested(at.run())
+    assert "Added “big.txt” as big. It is now part of the corpus." in messages(at), messages(at)
+    assert worker._workers[str(db.resolve())].pid != first.pid  # a new worker finished it

@@ -86,7 +86,8 @@ def cmd_store(args: argparse.Namespace) -> int:
     print(f"{status.documents} documents ({status.ok} ok, {status.failed} failed, {status.pending} unfinished), "
           f"{status.passages} passages, {status.mentions} place mentions, {status.candidates} candidate facts")
     for doc_id in pending:
-        print(f"unfinished: {doc_id} (its ingestion was interrupted; the next start finishes it)")
+        print(f"unfinished: {doc_id} (queued or interrupted: the app's ingest worker takes it, or run "
+              "`python -m components worker`)")
     for doc_id, reason in bad:
         print(f"failed: {doc_id}: {reason}")
     return 0
