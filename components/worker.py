@@ -4,7 +4,7 @@ Why a separate process (``python -m components worker``) rather than a thread or
 the server: the pipeline is pure Python and holds the GIL, so a thread would still slow every other
 session's script run; forking the multi-threaded server for a pool can copy a held lock, and
 ``spawn`` re-imports Streamlit's main module. A plain child process shares nothing with the server
-but the store file, runs at a lower CPU priority (``nice``) so clicks are served first, and works
+but the store file, runs at the lowest CPU priority (``nice`` 19) so clicks are served first, and works
 the same with several server replicas on one store: each replica may start a worker, and the
 workers take documents with claims in the store (:mod:`components.store.queue`). A worker exits when
 it has had nothing to do for a while, or when the server that started it has gone.
@@ -21,7 +21,7 @@ from pathlib import Path
 from .store.queue import IDLE_EXIT_S, LEASE_S
 
 ROOT = Path(__file__).resolve().parent.parent
-NICENESS = 10
+NICENESS = 19  # the lowest priority: the worker uses idle CPU and yields to script runs at once
 
 _lock = threading.Lock()
 _workers: dict[str, subprocess.Popen] = {}
