@@ -15,7 +15,7 @@ import time
 from pathlib import Path
 
 from components.store import open_store
-from components.store.ingest import add_upload, queue_upload, start_up
+from components.store.ingest import add_upload, queue_upload, reingest_stale, start_up
 from components.store.queries import store_revision
 from components.store.queue import MAX_ATTEMPTS, WorkerId, claim_next, run_worker, upload_progress
 from components.worker import start_worker, worker_command
@@ -113,6 +113,7 @@ def test_a_claim_whose_lease_ran_out_is_taken_again_and_a_document_that_keeps_st
         assert claim_next(store, WorkerId.this_process()) is None  # a 4th attempt is refused: failed instead
         progress = upload_progress(store, "convoy")
         assert progress.stage == "failed" and f"started {MAX_ATTEMPTS} times and never finished" in progress.failure
+        assert reingest_stale(store, workers=1) == []  # not run again in a server's start-up either
 
 
 def test_the_apps_start_up_leaves_queued_documents_to_the_worker(tmp_path: Path) -> None:

@@ -22,7 +22,7 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 
 from .db import Store, StoreError
-from .ingest import AddResult, _ingest_row
+from .ingest import AddResult, _ingest_row, ingest_key
 
 LEASE_S = 15.0          # a claim not renewed for this long is taken again
 MAX_ATTEMPTS = 3
@@ -67,9 +67,11 @@ def has_pending(store: Store) -> bool:
 
 
 def _give_up(conn, row_id: int, attempts: int) -> None:
-    conn.execute("UPDATE documents SET status = 'failed', failure = ? WHERE id = ?", (
+    """Failed for good, with the current ingestion key: not re-ingested (in a server's run) as stale either."""
+    sha, published = conn.execute("SELECT sha256, published FROM documents WHERE id = ?", (row_id,)).fetchone()
+    conn.execute("UPDATE documents SET status = 'failed', failure = ?, ingest_key = ? WHERE id = ?", (
         f"ingestion was started {attempts} times and never finished (the ingest worker stopped each time, "
-        "e.g. out of memory); remove the document, or add a smaller or simpler file", row_id))
+        "e.g. out of memory); remove the document, or add a smaller or simpler file", ingest_key(sha, published), row_id))
     conn.execute("DELETE FROM ingest_claims WHERE doc = ?", (row_id,))
 
 
