@@ -16,6 +16,7 @@ import os
 import subprocess
 import sys
 import threading
+import time
 from pathlib import Path
 
 from .store.queue import IDLE_EXIT_S, LEASE_S
@@ -25,6 +26,8 @@ NICENESS = 19  # the lowest priority: the worker uses idle CPU and yields to scr
 
 _lock = threading.Lock()
 _workers: dict[str, subprocess.Popen] = {}
+_started: dict[str, float] = {}
+RESTART_AFTER_S = 10.0
 
 
 def worker_command(db: Path, *, parent: int | None = None, idle_exit_s: float = IDLE_EXIT_S,
@@ -44,13 +47,17 @@ def start_worker(db: Path, **options: float) -> subprocess.Popen:
 
 def ensure_worker(db: Path) -> bool:
     """Start this process's worker on ``db`` unless it is running; True if one was started. Cheap to call
-    on every upload and every progress check (one ``poll`` of the child)."""
+    on every upload and every progress check (one ``poll`` of the child). A worker that failed within
+    :data:`RESTART_AFTER_S` of its start is not started again before then (no process per second)."""
     key = str(Path(db).resolve())
     with _lock:
         running = _workers.get(key)
         if running is not None and running.poll() is None:
             return False
+        if running is not None and running.returncode != 0 and time.monotonic() - _started.get(key, 0.0) < RESTART_AFTER_S:
+            return False
         _workers[key] = start_worker(Path(key))
+        _started[key] = time.monotonic()
         return True
 
 
