@@ -38,6 +38,7 @@ class Tally:
         self.requests = 0
         self.errors: list[str] = []
         self.clicks_ms: list[float] = []
+        self.clicks_at: list[float] = []  # when each measured click started (epoch seconds), same order
         self.loads_ms: list[float] = []
 
 
@@ -76,11 +77,12 @@ async def session(browser, url: str, seconds: float, tally: Tally, candidates: d
             if point is None:
                 await asyncio.sleep(0.5)
                 continue
-            t0 = time.monotonic()
+            t0, at = time.monotonic(), time.time()
             await frame.locator("#map_div").click(position=point)
             try:
                 await page.get_by_role("heading", name=names[zone], exact=True).wait_for(timeout=PANEL_TIMEOUT_MS)
                 tally.clicks_ms.append((time.monotonic() - t0) * 1000)
+                tally.clicks_at.append(at)
             except Exception:
                 tally.errors.append(f"session {n}: panel for {zone} not shown within {PANEL_TIMEOUT_MS} ms")
     except Exception as exc:  # recorded, never hidden

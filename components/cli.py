@@ -1,5 +1,5 @@
 """Command line: ``python -m components validate | export | cite | ingest | add | remove | documents | search | store |
-curator | review``."""
+worker | curator | review``."""
 from __future__ import annotations
 
 import argparse

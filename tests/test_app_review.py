@@ -17,7 +17,7 @@ from components.store import open_store
 from components.store.ingest import StoreMeta, add_upload
 from components.ui.review import item_key
 from tests.curators import NAME, PASSWORD, make_curator, sign_in_app
-from tests.test_app_store import messages
+from tests.test_app_store import messages, until_ingested
 from tests.test_apptest import html_of, run_app
 from tests.test_review import TALKS, span
 
@@ -172,7 +172,7 @@ def test_per_curator_upload_limit_is_a_clear_message(monkeypatch) -> None:
     at = sign_in_app(run_app({"tab": "Add a document"}))
     at.file_uploader(key="atlas_upload").upload("one.txt", b"First article\nShelling in Daraa.\n", "text/plain")
     at.run()
-    assert "It is now part of the corpus" in messages(at)
+    assert "It is now part of the corpus" in messages(until_ingested(at))
     at.file_uploader(key="atlas_upload").upload("two.txt", b"Second article\nShelling in Idlib.\n", "text/plain")
     at.run()
     assert "Not added: upload limit reached" in messages(at) and "ATLAS_CURATOR_UPLOADS" in messages(at)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import shutil
 import sqlite3
+import time
 from pathlib import Path
 
 from streamlit.testing.v1 import AppTest
@@ -23,11 +24,27 @@ def messages(at: AppTest) -> str:
     return "\n".join(str(m.value) for m in [*at.info, *at.warning, *at.error]).replace("\\", "")  # Markdown escapes
 
 
-def upload(at: AppTest, name: str, data: bytes) -> AppTest:
+IN_PROGRESS = ("queued for ingestion", "Ingesting “")
+INGEST_TIMEOUT_S = 180.0  # a worker process starts and runs the pipeline; slow on a loaded machine
+
+
+def until_ingested(at: AppTest, timeout_s: float = INGEST_TIMEOUT_S) -> AppTest:
+    """Rerun the page, as its progress note does by itself every second, while the upload is queued or being
+    ingested by the worker process (components/worker.py); fails if it does not end within the timeout."""
+    deadline = time.monotonic() + timeout_s
+    while any(words in messages(at) for words in IN_PROGRESS):
+        assert time.monotonic() < deadline, f"still not ingested after {timeout_s:g} s: {messages(at)}"
+        time.sleep(0.5)
+        at.run()
+        assert not at.exception, at.exception
+    return at
+
+
+def upload(at: AppTest, name: str, data: bytes, *, wait: bool = True) -> AppTest:
     at.file_uploader(key="atlas_upload").upload(name, data, "text/plain")
     at.run()
     assert not at.exception, at.exception
-    return at
+    return until_ingested(at) if wait else at
 
 
 def search_for(at: AppTest, word: str) -> AppTest:
@@ -50,7 +67,10 @@ def test_add_appears_in_search_and_zone_panel_duplicate_refused_remove_confirmed
     at = curator_app({"tab": "Add a document"})
     at.text_input(key="atlas_upload_publisher").input("Test Wire")
     at.date_input(key="atlas_upload_date").set_value("2017-08-06")
-    at = upload(at, "zorblatt.txt", ARTICLE.encode())
+    at = upload(at, "zorblatt.txt", ARTICLE.encode(), wait=False)
+    assert any(words in messages(at) for words in IN_PROGRESS), messages(at)  # stored; the worker ingests it
+    assert "is stored as zorblatt" in messages(at) or "Ingesting “zorblatt.txt” (zorblatt)" in messages(at)
+    at = until_ingested(at)
     text = messages(at)
     assert "It is now part of the corpus" in text and "(Nawá); zones: Southern de-escalation zone; 1 date" in text, text
     assert "zorblatt" in html_of(at)  # listed among the documents added here

@@ -12,6 +12,7 @@ from tests.server import CHROMIUM, CHROMIUM_ARGS, ROOT, run_app
 
 SEED_TEXT = (ROOT / "seeds" / "000_6a7ef684703209c4.txt").read_bytes().decode("utf-8")
 PANEL_TIMEOUT_MS = 15_000
+INGEST_TIMEOUT_MS = 180_000  # an upload is ingested by a worker process (issue 17): it starts, then runs the pipeline
 
 
 @pytest.fixture(scope="module")
@@ -234,7 +235,7 @@ def test_hostile_upload_is_shown_literally_and_runs_nothing(browser, tmp_path) -
         sign_in_page(page)
         page.locator('input[type="file"]').set_input_files(
             files=[{"name": "../../evil<script>.txt", "mimeType": "text/plain", "buffer": HOSTILE.encode("utf-8")}])
-        page.get_by_text("It is now part of the corpus").wait_for(timeout=PANEL_TIMEOUT_MS)
+        page.get_by_text("It is now part of the corpus").wait_for(timeout=INGEST_TIMEOUT_MS)
         stored = list(uploads.iterdir())
         assert [p.name for p in stored] == ["evil-script.txt"] and stored[0].read_text(encoding="utf-8") == HOSTILE
         # the map drawn for the new corpus still gets its status colours from the page
@@ -277,7 +278,7 @@ def test_add_duplicate_search_reader_and_remove_in_the_browser(browser, tmp_path
         sign_in_page(page)
         page.get_by_role("textbox", name="Publisher").fill("Test Wire")
         add_file(page, "quzzlewick.txt", ARTICLE.encode())
-        page.get_by_text("It is now part of the corpus").wait_for(timeout=PANEL_TIMEOUT_MS)
+        page.get_by_text("It is now part of the corpus").wait_for(timeout=INGEST_TIMEOUT_MS)
         page.get_by_text("zones: Southern de-escalation zone").wait_for(timeout=PANEL_TIMEOUT_MS)
         add_file(page, "again.txt", ARTICLE.encode())
         page.get_by_text("already in the corpus as quzzlewick").wait_for(timeout=PANEL_TIMEOUT_MS)
@@ -343,7 +344,7 @@ def test_a_file_name_too_long_to_upload_gets_a_clear_message(browser, tmp_path) 
         assert "AxiosError" not in page.locator("body").inner_text() and not traffic.http_errors
         assert not uploads.exists() or list(uploads.iterdir()) == []
         add_file(page, "b" * 250 + ".txt", ARTICLE.encode())  # long, but a name a file system allows
-        page.get_by_text("It is now part of the corpus").wait_for(timeout=PANEL_TIMEOUT_MS)
+        page.get_by_text("It is now part of the corpus").wait_for(timeout=INGEST_TIMEOUT_MS)
         assert alert.count() == 0
         assert [p.name for p in uploads.iterdir()] == ["b" * 80 + ".txt"]
         page.context.close()

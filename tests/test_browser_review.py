@@ -9,7 +9,7 @@ from components.ui.review import item_key
 from tests.browser import map_frame, open_app
 from tests.curators import NAME, sign_in_page
 from tests.server import run_app
-from tests.test_browser import PANEL_TIMEOUT_MS, browser  # noqa: F401  (the module's Chromium fixture)
+from tests.test_browser import INGEST_TIMEOUT_MS, PANEL_TIMEOUT_MS, browser  # noqa: F401  (the module's Chromium fixture)
 from tests.test_review import TALKS, span
 
 WRITE_BUTTONS = ("Remove", "Confirm", "Reject", "Revert", "Save correction", "Sign out")
@@ -51,7 +51,7 @@ def test_sign_in_add_review_sign_out_then_anonymous_sees_the_result(browser, tmp
         sign_in_page(page)
         page.locator('input[type="file"]').set_input_files(
             files=[{"name": "talks.txt", "mimeType": "text/plain", "buffer": TALKS.encode()}])
-        saved(page, "It is now part of the corpus")
+        page.get_by_text("It is now part of the corpus").wait_for(timeout=INGEST_TIMEOUT_MS)  # ingested by the worker
 
         page.get_by_role("tab", name="Review").click()
         choose_document(page, "Talks on the southern ceasefire")

@@ -35,6 +35,7 @@ from components.ui.timeview import timeline_spec
 from components.version import ABSENT, dataset_inputs, dataset_version, file_digest, inputs_version
 from tests.curators import sign_in_app
 from tests.server import sealed_app
+from tests.test_app_store import until_ingested
 
 ROOT = Path(__file__).resolve().parent.parent
 SEED = "000_6a7ef684703209c4"
@@ -283,7 +284,7 @@ def test_a_download_after_an_upload_lists_the_cited_sources_only(tmp_path: Path,
 
     at = sign_in_app(app_run("Add a document"))
     at.file_uploader(key="atlas_upload").upload("nawa-report.txt", NEW_PLACE_TEXT.encode(), "text/plain")
-    at.run()
+    at = until_ingested(at.run())  # the worker process ingests it; the page's note follows
     assert not at.exception, at.exception
     assert any("Added" in str(i.value) for i in at.info), [str(e.value) for e in at.error]
 

@@ -88,9 +88,20 @@ def cmd_store(args: argparse.Namespace) -> int:
     print(f"{status.documents} documents ({status.ok} ok, {status.failed} failed, {status.pending} unfinished), "
           f"{status.passages} passages, {status.mentions} place mentions, {status.candidates} candidate facts")
     for doc_id in pending:
-        print(f"unfinished: {doc_id} (its ingestion was interrupted; the next start finishes it)")
+        print(f"unfinished: {doc_id} (queued or interrupted: the app's ingest worker takes it, or run "
+              "`python -m components worker`)")
     for doc_id, reason in bad:
         print(f"failed: {doc_id}: {reason}")
+    return 0
+
+
+def cmd_worker(args: argparse.Namespace) -> int:
+    """Ingest pending documents (uploads queued by the app, interrupted ingestions) until idle."""
+    from components.store.db import default_db_path
+    from components.worker import run
+
+    done = run(_db(args) or default_db_path(), idle_exit_s=args.idle_exit, lease_s=args.lease, parent=args.parent)
+    print(f"worker: {done} document(s) ingested", file=sys.stderr)
     return 0
 
 
@@ -131,5 +142,9 @@ def add_store_parsers(sub: argparse._SubParsersAction) -> None:
     s.add_argument("--from", dest="date_from", type=iso_date, help="published on or after YYYY-MM-DD")
     s.add_argument("--to", dest="date_to", type=iso_date, help="published on or before YYYY-MM-DD")
     s.add_argument("--page", type=positive_int, default=1)
+    w = parser("worker", "ingest pending documents (the app starts this itself when a document is added)", cmd_worker)
+    w.add_argument("--idle-exit", type=float, default=60.0, help="exit after this many seconds with nothing to do")
+    w.add_argument("--lease", type=float, default=15.0, help="seconds a claim on a document holds without renewal")
+    w.add_argument("--parent", type=int, help="exit when this process (the server that started the worker) is gone")
     st = parser("store", "migrate the store's schema or show its status", cmd_store)
     st.add_argument("action", choices=("migrate", "status"))

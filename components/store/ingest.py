@@ -102,7 +102,7 @@ class SyncReport:
         return sum(1 for r in self.results if r.status == status)
 
     def summary(self) -> str:
-        parts = [f"{self.count(s)} {s}" for s in ("added", "updated", "unchanged", "duplicate", "failed") if self.count(s)]
+        parts = [f"{self.count(s)} {s}" for s in ("added", "updated", "unchanged", "duplicate", "failed", "queued") if self.count(s)]
         if self.reingested:
             parts.append(f"{len(self.reingested)} re-ingested (gazetteer or pipeline changed)")
         if self.resumed:
@@ -470,10 +470,10 @@ def add_file(store: Store, path: Path, *, source: str = "cli", overrides: dict[s
                      sig=file_signature(path))
 
 
-def add_upload(store: Store, data: bytes, original_name: str, folder: Path, meta: StoreMeta | None = None,
-               added_by: str | None = None) -> AddResult:
-    """An upload from the app: a duplicate is refused before anything is written; otherwise the file is
-    stored in ``folder`` (safe name, never overwriting) and ingested. A bad upload is refused, not stored."""
+def _store_and_record(store: Store, data: bytes, original_name: str, folder: Path, meta: StoreMeta | None,
+                      added_by: str | None) -> AddResult | int:
+    """An upload's file stored in ``folder`` (safe name, never overwriting) and recorded pending (its row id);
+    a duplicate is refused before anything is written, a bad upload is refused, not stored."""
     duplicate = find_by_sha(store, hashlib.sha256(data).hexdigest())
     if duplicate is not None:
         return AddResult("duplicate", duplicate["doc_id"], _duplicate_message(duplicate, original_name), original_name)
@@ -481,8 +481,26 @@ def add_upload(store: Store, data: bytes, original_name: str, folder: Path, meta
         written = store_upload(data, original_name, folder)
     except DocumentError as exc:
         return AddResult("failed", "", str(exc), original_name)
-    return add_bytes(store, data, written.name, source="upload", meta=meta, path=written.resolve(),
-                     added_by=added_by, sig=file_signature(written))
+    return record_bytes(store, data, written.name, source="upload", meta=meta, path=written.resolve(),
+                        added_by=added_by, sig=file_signature(written))
+
+
+def add_upload(store: Store, data: bytes, original_name: str, folder: Path, meta: StoreMeta | None = None,
+               added_by: str | None = None) -> AddResult:
+    """An upload stored, recorded and ingested in this call (scripts, tests; the app queues instead)."""
+    recorded = _store_and_record(store, data, original_name, folder, meta, added_by)
+    return recorded if isinstance(recorded, AddResult) else _ingest_row(store, recorded)
+
+
+def queue_upload(store: Store, data: bytes, original_name: str, folder: Path, meta: StoreMeta | None = None,
+                 added_by: str | None = None) -> AddResult:
+    """An upload from the app: stored and recorded ``pending`` -- status ``queued`` with its document id --
+    for the ingest worker (:mod:`.queue`); no pipeline runs here. A duplicate or bad upload is a final result."""
+    recorded = _store_and_record(store, data, original_name, folder, meta, added_by)
+    if isinstance(recorded, AddResult):
+        return recorded
+    doc_id = str(store.scalar("SELECT doc_id FROM documents WHERE id = ?", (recorded,)))
+    return AddResult("queued", doc_id, f"{original_name}: queued for ingestion as {doc_id}", original_name)
 
 
 # --------------------------------------------------------------------------
@@ -493,7 +511,8 @@ def _current_key(row: sqlite3.Row, gazetteer: str) -> str:
     return ingest_key(row["sha256"], row["published"], gazetteer)
 
 
-def sync_folder(store: Store, folder: Path, source: str = "seed", *, workers: int | None = None) -> SyncReport:
+def sync_folder(store: Store, folder: Path, source: str = "seed", *, workers: int | None = None,
+                queued_to_worker: bool = False) -> SyncReport:
     """Make the store match a folder of ``.txt`` (+ ``.meta.json``) files, ingesting only new or changed ones.
 
     A file whose size and mtime (and its sidecar's) are unchanged is not even
@@ -522,6 +541,9 @@ def sync_folder(store: Store, folder: Path, source: str = "seed", *, workers: in
         if row is not None and row["file_sig"] == sig and row["status"] != "pending" and (
                 row["status"] == "failed" or row["ingest_key"] == _current_key(row, gazetteer)):
             report.results.append(AddResult("unchanged", row["doc_id"], f"{path.name}: unchanged", path.name))
+            continue
+        if row is not None and row["file_sig"] == sig and row["status"] == "pending" and queued_to_worker:
+            report.results.append(AddResult("queued", row["doc_id"], f"{path.name}: queued for the ingest worker", path.name))
             continue
         todo.append((path, row, sig))
     expected = sum(max(0, _stamp(str(path))[0]) for path, _, _ in todo)
@@ -591,10 +613,13 @@ def _ingest_in_bulk(store: Store, rows: list[sqlite3.Row], workers: int | None) 
     ingest_rows(store, [r["id"] for r in rows], expected_bytes=sum(r["n_bytes"] for r in rows), workers=workers)
 
 
-def resume(store: Store, *, workers: int | None = None) -> list[str]:
-    """Finish every interrupted ingestion; returns their document ids."""
+def resume(store: Store, *, workers: int | None = None, background: bool = False) -> list[str]:
+    """Finish every interrupted ingestion; returns their document ids. ``background``: leave them to the
+    ingest worker (:mod:`.queue`; the app starts one) -- a server's script run never runs the pipeline
+    on a queued upload."""
     rows = store.query("SELECT id, doc_id, n_bytes FROM documents WHERE status = 'pending' ORDER BY id")
-    _ingest_in_bulk(store, rows, workers)
+    if not background:
+        _ingest_in_bulk(store, rows, workers)
     return [r["doc_id"] for r in rows]
 
 
@@ -609,16 +634,18 @@ def reingest_stale(store: Store, *, workers: int | None = None) -> list[str]:
     return [r["doc_id"] for r in stale]
 
 
-def start_up(store: Store, seeds: Path, uploads: Path | None = None, *, workers: int | None = None) -> SyncReport:
+def start_up(store: Store, seeds: Path, uploads: Path | None = None, *, workers: int | None = None,
+             background: bool = False) -> SyncReport:
     """What a server does at start: remove the temporary files of interrupted uploads, finish interrupted
-    work, re-ingest stale documents, sync the folders."""
+    work, re-ingest stale documents, sync the folders. ``background`` (the app): pending documents --
+    queued uploads, interrupted work -- are left to the ingest worker, in the folder sync too."""
     if uploads is not None:
         remove_leftovers(uploads)
-    resumed = resume(store, workers=workers)
+    resumed = resume(store, workers=workers, background=background)
     reingested = reingest_stale(store, workers=workers)
     report = sync_folder(store, seeds, "seed", workers=workers)
     if uploads is not None:
-        extra = sync_folder(store, uploads, "upload", workers=workers)
+        extra = sync_folder(store, uploads, "upload", workers=workers, queued_to_worker=background)
         report.results += extra.results
         report.removed += extra.removed
     report.resumed, report.reingested = resumed, reingested

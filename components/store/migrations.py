@@ -187,6 +187,18 @@ DROP TRIGGER passages_fts_insert;
 # and FTS5 writes its pending index as a new segment at each statement's savepoint -- one segment per passage.
 
 # (version, what it does, SQL). Append only; never edit a released step.
+V12_INGEST_CLAIMS = """
+CREATE TABLE ingest_claims (               -- a pending document taken by an ingest worker (issue 17): one per document
+    doc INTEGER PRIMARY KEY,                -- documents.id (no foreign key: a claim outliving its row is ignored)
+    worker TEXT NOT NULL,                   -- host:pid of the worker process
+    host TEXT NOT NULL,
+    pid INTEGER NOT NULL,
+    started REAL NOT NULL,                  -- epoch seconds
+    until REAL NOT NULL,                    -- end of the lease; renewed while the worker is alive
+    attempts INTEGER NOT NULL               -- how many times a worker took it (a document that kills workers fails)
+);
+"""
+
 MIGRATIONS: tuple[tuple[int, str, str], ...] = (
     (1, "documents, passages, place mentions, zone links, candidate facts", V1_CORE),
     (2, "FTS5 trigram index over folded passage text", V2_SEARCH),
@@ -197,6 +209,7 @@ MIGRATIONS: tuple[tuple[int, str, str], ...] = (
     (10, "curators, sign-in failures, per-curator uploads, review audit trail and state, place aliases",
      V10_CURATORS_AND_REVIEWS),
     (11, "sign-in failures keep their client address (rate limits per name and address)", V11_SIGNIN_SOURCE),
+    (12, "ingest claims: the background worker's leases on pending documents", V12_INGEST_CLAIMS),
 )
 
 

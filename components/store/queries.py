@@ -396,7 +396,9 @@ _revisions: weakref.WeakKeyDictionary[Store, tuple[tuple[int, int], str]] = weak
 
 def store_revision(store: Store) -> str:
     """A short hash of the stored documents (id, bytes, status, ingestion key, date): it changes when a
-    document is added, removed or re-ingested, and equal content gives an equal revision.
+    document is added, removed or re-ingested, and equal content gives an equal revision. Pending
+    documents (queued for the ingest worker) are left out: nothing is shown of them yet, so recording
+    an upload does not make every session reload the dataset -- its ingestion's end does, once.
 
     Computed again (one scan of the documents table's small columns, no text) only when the file
     changed since: SQLite's ``data_version`` (another connection committed) or this connection's
@@ -406,9 +408,9 @@ def store_revision(store: Store) -> str:
         known = _revisions.get(store)
         if known is not None and known[0] == stamp:
             return known[1]
-        h = hashlib.sha256(b"store-revision/2")
+        h = hashlib.sha256(b"store-revision/3")
         for r in store.query("SELECT doc_id, sha256, status, coalesce(ingest_key, ''), coalesce(published, '') FROM documents"
-                             " ORDER BY sha256"):
+                             " WHERE status != 'pending' ORDER BY sha256"):
             h.update("\n{}|{}|{}|{}|{}".format(*tuple(r)).encode())
         h.update(f"\nreviews {store.count('SELECT coalesce(max(id), 0) FROM reviews')}".encode())  # a review changes what is shown
         revision = h.hexdigest()[:16]

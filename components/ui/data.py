@@ -33,9 +33,11 @@ from ..review import reviewed_facts, with_reviewed
 from ..settings import Settings, SettingsError, current_settings
 from ..store import Store, StoreError, open_store
 from ..store.db import default_db_path
-from ..store.ingest import failed, start_up, unfinished
+from ..store.ingest import failed, start_up
 from ..store.queries import PlaceCount, place_counts, store_revision
+from ..store.queue import has_pending
 from ..version import LOAD_ATTEMPTS, InputsChanged, dataset_version, folder_stamp
+from ..worker import ensure_worker
 from .safe import text_message
 
 
@@ -88,10 +90,10 @@ def _measure(atlas: Atlas, gazetteer: Gazetteer | None, problems: list[Problem])
 
 
 def store_problems(store: Store) -> list[Problem]:
-    """Documents the store could not use: failed (with the reason) or interrupted."""
-    out = [Problem(doc_id, "", f"document not ingested: {reason}") for doc_id, reason in failed(store)]
-    return out + [Problem(doc_id, "", "ingestion was interrupted; it is finished at the next start")
-                  for doc_id in unfinished(store)]
+    """Documents the store could not use (failed, with the reason). Pending ones are not problems: the
+    ingest worker takes them (a document that keeps stopping workers fails, :mod:`components.store.queue`),
+    and the uploader sees their progress."""
+    return [Problem(doc_id, "", f"document not ingested: {reason}") for doc_id, reason in failed(store)]
 
 
 @st.cache_resource(show_spinner=False, max_entries=4)
@@ -108,7 +110,9 @@ def synced_store(db_path: str, seeds: str, uploads: str, files: str, revision: s
     (``uploads_stamp``: one stat of the folder, a file dropped in or removed by hand) change -- and
     then it reads only what changed. An upload edited in place is picked up at the next start."""
     store = app_store(db_path)
-    start_up(store, Path(seeds), Path(uploads) if Path(uploads).is_dir() else None)
+    start_up(store, Path(seeds), Path(uploads) if Path(uploads).is_dir() else None, background=True)
+    if has_pending(store):  # queued uploads, interrupted work: the worker ingests them, not this run
+        ensure_worker(Path(db_path))
     return store
 
 
@@ -161,15 +165,21 @@ def full_version(data: DataPaths, store: Store | None) -> str:
         return dataset_version(data) + "-nostore"
 
 
-@st.cache_resource(show_spinner="Loading zones, facts and documents…", max_entries=2)
-def load_app_data(data_root: str, uploads: str, tiles: bool, version: str, db_path: str = "", store_problem: str = "",
-                  _final: bool = False) -> AppData:
-    """Everything the app reads from disk; problems are collected, never raised.
+@dataclass(frozen=True)
+class FileData:
+    """What the app reads from the data files alone (no store): loaded once per version of those files."""
 
-    ``version`` is :func:`dataset_version` of the data, computed before reading it; if it
-    differs afterwards (a file changed meanwhile) nothing is cached (:class:`InputsChanged`)
-    unless ``_final``.
-    """
+    atlas: Atlas
+    gazetteer: Gazetteer | None
+    measures: dict[str, ZoneMeasures]
+    basemap: dict | None
+    problems: tuple[Problem, ...]
+
+
+@st.cache_resource(show_spinner="Loading zones and facts…", max_entries=2)
+def load_file_data(data_root: str, uploads: str, files_version: str, _final: bool = False) -> FileData:
+    """The data files (zones, facts, gazetteer, basemap; schemas checked), keyed by their version only: a
+    document added to or ingested into the store (a new store revision) does not read and check them again."""
     data = DataPaths.under(Path(data_root), Path(uploads))
     atlas = load_atlas(data)
     problems = list(atlas.problems)
@@ -182,6 +192,24 @@ def load_app_data(data_root: str, uploads: str, tiles: bool, version: str, db_pa
     gazetteer = _load_gazetteer(data, problems)
     basemap = _load_basemap(data, problems)
     measures = _measure(atlas, gazetteer, problems)
+    if not _final and dataset_version(data) != files_version:
+        raise InputsChanged(data_root)
+    return FileData(atlas, gazetteer, measures, basemap, tuple(problems))
+
+
+@st.cache_resource(show_spinner="Loading zones, facts and documents…", max_entries=2)
+def load_app_data(data_root: str, uploads: str, tiles: bool, version: str, db_path: str = "", store_problem: str = "",
+                  _final: bool = False) -> AppData:
+    """Everything the app reads from disk; problems are collected, never raised.
+
+    ``version`` is :func:`dataset_version` of the data, computed before reading it; if it
+    differs afterwards (a file changed meanwhile) nothing is cached (:class:`InputsChanged`)
+    unless ``_final``. The files themselves are read once per version of the files
+    (:func:`load_file_data`); a new store revision only re-reads the store's part.
+    """
+    data = DataPaths.under(Path(data_root), Path(uploads))
+    files = load_file_data(data_root, uploads, dataset_version(data), _final)
+    atlas, problems = files.atlas, list(files.problems)
     store: Store | None = None
     if store_problem:
         problems.append(Problem("corpus store", "", f"{store_problem} — search, linked passages and place markers are off"))
@@ -196,7 +224,7 @@ def load_app_data(data_root: str, uploads: str, tiles: bool, version: str, db_pa
         problems += reviewed.problems
     if not _final and full_version(data, store) != version:
         raise InputsChanged(data_root)
-    return AppData(atlas=atlas, paths=data, gazetteer=gazetteer, measures=measures, basemap=basemap,
+    return AppData(atlas=atlas, paths=data, gazetteer=files.gazetteer, measures=files.measures, basemap=files.basemap,
                    tiles=tiles, version=version, store=store, uploads=Path(uploads), problems=problems)
 
 

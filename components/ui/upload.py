@@ -1,5 +1,11 @@
-"""Add a document: a UTF-8 text file with its metadata, stored and ingested once into the corpus
-store (a duplicate is refused by its SHA-256); the documents added here, with remove buttons."""
+"""Add a document: a UTF-8 text file with its metadata, stored and queued for ingestion into the corpus
+store (a duplicate is refused by its SHA-256); its progress, updated by itself; the documents added
+here, with remove buttons.
+
+The pipeline never runs in this script run: the upload is stored and recorded ``pending``, and the
+ingest worker process takes it (:mod:`components.worker`, :mod:`components.store.queue`), so other
+sessions' clicks are not slowed by it. The uploader's note polls the store (a fragment rerun every
+:data:`PROGRESS_EVERY_S`, two indexed reads) until the document is done or failed."""
 from __future__ import annotations
 
 import datetime as dt
@@ -9,9 +15,11 @@ import streamlit as st
 from ..citeinfo import date_text
 from ..documents import MAX_DOCUMENT_BYTES
 from ..store import StoreError
-from ..store.ingest import AddResult, StoreMeta, add_upload, remove_document
+from ..store.ingest import AddResult, StoreMeta, queue_upload, remove_document
 from ..store.queries import document_summary, list_documents
 from ..words import plural
+from ..store.queue import UploadProgress, upload_progress
+from ..worker import ensure_worker
 from .corpus import page_number, paging_controls, store_read
 from .data import AppData, note_own_upload
 from .safe import esc, html_block, text_message
@@ -27,7 +35,9 @@ URL_KEY = "atlas_upload_url"
 LANGUAGE_KEY = "atlas_upload_language"
 LIST_PAGE_KEY = "atlas_uploads_page"
 CONFIRM_PREFIX = "atlas_remove_confirm_"
+PENDING_UPLOAD_KEY = "atlas_upload_pending"   # (doc_id, file name) of this session's upload being ingested
 LIST_PAGE_SIZE = 10
+PROGRESS_EVERY_S = 1.0
 
 
 def upload_meta() -> StoreMeta:
@@ -71,7 +81,7 @@ def _on_upload(data: AppData, curator: str) -> None:
         st.session_state[RESULT_KEY] = ("error", refusal)
         return
     try:
-        result: AddResult = add_upload(data.store, file.getvalue(), file.name, data.uploads, upload_meta(), added_by=curator)
+        result: AddResult = queue_upload(data.store, file.getvalue(), file.name, data.uploads, upload_meta(), added_by=curator)
     except StoreError as exc:
         st.session_state[RESULT_KEY] = ("error", f"Not added: {exc}")
         return
@@ -82,12 +92,52 @@ def _on_upload(data: AppData, curator: str) -> None:
         st.session_state[RESULT_KEY] = ("warning", f"Not added: {result.message}")
     elif result.status == "failed":
         st.session_state[RESULT_KEY] = ("error", f"Not added: {result.message}")
-    else:
-        # the new file and store rows change the dataset version: the next run shows it everywhere
+    else:  # stored and recorded pending: the worker ingests it, the progress note follows it
         note_upload(data, curator, file.size)
-        st.session_state[RESULT_KEY] = ("info", f"Added “{file.name}” as {result.doc_id}. It is now part of the corpus.")
-        st.session_state[FOUND_KEY] = found_summary(data, result.doc_id)
+        st.session_state[PENDING_UPLOAD_KEY] = (result.doc_id, file.name)
         note_own_upload(data)
+        ensure_worker(data.store.path)
+
+
+def progress_message(progress: UploadProgress, name: str) -> tuple[str, str]:
+    """What the uploader reads at each stage (kind, text)."""
+    if progress.stage == "queued":
+        return "info", (f"“{name}” is stored as {progress.doc_id} and queued for ingestion. You can keep using the "
+                        "atlas; this note updates by itself.")
+    if progress.stage == "ingesting":
+        return "info", (f"Ingesting “{name}” ({progress.doc_id}): finding places, zones, dates and figures… "
+                        f"{progress.seconds:.0f} s so far; this note updates by itself.")
+    if progress.stage == "done":
+        return "info", f"Added “{name}” as {progress.doc_id}. It is now part of the corpus."
+    if progress.stage == "failed":
+        return "error", (f"“{name}” is stored as {progress.doc_id} but could not be ingested: {progress.failure}. "
+                         "It is listed below as failed; remove it there.")
+    return "warning", f"“{name}” ({progress.doc_id}) was removed before its ingestion finished."
+
+
+@st.fragment(run_every=PROGRESS_EVERY_S)
+def show_progress(data: AppData) -> None:
+    """This session's upload while the worker ingests it; at the end, one full rerun shows it everywhere."""
+    pending = st.session_state.get(PENDING_UPLOAD_KEY)
+    if pending is None or data.store is None:
+        return
+    doc_id, name = pending
+    try:
+        progress = upload_progress(data.store, doc_id)
+    except StoreError as exc:
+        text_message("warning", f"Progress of “{name}” unknown for now: {exc}")
+        return
+    if progress.stage == "queued" and not progress.live_worker:
+        ensure_worker(data.store.path)  # none running (it exited, crashed or was killed): start one
+    if progress.stage in ("queued", "ingesting"):
+        text_message(*progress_message(progress, name))
+        return
+    st.session_state.pop(PENDING_UPLOAD_KEY, None)
+    st.session_state[RESULT_KEY] = progress_message(progress, name)
+    if progress.stage == "done":
+        st.session_state[FOUND_KEY] = found_summary(data, doc_id)
+        note_own_upload(data)  # the worker changed only the store's rows: no folder sync needed for it
+    st.rerun()
 
 
 def _on_remove(data: AppData, doc_id: str, curator: str) -> None:
@@ -122,7 +172,7 @@ def show_uploaded_documents(data: AppData, curator: str) -> None:
     total, rows = found
     st.markdown(f"#### Documents added here ({total:,})")
     for row in rows:
-        state = f" · failed: {row.failure}" if row.status == "failed" else ""
+        state = f" · failed: {row.failure}" if row.status == "failed" else " · being ingested" if row.status == "pending" else ""
         html_block(f'<span class="atlas-upload-row" data-doc="{esc(row.doc_id)}"><b>{esc(row.title)}</b> '
                    f"<small>document {esc(row.doc_id)} · {esc(row.publisher or 'publisher not known')} · "
                    f"{esc(date_text(row.published, row.date_precision) or 'date not known')}{esc(state)}</small></span>",
@@ -141,7 +191,8 @@ def show_upload(data: AppData, curator: str) -> None:
     st.file_uploader(
         f"Add an article (plain UTF-8 text, up to {MAX_DOCUMENT_BYTES // (1024 * 1024)} MB)", type=["txt"],
         key=UPLOAD_KEY, on_change=_on_upload, args=(data, curator),
-        help="Stored under a safe name in the uploads folder and ingested once; the same file twice is recognised.",
+        help="Stored under a safe name in the uploads folder and ingested once, in the background; the same file "
+             "twice is recognised.",
     )
     result = st.session_state.pop(RESULT_KEY, None)
     if result:
@@ -149,4 +200,6 @@ def show_upload(data: AppData, curator: str) -> None:
     found = st.session_state.pop(FOUND_KEY, None)
     if found:
         text_message("info", found)
+    if PENDING_UPLOAD_KEY in st.session_state:
+        show_progress(data)
     show_uploaded_documents(data, curator)

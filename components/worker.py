@@ -1,0 +1,87 @@
+"""The ingest worker process: started by the app when a document waits, one per server process and store.
+
+Why a separate process (``python -m components worker``) rather than a thread or a process pool in
+the server: the pipeline is pure Python and holds the GIL, so a thread would still slow every other
+session's script run; forking the multi-threaded server for a pool can copy a held lock, and
+``spawn`` re-imports Streamlit's main module. A plain child process shares nothing with the server
+but the store file, runs at the lowest CPU priority (``nice`` 19) so clicks are served first, and works
+the same with several server replicas on one store: each replica may start a worker, and the
+workers take documents with claims in the store (:mod:`components.store.queue`). A worker exits when
+it has had nothing to do for a while, or when the server that started it has gone.
+"""
+from __future__ import annotations
+
+import contextlib
+import os
+import subprocess
+import sys
+import threading
+import time
+from pathlib import Path
+
+from .store.queue import IDLE_EXIT_S, LEASE_S
+
+ROOT = Path(__file__).resolve().parent.parent
+NICENESS = 19  # the lowest priority: the worker uses idle CPU and yields to script runs at once
+
+_lock = threading.Lock()
+_workers: dict[str, subprocess.Popen] = {}
+_started: dict[str, float] = {}
+RESTART_AFTER_S = 10.0
+
+
+def worker_command(db: Path, *, parent: int | None = None, idle_exit_s: float = IDLE_EXIT_S,
+                   lease_s: float = LEASE_S) -> list[str]:
+    command = [sys.executable, "-m", "components", "worker", "--db", str(db), "--idle-exit", f"{idle_exit_s:g}",
+               "--lease", f"{lease_s:g}"]
+    return command + (["--parent", str(parent)] if parent is not None else [])
+
+
+def start_worker(db: Path, **options: float) -> subprocess.Popen:
+    """A worker process on ``db``, with this process's environment (the same ``ATLAS_*`` settings)."""
+    env = dict(os.environ)
+    env["PYTHONPATH"] = os.pathsep.join(p for p in (str(ROOT), env.get("PYTHONPATH", "")) if p)
+    return subprocess.Popen(worker_command(db, parent=os.getpid(), **options), cwd=ROOT, env=env,
+                            stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL)
+
+
+def ensure_worker(db: Path) -> bool:
+    """Start this process's worker on ``db`` unless it is running; True if one was started. Cheap to call
+    on every upload and every progress check (one ``poll`` of the child). A worker that failed within
+    :data:`RESTART_AFTER_S` of its start is not started again before then (no process per second)."""
+    key = str(Path(db).resolve())
+    with _lock:
+        running = _workers.get(key)
+        if running is not None and running.poll() is None:
+            return False
+        if running is not None and running.returncode != 0 and time.monotonic() - _started.get(key, 0.0) < RESTART_AFTER_S:
+            return False
+        _workers[key] = start_worker(Path(key))
+        _started[key] = time.monotonic()
+        return True
+
+
+def stop_workers() -> None:
+    """Stop the workers this process started (tests, benchmarks); their documents stay pending."""
+    with _lock:
+        for process in _workers.values():
+            if process.poll() is None:
+                process.terminate()
+        for process in _workers.values():
+            try:
+                process.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                process.kill()
+        _workers.clear()
+
+
+def run(db: Path, *, idle_exit_s: float, lease_s: float, parent: int | None) -> int:
+    """The worker's main loop (``python -m components worker``): returns how many documents it ingested."""
+    from .store import open_store
+    from .store.queue import run_worker
+
+    with contextlib.suppress(OSError):
+        os.nice(NICENESS)  # interactive script runs of the server first
+    with open_store(db) as store:
+        return run_worker(store, idle_exit_s=idle_exit_s, lease_s=lease_s,
+                          keep_going=lambda: parent is None or os.getppid() == parent)

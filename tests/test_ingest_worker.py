@@ -1,0 +1,171 @@
+"""Issue 17: an added document is ingested by a worker process, never in a page's script run.
+
+Real worker processes (``python -m components worker``) on a real store file: two workers never
+ingest the same document, a killed worker leaves its document pending and the next worker finishes
+it, a document that keeps stopping workers fails with a clear reason, and the app's start-up sync
+leaves queued documents to the worker.
+"""
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+from components.store import open_store
+from components.store.ingest import add_upload, queue_upload, reingest_stale, start_up
+from components.store.queries import store_revision
+from components.store.queue import MAX_ATTEMPTS, WorkerId, claim_next, run_worker, upload_progress
+from components.worker import start_worker, worker_command
+
+ROOT = Path(__file__).resolve().parent.parent
+ARTICLE = "Convoy report {n}\n\nShelling hit Nawa in the southern de-escalation zone on Thursday, residents said.\n"
+BIG = "Idlib Homs 84 settlements near Nawa and Daraa on 6 August 2017.\n" * 25_000  # ~1.6 MB: seconds of pipeline
+TIMEOUT_S = 180.0
+
+
+def wait_for(condition, what: str, timeout_s: float = TIMEOUT_S) -> None:
+    deadline = time.monotonic() + timeout_s
+    while not condition():
+        assert time.monotonic() < deadline, f"{what}: not within {timeout_s:g} s"
+        time.sleep(0.1)
+
+
+def statuses(db: Path) -> dict[str, str]:
+    with open_store(db) as store:
+        return {r[0]: r[1] for r in store.query("SELECT doc_id, status FROM documents")}
+
+
+def test_queue_upload_stores_the_file_and_records_it_pending_without_ingesting(tmp_path: Path) -> None:
+    uploads = tmp_path / "uploads"
+    uploads.mkdir()
+    with open_store(tmp_path / "atlas.db") as store:
+        before = store_revision(store)
+        result = queue_upload(store, ARTICLE.format(n=1).encode(), "convoy.txt", uploads)
+        assert (result.status, result.doc_id) == ("queued", "convoy")
+        assert store_revision(store) == before  # nothing to show yet: no session reloads the dataset for it
+        assert (uploads / "convoy.txt").read_text(encoding="utf-8") == ARTICLE.format(n=1)
+        assert store.count("SELECT count(*) FROM passages") == 0  # no pipeline ran
+        assert upload_progress(store, "convoy").stage == "queued"
+        again = queue_upload(store, ARTICLE.format(n=1).encode(), "again.txt", uploads)
+        assert again.status == "duplicate" and "already in the corpus as convoy" in again.message
+        assert run_worker(store, idle_exit_s=0) == 1 and upload_progress(store, "convoy").stage == "done"
+        assert store_revision(store) != before  # its ingestion's end is what every session then sees
+
+
+def test_two_workers_ingest_every_document_exactly_once(tmp_path: Path) -> None:
+    uploads, db = tmp_path / "uploads", tmp_path / "atlas.db"
+    uploads.mkdir()
+    with open_store(db) as store:
+        for n in range(12):
+            assert queue_upload(store, ARTICLE.format(n=n).encode(), f"convoy-{n}.txt", uploads).status == "queued"
+    workers = [subprocess.Popen(worker_command(db, idle_exit_s=3), cwd=ROOT, stderr=subprocess.PIPE, text=True,
+                                env=dict(os.environ, PYTHONPATH=str(ROOT))) for _ in range(2)]
+    counts = []
+    for worker in workers:
+        _, err = worker.communicate(timeout=TIMEOUT_S)
+        assert worker.returncode == 0, err
+        counts.append(int(err.split("worker: ")[1].split()[0]))
+    assert sum(counts) == 12, counts  # each document taken by exactly one worker
+    assert set(statuses(db).values()) == {"ok"}
+    with open_store(db) as store:
+        assert store.count("SELECT count(*) FROM ingest_claims") == 0
+        assert store.count("SELECT count(*) FROM passages") == store.count("SELECT count(DISTINCT doc || '/' || idx) FROM passages")
+        assert store.count("SELECT count(DISTINCT doc) FROM passages") == 12
+
+
+def test_a_killed_worker_leaves_the_document_pending_and_the_next_worker_finishes_it(tmp_path: Path) -> None:
+    uploads, db = tmp_path / "uploads", tmp_path / "atlas.db"
+    uploads.mkdir()
+    with open_store(db) as store:
+        assert queue_upload(store, BIG.encode(), "big.txt", uploads).status == "queued"
+        first = start_worker(db, idle_exit_s=30)
+        wait_for(lambda: upload_progress(store, "big").stage == "ingesting", "the first worker takes the document")
+        os.kill(first.pid, signal.SIGKILL)
+        first.wait(timeout=30)
+        assert store.query("SELECT status FROM documents WHERE doc_id = 'big'")[0][0] == "pending"
+        assert store.count("SELECT count(*) FROM passages") == 0  # nothing half-written
+        assert upload_progress(store, "big").stage == "queued"  # its claim died with it (same host, pid gone)
+        second = start_worker(db, idle_exit_s=2)
+        wait_for(lambda: upload_progress(store, "big").stage == "done", "the second worker finishes it")
+        assert second.wait(timeout=TIMEOUT_S) == 0
+        assert store.count("SELECT count(*) FROM passages WHERE doc = (SELECT id FROM documents WHERE doc_id = 'big')") > 0
+        assert store.count("SELECT count(*) FROM ingest_claims") == 0
+
+
+def test_a_claim_whose_lease_ran_out_is_taken_again_and_a_document_that_keeps_stopping_workers_fails(tmp_path: Path) -> None:
+    uploads = tmp_path / "uploads"
+    uploads.mkdir()
+    other_host = WorkerId("another-replica", 1)  # its process cannot be checked from here: only its lease counts
+    with open_store(tmp_path / "atlas.db") as store:
+        queue_upload(store, ARTICLE.format(n=1).encode(), "convoy.txt", uploads)
+        assert claim_next(store, other_host, lease_s=60) is not None
+        assert claim_next(store, WorkerId.this_process()) is None  # held by a live lease
+        assert upload_progress(store, "convoy").stage == "ingesting"
+        with store.transaction() as conn:
+            conn.execute("UPDATE ingest_claims SET until = 0")  # the replica died: its lease runs out
+        assert claim_next(store, other_host, lease_s=0.01) is not None  # attempt 2
+        time.sleep(0.05)
+        assert claim_next(store, other_host, lease_s=0.01) is not None  # attempt 3
+        time.sleep(0.05)
+        assert claim_next(store, WorkerId.this_process()) is None  # a 4th attempt is refused: failed instead
+        progress = upload_progress(store, "convoy")
+        assert progress.stage == "failed" and f"started {MAX_ATTEMPTS} times and never finished" in progress.failure
+        assert reingest_stale(store, workers=1) == []  # not run again in a server's start-up either
+
+
+def test_the_apps_start_up_leaves_queued_documents_to_the_worker(tmp_path: Path) -> None:
+    uploads, seeds = tmp_path / "uploads", tmp_path / "seeds"
+    uploads.mkdir()
+    seeds.mkdir()
+    with open_store(tmp_path / "atlas.db") as store:
+        add_upload(store, ARTICLE.format(n=0).encode(), "done.txt", uploads)
+        queue_upload(store, ARTICLE.format(n=1).encode(), "queued.txt", uploads)
+        report = start_up(store, seeds, uploads, background=True)
+        assert report.resumed == ["queued"] and report.count("queued") == 1 and report.count("unchanged") == 1
+        assert upload_progress(store, "queued").stage == "queued"  # not ingested in this (the page's) process
+        report = start_up(store, seeds, uploads)  # the CLI's start-up finishes it in-process
+        assert report.resumed == ["queued"] and upload_progress(store, "queued").stage == "done"
+
+
+def test_a_worker_exits_when_the_process_that_started_it_is_gone(tmp_path: Path) -> None:
+    db = tmp_path / "atlas.db"
+    open_store(db).close()
+    starter = subprocess.Popen([sys.executable, "-c", (
+        "import sys, time; from pathlib import Path; from components.worker import start_worker; "
+        "print(start_worker(Path(sys.argv[1]), idle_exit_s=600).pid, flush=True); time.sleep(600)"), str(db)],
+        cwd=ROOT, stdout=subprocess.PIPE, text=True, env=dict(os.environ, PYTHONPATH=str(ROOT)))
+    worker_pid = int(starter.stdout.readline())
+    starter.kill()
+    starter.wait(timeout=30)
+
+    def gone() -> bool:
+        try:
+            os.kill(worker_pid, 0)
+        except ProcessLookupError:
+            return True
+        with open(f"/proc/{worker_pid}/stat", encoding="ascii") as handle:  # an exited, unreaped child of init
+            return handle.read().split(") ")[1].startswith("Z")
+
+    wait_for(gone, "the orphaned worker exits", timeout_s=60)
+
+
+def test_the_uploaders_page_restarts_a_killed_worker_and_shows_the_document_done() -> None:
+    """The app's own worker is killed mid-ingest: the uploader's progress note sees the document queued with
+    no live worker, starts another, and ends with the usual confirmation."""
+    from components import worker
+    from tests.test_app_store import curator_app, messages, until_ingested, upload
+
+    db = Path(os.environ["ATLAS_DB"])
+    at = upload(curator_app({"tab": "Add a document"}), "big.txt", BIG.encode(), wait=False)
+    first = worker._workers[str(db.resolve())]
+    with open_store(db) as store:
+        wait_for(lambda: upload_progress(store, "big").stage == "ingesting", "the app's worker takes the upload")
+        os.kill(first.pid, signal.SIGKILL)
+        first.wait(timeout=30)
+        assert upload_progress(store, "big").stage == "queued"
+    at = until_ingested(at.run())
+    assert "Added “big.txt” as big. It is now part of the corpus." in messages(at), messages(at)
+    assert worker._workers[str(db.resolve())].pid != first.pid  # a new worker finished it
