@@ -16,7 +16,7 @@ from components.passages import Passage, split_passages
 
 from .extract import CandidateFact, extract_candidates
 from .geocode import CachedGeocoder, geocoder_from_env, unknown_place_names
-from .places import PhraseIndex, PlaceMention, default_place_index, find_places
+from .places import PhraseIndex, PlaceMention, default_place_index, distinct_candidates, find_places, resolve_ambiguous
 from .zonelink import ZoneEvidence, ZoneLinker, default_zone_linker
 
 # Part of every dataset version (components/version.py) and of the corpus store's ingest key:
@@ -30,12 +30,17 @@ class LinkedPlace:
     mention: PlaceMention
     zone: str | None
 
+    @property
+    def candidates(self) -> int:
+        """1 when the mention is placed; the number of distinct places it can be when context did not decide."""
+        return len(distinct_candidates(self.mention.candidates)) if self.mention.ambiguous else 1
+
     def as_dict(self) -> dict[str, Any]:
         place = self.mention.place
         return {
             "name": self.mention.name, "lat": place.lat, "lon": place.lon,
             "start": self.mention.start, "end": self.mention.end, "zone": self.zone,
-            "place_id": place.id, "place_name": place.name,
+            "place_id": place.id, "place_name": place.name, "candidates": self.candidates,
         }
 
 
@@ -90,25 +95,45 @@ def _geocoded_mentions(text: str, base: int, known: list[PlaceMention], geocoder
     return out
 
 
+def passage_mentions(passage: Passage, index: PhraseIndex, linker: ZoneLinker,
+                     geocoder: CachedGeocoder | None = None) -> list[PlaceMention]:
+    """The place mentions of one passage (ambiguous names resolved by the passage's other places)."""
+    mentions = linker.unmasked(passage.text, passage.start, find_places(passage.text, passage.start, index))
+    if geocoder is not None:
+        mentions = sorted(mentions + _geocoded_mentions(passage.text, passage.start, mentions, geocoder), key=lambda m: m.start)
+    return mentions
+
+
+def resolved_in_document(per_passage: list[list[PlaceMention]]) -> list[list[PlaceMention]]:
+    """Mentions still ambiguous in their passage, resolved by the places the whole document names."""
+    if not any(m.ambiguous for mentions in per_passage for m in mentions):
+        return per_passage
+    settled = [m.place for mentions in per_passage for m in mentions if not m.ambiguous and len(distinct_candidates(m.candidates)) <= 1]
+    return [resolve_ambiguous(mentions, settled) if any(m.ambiguous for m in mentions) else mentions for mentions in per_passage]
+
+
 def ingest_passage(
     doc: Document, passage: Passage, index: PhraseIndex, linker: ZoneLinker,
     geocoder: CachedGeocoder | None = None, previous_zones: tuple[str, ...] = (),
+    mentions: list[PlaceMention] | None = None,
 ) -> IngestedPassage:
     """Places, zones and candidate facts of one passage.
 
     ``previous_zones`` are the zones of the nearest earlier passage that has
     any; they are inherited only through an explicit reference ("the zone").
+    ``mentions`` (default: :func:`passage_mentions`) may come resolved by the
+    document; an ambiguous one gives no zone evidence (it is not placed).
     """
-    mentions = linker.unmasked(passage.text, passage.start, find_places(passage.text, passage.start, index))
-    if geocoder is not None:
-        mentions = sorted(mentions + _geocoded_mentions(passage.text, passage.start, mentions, geocoder), key=lambda m: m.start)
-    evidence = linker.evidence(passage.text, passage.start, mentions)
+    if mentions is None:
+        mentions = passage_mentions(passage, index, linker, geocoder)
+    placed = [m for m in mentions if not m.ambiguous]
+    evidence = linker.evidence(passage.text, passage.start, placed)
     if not evidence:
-        evidence = linker.inherited_zones(passage.text, passage.start, mentions, previous_zones)
+        evidence = linker.inherited_zones(passage.text, passage.start, placed, previous_zones)
     return IngestedPassage(
         passage=passage,
         zones=linker.zones_of(evidence),
-        places=tuple(LinkedPlace(m, linker.zone_of_place(m.place)) for m in mentions),
+        places=tuple(LinkedPlace(m, None if m.ambiguous else linker.zone_of_place(m.place)) for m in mentions),
         facts=tuple(extract_candidates(doc.id, passage.text, passage.start, doc.meta.published)),
         evidence=tuple(evidence),
     )
@@ -135,8 +160,10 @@ def ingest_document(
     geocoder = geocoder if geocoder is not None else geocoder_from_env()
     passages: list[IngestedPassage] = []
     previous: tuple[str, ...] = ()
-    for passage in split_passages(doc.id, doc.text):
-        ingested = ingest_passage(doc, passage, index, linker, geocoder, previous)
+    split = split_passages(doc.id, doc.text)
+    per_passage = resolved_in_document([passage_mentions(p, index, linker, geocoder) for p in split])
+    for passage, mentions in zip(split, per_passage, strict=True):
+        ingested = ingest_passage(doc, passage, index, linker, geocoder, previous, mentions)
         passages.append(ingested)
         previous = ingested.zones or previous
     return IngestedDocument(id=doc.id, title=doc.title, zones=union_zones(passages, linker.zone_ids), passages=tuple(passages))

@@ -278,10 +278,32 @@ def _entry_for(key: tuple[str, ...], places: Sequence[Place]) -> IndexEntry | No
     return IndexEntry(key=key, places=tuple(places), needs_article=short, ambiguous=len(key) == 1 and key[0] in AMBIGUOUS_NAMES)
 
 
-def _variant_key(name: str) -> tuple[str, ...]:
-    """The match key of a gazetteer name: each word's :func:`match_key`, one leading article dropped."""
-    key = tuple(match_key(t.raw, t.folded) for t in tokenize(name))
-    return key[1:] if len(key) > 1 and key[0] in VARIANT_ARTICLES else key
+# Case endings put on a Cyrillic name before stemming: Snowball reads "Растан" as a stem plus an
+# ending ("раста") but "Растане" as "растан", and "Астана" as "аста" but "Астану" as "астан", so the
+# index holds the stems of the name's case forms (its final vowel, if any, replaced).
+_RUSSIAN_ENDINGS = ("", "\u0430", "\u0443", "\u0435", "\u044b", "\u0438", "\u043e\u0439", "\u043e\u043c")  # "", а у е ы и ой ом
+_RUSSIAN_FINALS = "\u0430\u0435\u0438\u043e\u0443\u044b\u044d\u044e\u044f\u044c\u0439"  # а е и о у ы э ю я ь й
+
+
+def _word_keys(token: Token) -> set[str]:
+    """Match keys of one word of a gazetteer name (for a Cyrillic word, of each case form: see _RUSSIAN_ENDINGS)."""
+    key = match_key(token.raw, token.folded)
+    if not _is_cyrillic(token.folded):
+        return {key}
+    word = unicodedata.normalize("NFC", token.raw).casefold().replace("\u0451", "\u0435")
+    base = word[:-1] if word[-1:] in _RUSSIAN_FINALS else word
+    return {key, *(_RUSSIAN_STEMMER.stemWord(base + ending) for ending in _RUSSIAN_ENDINGS)}
+
+
+def _variant_keys_of_name(name: str) -> list[tuple[str, ...]]:
+    """The match keys of a gazetteer name: each word's :func:`match_key`, one leading article dropped."""
+    words = [_word_keys(t) for t in tokenize(name)]
+    if len(words) > 1 and words[0] <= VARIANT_ARTICLES:
+        words = words[1:]
+    keys: list[tuple[str, ...]] = [()]
+    for options in words[:MAX_NAME_TOKENS + 1]:
+        keys = [(*k, o) for k in keys for o in sorted(options)]
+    return keys
 
 
 def _variant_entry(key: tuple[str, ...], places: Sequence[Place]) -> IndexEntry | None:
@@ -312,7 +334,8 @@ def build_place_index(gazetteer: Gazetteer) -> PhraseIndex:
     by_variant: dict[tuple[str, ...], list[Place]] = {}
     for place in gazetteer.places:
         for name in place.names:
-            by_variant.setdefault(_variant_key(name), []).append(place)
+            for key in _variant_keys_of_name(name):
+                by_variant.setdefault(key, []).append(place)
     variants = [e for key, places in by_variant.items() if (e := _variant_entry(key, _ranked(places)))]
     taken = {e.key[0] for e in variants if len(e.key) == 1}
     by_elision: dict[str, list[Place]] = {}
@@ -473,8 +496,8 @@ def _variant_at(index: PhraseIndex, text: str, tokens: Sequence[Token], keys: li
 def find_places(text: str, base: int = 0, index: PhraseIndex | None = None) -> list[PlaceMention]:
     """Gazetteer places named in ``text`` (offsets shifted by ``base``), leftmost-longest.
 
-    An exact (folded) name is tried first at each word; only where none
-    matches, the variant keys (transliteration, Arabic clitics and letters,
+    An exact (folded) name is tried first at each word (a variant wins only
+    when it is longer: "Busra al-Hareer" over "Busra"); where none matches, the variant keys (transliteration, Arabic clitics and letters,
     Russian stems) and then a single word with a vowel left out.
     Ambiguous names are resolved by the other places in ``text``
     (:func:`resolve_ambiguous`).
@@ -493,6 +516,13 @@ def find_places(text: str, base: int = 0, index: PhraseIndex | None = None) -> l
         exact = _match_at(index.entries, lengths, text, tokens, folded, i, base) if folded[i] in lengths else None
         if exact is not None:
             (entry, n), skip, how = exact, 0, "exact"
+            if not keys:
+                keys = _variant_keys(tokens)
+            longer = index.variant_lengths.get(keys[i])
+            if longer and longer[0] > n:  # "Busra al-Hareer" is longer than the exact "Busra"
+                longest = _match_at(index.variants, index.variant_lengths, text, tokens, keys, i, base, variant=True)
+                if longest is not None and longest[1] > n:
+                    (entry, n), how = longest, "variant"
         else:
             if not keys:
                 keys = _variant_keys(tokens)
