@@ -62,9 +62,9 @@ class Score:
         self.expected += sum(expected.values())
 
 
-def eval_documents() -> list[tuple[Document, dict]]:
+def eval_documents(folder: Path = EVAL_DIR) -> list[tuple[Document, dict]]:
     out = []
-    for path in sorted(EVAL_DIR.glob("*.txt")):
+    for path in sorted(folder.glob("*.txt")):
         text = path.read_text(encoding="utf-8")
         label = json.loads(path.with_suffix(".json").read_text(encoding="utf-8"))
         meta = DocumentMeta(title=first_line_title(text), published=dt.date.fromisoformat(label["published"]))
@@ -142,13 +142,7 @@ VARIANT_RECALL_MIN = {"en": 0.95, "ar": 0.9, "ru": 0.9}
 
 
 def place_eval_documents() -> list[tuple[Document, dict]]:
-    out = []
-    for path in sorted(PLACES_DIR.glob("*.txt")):
-        text = path.read_text(encoding="utf-8")
-        label = json.loads(path.with_suffix(".json").read_text(encoding="utf-8"))
-        meta = DocumentMeta(title=first_line_title(text), published=dt.date.fromisoformat(label["published"]))
-        out.append((Document(id=path.stem, path=path, text=text, meta=meta), label))
-    return out
+    return eval_documents(PLACES_DIR)
 
 
 def _outputs(doc: Document) -> dict[tuple[int, int], str]:
