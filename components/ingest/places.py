@@ -435,9 +435,9 @@ def _arabic_clitic_splits(raw: str) -> list[tuple[int, str]]:
 
     "والقنيطرة" -> the rest "القنيطرة" (the name keeps its article); "للرستن"
     (li + al- with the alef dropped) -> "رستن". Marks after a clitic letter
-    belong to it; the rest keeps at least two letters.
+    belong to it; the rest keeps at least two letters. Presentation forms count as their letters.
     """
-    letters = [(k, c) for k, c in enumerate(raw) if not unicodedata.combining(c) and c != "\u0640"]
+    letters = [(k, unicodedata.normalize("NFKC", c)) for k, c in enumerate(raw) if not unicodedata.combining(c) and c != "\u0640"]
     splits: list[tuple[int, str]] = []
     options = [(c, p) for c in ("", *_CONJUNCTIONS) for p in ("", *_PREPOSITIONS) if c or p]
     for conj, prep in options:
@@ -481,10 +481,12 @@ def _variant_at(index: PhraseIndex, text: str, tokens: Sequence[Token], keys: li
         return found[0], found[1], 0, "variant"
     token = tokens[i]
     if is_arabic(token.folded):
+        low = max(0, i - 1)  # a window from the word before (an article check looks there): no copy of the whole passage
+        window = tokens[low:i + MAX_NAME_TOKENS]
         for skip, key in _arabic_clitic_splits(token.raw):
             if key in index.variant_lengths:
-                patched = [*keys[:i], key, *keys[i + 1:i + MAX_NAME_TOKENS]]
-                found = _match_at(index.variants, index.variant_lengths, text, tokens[:i + MAX_NAME_TOKENS], patched, i, offset, True)
+                patched = [*keys[low:i], key, *keys[i + 1:i + MAX_NAME_TOKENS]]
+                found = _match_at(index.variants, index.variant_lengths, text, window, patched, i - low, offset, True)
                 if found:
                     return found[0], found[1], skip, "variant"
     entry = index.elided.get(keys[i])
