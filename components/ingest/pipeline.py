@@ -16,13 +16,14 @@ from components.passages import Passage, split_passages
 
 from .extract import CandidateFact, extract_candidates
 from .geocode import CachedGeocoder, geocoder_from_env, unknown_place_names
+from .language import detect_language
 from .places import PhraseIndex, PlaceMention, default_place_index, distinct_candidates, find_places, resolve_ambiguous
 from .zonelink import ZoneEvidence, ZoneLinker, default_zone_linker
 
 # Part of every dataset version (components/version.py) and of the corpus store's ingest key:
 # bump it when a change here or in segment/places/zonelink/extract changes what ingestion
 # produces, so no cache serves results of the old code and the store re-ingests each document once.
-PIPELINE_VERSION: str = "3"  # 3: per-document limits (components/ingest/limits.py) apply to stored documents too
+PIPELINE_VERSION: str = "4"  # 4: transliteration, Arabic and Russian place variants, ambiguous names, detected language (issue 16)
 
 
 @dataclass(frozen=True)
@@ -74,10 +75,11 @@ class IngestedDocument:
     title: str
     zones: tuple[str, ...]
     passages: tuple[IngestedPassage, ...] = field(default_factory=tuple)
+    language: str = ""  # detected from the text (components/ingest/language.py); "" when unknown
 
     def as_dict(self) -> dict[str, Any]:
         return {
-            "id": self.id, "title": self.title, "zones": list(self.zones),
+            "id": self.id, "title": self.title, "zones": list(self.zones), "language": self.language,
             "passages": [p.as_dict() for p in self.passages],
         }
 
@@ -166,7 +168,8 @@ def ingest_document(
         ingested = ingest_passage(doc, passage, index, linker, geocoder, previous, mentions)
         passages.append(ingested)
         previous = ingested.zones or previous
-    return IngestedDocument(id=doc.id, title=doc.title, zones=union_zones(passages, linker.zone_ids), passages=tuple(passages))
+    return IngestedDocument(id=doc.id, title=doc.title, zones=union_zones(passages, linker.zone_ids), passages=tuple(passages),
+                            language=detect_language(doc.text))
 
 
 def ingest_corpus(corpus: Corpus, index: PhraseIndex | None = None,

@@ -181,6 +181,11 @@ DROP TRIGGER passages_fts_insert;
 # per batch of documents in ascending row id order: through the trigger every passage was its own statement,
 # and FTS5 writes its pending index as a new segment at each statement's savepoint -- one segment per passage.
 
+V11_PLACE_CANDIDATES_AND_LANGUAGE = """
+ALTER TABLE mentions ADD COLUMN place_candidates INTEGER NOT NULL DEFAULT 1;  -- >1: the name is ambiguous, not placed (issue 16)
+ALTER TABLE documents ADD COLUMN detected_language TEXT NOT NULL DEFAULT '';  -- from the text (components/ingest/language.py)
+"""
+
 # (version, what it does, SQL). Append only; never edit a released step.
 MIGRATIONS: tuple[tuple[int, str, str], ...] = (
     (1, "documents, passages, place mentions, zone links, candidate facts", V1_CORE),
@@ -191,6 +196,8 @@ MIGRATIONS: tuple[tuple[int, str, str], ...] = (
     # 6..9 unused
     (10, "curators, sign-in failures, per-curator uploads, review audit trail and state, place aliases",
      V10_CURATORS_AND_REVIEWS),
+    (11, "a mention's number of candidate places (ambiguous names) and a document's detected language",
+     V11_PLACE_CANDIDATES_AND_LANGUAGE),
 )
 
 
