@@ -509,7 +509,7 @@ def find_places(text: str, base: int = 0, index: PhraseIndex | None = None) -> l
     folded = [t.folded for t in tokens]
     lengths = index.lengths
     variant_starts = index.variant_starts
-    keys: list[str] = []
+    keys: list[str] = []  # match keys, computed for the passage once a variant is tried
     several = False
     mentions: list[PlaceMention] = []
     i = 0
@@ -526,6 +526,10 @@ def find_places(text: str, base: int = 0, index: PhraseIndex | None = None) -> l
                 if longest is not None and longest[1] > n:
                     (entry, n), how = longest, "variant"
         else:
+            raw = tokens[i].raw
+            if raw[0].islower():  # a variant starts with a capital (scripts without case pass)
+                i += 1
+                continue
             if not keys:
                 keys = _variant_keys(tokens)
             key = keys[i]
