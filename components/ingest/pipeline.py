@@ -17,6 +17,7 @@ from components.passages import Passage, split_passages
 from .extract import CandidateFact, extract_candidates
 from .geocode import CachedGeocoder, geocoder_from_env, unknown_place_names
 from .language import detect_language
+from .numwords import extract_word_counts
 from .places import PhraseIndex, PlaceMention, default_place_index, distinct_candidates, find_places, resolve_ambiguous
 from .zonelink import ZoneEvidence, ZoneLinker, default_zone_linker
 
@@ -136,7 +137,8 @@ def ingest_passage(
         passage=passage,
         zones=linker.zones_of(evidence),
         places=tuple(LinkedPlace(m, None if m.ambiguous else linker.zone_of_place(m.place)) for m in mentions),
-        facts=tuple(extract_candidates(doc.id, passage.text, passage.start, doc.meta.published)),
+        facts=tuple(sorted(extract_candidates(doc.id, passage.text, passage.start, doc.meta.published)
+                           + extract_word_counts(doc.id, passage.text, passage.start), key=lambda f: (f.start, f.kind))),
         evidence=tuple(evidence),
     )
 
