@@ -59,7 +59,7 @@ class Place:
         return self.country == SYRIA
 
 
-def _rank_key(place: Place) -> tuple[bool, bool, int, str]:
+def rank_key(place: Place) -> tuple[bool, bool, int, str]:
     """Sort key: Syrian first, then settlements, then larger population."""
     return (not place.is_syrian, place.kind != "settlement", -place.population, place.id)
 
@@ -100,7 +100,7 @@ def _build_index(places: Iterable[Place]) -> dict[str, tuple[Place, ...]]:
         for key in {fold(n) for n in place.names}:
             if key:
                 index.setdefault(key, []).append(place)
-    return {key: tuple(sorted(found, key=_rank_key)) for key, found in index.items()}
+    return {key: tuple(sorted(found, key=rank_key)) for key, found in index.items()}
 
 
 # --------------------------------------------------------------------------

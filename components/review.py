@@ -479,7 +479,7 @@ def _after(kind: str, action: str, original: dict[str, Any], changes: dict[str, 
 def _refresh_place_stats(conn: sqlite3.Connection, place_ids: Iterable[str]) -> None:
     for place_id in set(place_ids):
         row = conn.execute("SELECT place_name, kind, lat, lon, zone, count(*) AS n, count(DISTINCT doc) AS docs"
-                           " FROM mentions WHERE place_id = ?", (place_id,)).fetchone()
+                           " FROM mentions WHERE place_id = ? AND place_candidates = 1", (place_id,)).fetchone()  # ambiguous: not placed
         if not row or not row["n"]:
             conn.execute("DELETE FROM place_stats WHERE place_id = ?", (place_id,))
             continue

@@ -152,3 +152,61 @@ def fold_name(name: str) -> str:
     text = fold_text(name).strip()
     head, _, rest = text.partition(" ")
     return rest if rest and head in LEADING_ARTICLES else text
+
+
+# --------------------------------------------------------------------------
+# Match keys: what place recognition compares when the fold alone differs.
+# --------------------------------------------------------------------------
+
+# Whole-word spellings of common name words (already folded: doubled letters
+# squeezed) whose variants differ by more than vowels: "Kfar" and "Kafr".
+COMMON_WORDS: dict[str, str] = {
+    **dict.fromkeys(("kafr", "kfar", "kefr", "kufr", "kfr", "kafar", "kefer", "kfer"), "kafr"),
+    **dict.fromkeys(("khirbet", "khirbat", "khirbit", "kherbet", "khirba", "khirbeh", "kherbeh"), "khirba"),
+    **dict.fromkeys(("jisr", "jesr", "jsr", "djisr"), "jisr"),
+    **dict.fromkeys(("tel", "tal", "til"), "tal"),
+}
+_LATIN_RULES: tuple[tuple[str, str], ...] = (("ch", "sh"), ("dj", "j"), ("q", "k"), ("ph", "f"), ("ck", "k"))
+_VOWEL_RUN = re.compile(r"[aeiouy]+|(?<=[aeiouy])w(?![aeiouy])")
+_VOWELS_THEN_W = re.compile(r"a(?:w(?![aeiouy])a?)+")
+_FINAL_H = re.compile(r"(?<=a)h$")
+
+
+def latin_key(folded: str) -> str:
+    """The transliteration key of one folded Latin-script word: spellings of one Arabic name meet.
+
+    Absorbs French spellings (ch, dj), q/k, vowel variants (every run of
+    vowels, "ay"/"aw" included, becomes one ``a``), a final -ah/-eh/-a/-e
+    (``h`` after the last vowel dropped) and doubled letters. Whole words in
+    :data:`COMMON_WORDS` first ("Kfar" = "Kafr"). Not ASCII letters: unchanged.
+    """
+    if not folded.isascii() or not folded.isalpha():
+        return folded
+    word = COMMON_WORDS.get(folded, folded)
+    for old, new in _LATIN_RULES:
+        if old in word:
+            word = word.replace(old, new)
+    word = _VOWELS_THEN_W.sub("a", _VOWEL_RUN.sub("a", word))
+    word = _FINAL_H.sub("", word)
+    return _squeeze(COMMON_WORDS.get(word, word))
+
+
+# Arabic letters that spell one sound several ways: alef maqsura, taa marbuta,
+# alef wasla, Farsi yeh and keheh; tatweel (a stretching stroke) is dropped.
+_ARABIC_TABLE = str.maketrans({"\u0649": "\u064a", "\u0629": "\u0647", "\u0671": "\u0627", "\u06cc": "\u064a",
+                               "\u06a9": "\u0643", "\u0640": None, "\u0623": "\u0627", "\u0625": "\u0627",
+                               "\u0622": "\u0627"})
+ARABIC_ARTICLE = "\u0627\u0644"  # ال
+
+
+def is_arabic(word: str) -> bool:
+    """The word's first letter is in the Arabic block (U+0600-U+06FF)."""
+    return "\u0600" <= word[:1] <= "\u06ff"
+
+
+def arabic_key(folded: str) -> str:
+    """One folded Arabic-script word normalised: alef/yeh/taa marbuta variants, tatweel, the article "ال" dropped."""
+    word = folded.translate(_ARABIC_TABLE)
+    if word.startswith(ARABIC_ARTICLE) and len(word) > 3:
+        word = word[2:]
+    return word

@@ -62,9 +62,9 @@ class Score:
         self.expected += sum(expected.values())
 
 
-def eval_documents() -> list[tuple[Document, dict]]:
+def eval_documents(folder: Path = EVAL_DIR) -> list[tuple[Document, dict]]:
     out = []
-    for path in sorted(EVAL_DIR.glob("*.txt")):
+    for path in sorted(folder.glob("*.txt")):
         text = path.read_text(encoding="utf-8")
         label = json.loads(path.with_suffix(".json").read_text(encoding="utf-8"))
         meta = DocumentMeta(title=first_line_title(text), published=dt.date.fromisoformat(label["published"]))
@@ -127,3 +127,85 @@ def test_places_precision_and_recall(scores) -> None:
     _, places, _ = scores
     assert places.precision >= PLACE_PRECISION_MIN, f"place precision {places.precision:.3f}"
     assert places.recall >= PLACE_RECALL_MIN, f"place recall {places.recall:.3f}"
+
+
+# ---------------------------------------------------------------------------
+# Place spellings and languages (issue 16): tests/eval/places/
+# ---------------------------------------------------------------------------
+# Each NN.txt there has a label {"language", "published", "mentions": [{"surface", "start", "end",
+# "place" (an id, or null for a name the text leaves ambiguous), "candidates" (then), "class"}]}.
+# A mention counts when the pipeline gives the same span and the same place (or, for an ambiguous
+# one, leaves it unplaced with the same number of candidates); every other output is a false positive.
+PLACES_DIR = EVAL_DIR / "places"
+VARIANT_PRECISION_MIN = {"en": 0.95, "ar": 0.95, "ru": 0.9}
+VARIANT_RECALL_MIN = {"en": 0.95, "ar": 0.9, "ru": 0.9}
+
+
+def place_eval_documents() -> list[tuple[Document, dict]]:
+    return eval_documents(PLACES_DIR)
+
+
+def _outputs(doc: Document) -> dict[tuple[int, int], str]:
+    """Span -> the place id, or "ambiguous:N" for a mention left unplaced."""
+    result = ingest_document(doc)
+    return {(p.mention.start, p.mention.end): (p.mention.place.id if p.candidates == 1 else f"ambiguous:{p.candidates}")
+            for passage in result.passages for p in passage.places}
+
+
+def score_place_spellings() -> tuple[dict[str, Score], dict[tuple[str, str], Score], list[str]]:
+    """Scores per language and per (language, spelling class), and one line per error."""
+    by_language: dict[str, Score] = {}
+    by_class: dict[tuple[str, str], Score] = {}
+    errors: list[str] = []
+    for doc, label in place_eval_documents():
+        language = label["language"]
+        got = _outputs(doc)
+        expected: dict[tuple[int, int], tuple[str, str]] = {}
+        for m in label["mentions"]:
+            assert doc.text[m["start"]:m["end"]] == m["surface"], f"{doc.id}: label offsets do not slice {m['surface']!r}"
+            want = m["place"] if m["place"] is not None else f"ambiguous:{m['candidates']}"
+            expected[(m["start"], m["end"])] = (want, m["class"])
+        for span, (want, cls) in expected.items():
+            hit = got.get(span) == want
+            for score in (by_language.setdefault(language, Score()), by_class.setdefault((language, cls), Score())):
+                score.expected += 1
+                score.true_positives += hit
+                score.predicted += span in got
+            if not hit:
+                errors.append(f"{doc.id} {cls}: {doc.text[span[0]:span[1]]!r} expected {want}, got {got.get(span, 'nothing')}")
+        for span, place in got.items():
+            if span not in expected:
+                by_language.setdefault(language, Score()).predicted += 1
+                by_class.setdefault((language, "unlabelled"), Score()).predicted += 1
+                errors.append(f"{doc.id} extra: {doc.text[span[0]:span[1]]!r} -> {place}")
+    return by_language, by_class, errors
+
+
+@pytest.fixture(scope="module")
+def spelling_scores() -> tuple[dict[str, Score], dict[tuple[str, str], Score], list[str]]:
+    by_language, by_class, errors = score_place_spellings()
+    for language, s in sorted(by_language.items()):
+        print(f"\n[{language}] places P={s.precision:.3f} R={s.recall:.3f} (tp={s.true_positives}, predicted={s.predicted}, expected={s.expected})", end="")
+        for (lang, cls), c in sorted(by_class.items()):
+            if lang == language:
+                print(f"\n    {cls:<14} P={c.precision:.3f} R={c.recall:.3f} (tp={c.true_positives}, predicted={c.predicted}, expected={c.expected})", end="")
+    for error in errors:
+        print("\n  " + error, end="")
+    print()
+    return by_language, by_class, errors
+
+
+def test_place_spelling_set_covers_languages_and_classes() -> None:
+    docs = place_eval_documents()
+    languages = {label["language"] for _, label in docs}
+    classes = {m["class"] for _, label in docs for m in label["mentions"]}
+    assert languages == {"en", "ar", "ru"}
+    assert {"vowels", "elided", "common-word", "french", "article", "ambiguous", "clitic", "inflected"} <= classes
+    assert sum(len(label["mentions"]) for _, label in docs) >= 120
+
+
+@pytest.mark.parametrize("language", ["en", "ar", "ru"])
+def test_place_spellings_precision_and_recall(spelling_scores, language: str) -> None:
+    s = spelling_scores[0][language]
+    assert s.precision >= VARIANT_PRECISION_MIN[language], f"{language} place precision {s.precision:.3f}"
+    assert s.recall >= VARIANT_RECALL_MIN[language], f"{language} place recall {s.recall:.3f}"

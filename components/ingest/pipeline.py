@@ -16,13 +16,15 @@ from components.passages import Passage, split_passages
 
 from .extract import CandidateFact, extract_candidates
 from .geocode import CachedGeocoder, geocoder_from_env, unknown_place_names
-from .places import PhraseIndex, PlaceMention, default_place_index, find_places
+from .language import detect_language
+from .numwords import extract_word_counts
+from .places import PhraseIndex, PlaceMention, default_place_index, distinct_candidates, find_places, resolve_ambiguous
 from .zonelink import ZoneEvidence, ZoneLinker, default_zone_linker
 
 # Part of every dataset version (components/version.py) and of the corpus store's ingest key:
 # bump it when a change here or in segment/places/zonelink/extract changes what ingestion
 # produces, so no cache serves results of the old code and the store re-ingests each document once.
-PIPELINE_VERSION: str = "3"  # 3: per-document limits (components/ingest/limits.py) apply to stored documents too
+PIPELINE_VERSION: str = "4"  # 4: transliteration, Arabic and Russian place variants, ambiguous names, detected language (issue 16)
 
 
 @dataclass(frozen=True)
@@ -30,12 +32,17 @@ class LinkedPlace:
     mention: PlaceMention
     zone: str | None
 
+    @property
+    def candidates(self) -> int:
+        """1 when the mention is placed; the number of distinct places it can be when context did not decide."""
+        return len(distinct_candidates(self.mention.candidates)) if self.mention.ambiguous else 1
+
     def as_dict(self) -> dict[str, Any]:
         place = self.mention.place
         return {
             "name": self.mention.name, "lat": place.lat, "lon": place.lon,
             "start": self.mention.start, "end": self.mention.end, "zone": self.zone,
-            "place_id": place.id, "place_name": place.name,
+            "place_id": place.id, "place_name": place.name, "candidates": self.candidates,
         }
 
 
@@ -69,10 +76,11 @@ class IngestedDocument:
     title: str
     zones: tuple[str, ...]
     passages: tuple[IngestedPassage, ...] = field(default_factory=tuple)
+    language: str = ""  # detected from the text (components/ingest/language.py); "" when unknown
 
     def as_dict(self) -> dict[str, Any]:
         return {
-            "id": self.id, "title": self.title, "zones": list(self.zones),
+            "id": self.id, "title": self.title, "zones": list(self.zones), "language": self.language,
             "passages": [p.as_dict() for p in self.passages],
         }
 
@@ -90,26 +98,47 @@ def _geocoded_mentions(text: str, base: int, known: list[PlaceMention], geocoder
     return out
 
 
+def passage_mentions(passage: Passage, index: PhraseIndex, linker: ZoneLinker,
+                     geocoder: CachedGeocoder | None = None) -> list[PlaceMention]:
+    """The place mentions of one passage (ambiguous names resolved by the passage's other places)."""
+    mentions = linker.unmasked(passage.text, passage.start, find_places(passage.text, passage.start, index))
+    if geocoder is not None:
+        mentions = sorted(mentions + _geocoded_mentions(passage.text, passage.start, mentions, geocoder), key=lambda m: m.start)
+    return mentions
+
+
+def resolved_in_document(per_passage: list[list[PlaceMention]]) -> list[list[PlaceMention]]:
+    """Mentions still ambiguous in their passage, resolved by the places the whole document names."""
+    if not any(m.ambiguous for mentions in per_passage for m in mentions):
+        return per_passage
+    settled = [m.place for mentions in per_passage for m in mentions if not m.ambiguous and len(distinct_candidates(m.candidates)) <= 1]
+    return [resolve_ambiguous(mentions, settled) if any(m.ambiguous for m in mentions) else mentions for mentions in per_passage]
+
+
 def ingest_passage(
     doc: Document, passage: Passage, index: PhraseIndex, linker: ZoneLinker,
     geocoder: CachedGeocoder | None = None, previous_zones: tuple[str, ...] = (),
+    mentions: list[PlaceMention] | None = None,
 ) -> IngestedPassage:
     """Places, zones and candidate facts of one passage.
 
     ``previous_zones`` are the zones of the nearest earlier passage that has
     any; they are inherited only through an explicit reference ("the zone").
+    ``mentions`` (default: :func:`passage_mentions`) may come resolved by the
+    document; an ambiguous one gives no zone evidence (it is not placed).
     """
-    mentions = linker.unmasked(passage.text, passage.start, find_places(passage.text, passage.start, index))
-    if geocoder is not None:
-        mentions = sorted(mentions + _geocoded_mentions(passage.text, passage.start, mentions, geocoder), key=lambda m: m.start)
-    evidence = linker.evidence(passage.text, passage.start, mentions)
+    if mentions is None:
+        mentions = passage_mentions(passage, index, linker, geocoder)
+    placed = [m for m in mentions if not m.ambiguous]
+    evidence = linker.evidence(passage.text, passage.start, placed)
     if not evidence:
-        evidence = linker.inherited_zones(passage.text, passage.start, mentions, previous_zones)
+        evidence = linker.inherited_zones(passage.text, passage.start, placed, previous_zones)
     return IngestedPassage(
         passage=passage,
         zones=linker.zones_of(evidence),
-        places=tuple(LinkedPlace(m, linker.zone_of_place(m.place)) for m in mentions),
-        facts=tuple(extract_candidates(doc.id, passage.text, passage.start, doc.meta.published)),
+        places=tuple(LinkedPlace(m, None if m.ambiguous else linker.zone_of_place(m.place)) for m in mentions),
+        facts=tuple(sorted(extract_candidates(doc.id, passage.text, passage.start, doc.meta.published)
+                           + extract_word_counts(doc.id, passage.text, passage.start), key=lambda f: (f.start, f.kind))),
         evidence=tuple(evidence),
     )
 
@@ -135,11 +164,14 @@ def ingest_document(
     geocoder = geocoder if geocoder is not None else geocoder_from_env()
     passages: list[IngestedPassage] = []
     previous: tuple[str, ...] = ()
-    for passage in split_passages(doc.id, doc.text):
-        ingested = ingest_passage(doc, passage, index, linker, geocoder, previous)
+    split = split_passages(doc.id, doc.text)
+    per_passage = resolved_in_document([passage_mentions(p, index, linker, geocoder) for p in split])
+    for passage, mentions in zip(split, per_passage, strict=True):
+        ingested = ingest_passage(doc, passage, index, linker, geocoder, previous, mentions)
         passages.append(ingested)
         previous = ingested.zones or previous
-    return IngestedDocument(id=doc.id, title=doc.title, zones=union_zones(passages, linker.zone_ids), passages=tuple(passages))
+    return IngestedDocument(id=doc.id, title=doc.title, zones=union_zones(passages, linker.zone_ids), passages=tuple(passages),
+                            language=detect_language(doc.text))
 
 
 def ingest_corpus(corpus: Corpus, index: PhraseIndex | None = None,

@@ -72,6 +72,9 @@ DESCRIPTIONS: dict[str, tuple[str, ...]] = {
         rf"\b{_HOMS}{_SEP}(?:northern{_SEP})?countryside\b",
         rf"\bsouth(?:ern)?{_SEP}(?:rural{_SEP})?Hama\b|\bHama{_SEP}southern{_SEP}countryside\b",
         r"\bRastan\b|\bTalbis(?:eh|ah|a)\b|\bHoul(?:a|eh)\b",
+        # Arabic and Russian (issue 16): "northern Homs countryside", "north of Homs"
+        r"\b[\u0648\u0641\u0628]?\u0631\u064a\u0641\s+\u062d\u0645\u0635\s+\u0627\u0644\u0634\u0645\u0627\u0644\u064a",
+        r"\bсевер\w*\s+(?:провинции\s+)?хомс\w*|\bк\s+северу\s+от\s+хомс\w*",
     ),
     "eastern-ghouta": (
         rf"\b(?:east(?:ern)?{_SEP})?Gh?[ou]u?ta\b",
@@ -80,6 +83,7 @@ DESCRIPTIONS: dict[str, tuple[str, ...]] = {
         r"\b(?:al-)?Wafideen\b",
     ),
     "south": (
+        r"\bюг\w*\s+сирии\b|\b[\u0648\u0641\u0628]?\u062c\u0646\u0648\u0628\s+\u0633\u0648\u0631\u064a\u0627",  # юг Сирии, جنوب سوريا
         rf"\bsouth(?:ern|[\s\-]?west(?:ern)?){_SEP}Syria\b",
         rf"\bsouth{_SEP}of{_SEP}Syria\b",
         rf"\bSyria['\u2019]s{_SEP}south(?:[\s\-]?west)?\b",
@@ -93,7 +97,7 @@ NEGATIVE_PATTERNS: dict[str, str] = {
 }
 # Weak names: count only in a passage that also talks about zones or truces.
 CONTEXT_PATTERNS: dict[str, str] = {
-    "north-homs": rf"\b{_HOMS}\b",
+    "north-homs": rf"\b{_HOMS}\b|\bхомс\w*|\b[\u0648\u0641\u0628\u0644]{{0,2}}\u062d\u0645\u0635\b",  # Хомс..., حمص
     "eastern-ghouta": rf"\bDamascus{_SEP}(?:suburbs|countryside|outskirts)\b|\b(?:suburbs|outskirts){_SEP}of{_SEP}Damascus\b",
     "south": rf"\b(?:in|across|of){_SEP}the{_SEP}south\b(?!{_SEP}of)",
 }
@@ -109,7 +113,11 @@ ANAPHORA_RE = re.compile(
     re.IGNORECASE,
 )
 # Every branch starts with a letter, so re can skip ahead on its first character.
-ZONE_TALK = CaselessScanner(r"de[\s\-]?escalation|safe[\s\-]+(?:zone|area)|zone|cease[\s\-]?fire|truce")
+ZONE_TALK = CaselessScanner(r"de[\s\-]?escalation|safe[\s\-]+(?:zone|area)|zone|cease[\s\-]?fire|truce"
+                            # Russian and Arabic (issue 16): деэскалация, зона, перемирие; خفض التصعيد, هدنة, وقف إطلاق النار
+                            r"|деэскалац|зон[аеуы]|перемири|прекращени\w+\s+огня"
+                            r"|\u062e\u0641\u0636\s+\u0627\u0644\u062a\u0635\u0639\u064a\u062f|\u0647\u062f\u0646\u0629"
+                            r"|\u0648\u0642\u0641\s+\u0625\u0637\u0644\u0627\u0642\s+\u0627\u0644\u0646\u0627\u0631")
 # Governorates whose opposition-held parts belong to one zone only.
 GOVERNORATE_ZONES: dict[str, str] = {"Idlib": "idlib", "Daraa": "south", "Quneitra": "south"}
 # GeoNames files the Israeli-occupied Golan (Majdal Shams, Mas'ada, 35.77-35.79 E)

@@ -223,8 +223,8 @@ def _record(store: Store, *, existing: int | None, doc_id: str, sha: str, name: 
 def _delete_derived(conn: sqlite3.Connection, row_id: int) -> None:
     conn.execute(
         "UPDATE place_stats SET documents = documents - 1, mentions = mentions -"
-        " (SELECT count(*) FROM mentions m WHERE m.doc = :doc AND m.place_id = place_stats.place_id)"
-        " WHERE place_id IN (SELECT place_id FROM mentions WHERE doc = :doc)", {"doc": row_id})
+        " (SELECT count(*) FROM mentions m WHERE m.doc = :doc AND m.place_id = place_stats.place_id AND m.place_candidates = 1)"
+        " WHERE place_id IN (SELECT place_id FROM mentions WHERE doc = :doc AND place_candidates = 1)", {"doc": row_id})
     conn.execute("DELETE FROM place_stats WHERE mentions <= 0")
     for table in ("candidates", "mentions", "zone_links"):
         conn.execute(f"DELETE FROM {table} WHERE doc = ?", (row_id,))
@@ -256,6 +256,7 @@ class DerivedRows:
     candidates: list[tuple]
     summary: str
     note: str | None = None   # what the per-document limits dropped (components/ingest/limits.py)
+    language: str = ""        # detected from the text (components/ingest/language.py)
 
 
 @dataclass(frozen=True)
@@ -285,14 +286,16 @@ def derived_rows(row_id: int, text: str, ingested: IngestedDocument, published: 
         for lp in ip.places:
             place = lp.mention.place
             mentions.append((row_id, passage_id, lp.mention.start, lp.mention.end, text[lp.mention.start:lp.mention.end],
-                             place.id, place.name, place.kind, place.lat, place.lon, lp.zone))
-            per_place.setdefault(place.id, [place.id, place.name, place.kind, place.lat, place.lon, lp.zone, 0])[-1] += 1
+                             place.id, place.name, place.kind, place.lat, place.lon, lp.zone, lp.candidates))
+            if lp.candidates == 1:  # an ambiguous name is not placed on the map
+                per_place.setdefault(place.id, [place.id, place.name, place.kind, place.lat, place.lon, lp.zone, 0])[-1] += 1
         candidates += [(row_id, passage_id, f.kind, _to_json(f.value), f.value_type,
                         f.qualifier, f.date_precision, f.start, f.end, text[f.start:f.end],
                         _to_json(f.citation.as_dict())) for f in ip.facts]
     zones = ", ".join(ingested.zones) or "no zone"
     summary = f"{ingested.id}: {len(ingested.passages)} passages, {len(mentions)} place mentions; zones: {zones}"
-    return DerivedRows([tuple(v) for v in per_place.values()], passages, links, mentions, candidates, summary)
+    return DerivedRows([tuple(v) for v in per_place.values()], passages, links, mentions, candidates, summary,
+                       language=ingested.language)
 
 
 def run_pipeline(job: IngestJob) -> DerivedRows | str:
@@ -325,8 +328,8 @@ def _write_derived(conn: sqlite3.Connection, documents: list[DerivedRows]) -> No
                  " WHERE doc IN (SELECT value FROM json_each(?)) ORDER BY id",
                  (json.dumps(sorted({row[1] for d in documents for row in d.passages})),))
     conn.executemany("INSERT INTO zone_links (zone, passage, doc) VALUES (?, ?, ?)", [r for d in documents for r in d.links])
-    conn.executemany("INSERT INTO mentions (doc, passage, start, end, surface, place_id, place_name, kind, lat, lon, zone)"
-                     " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", [r for d in documents for r in d.mentions])
+    conn.executemany("INSERT INTO mentions (doc, passage, start, end, surface, place_id, place_name, kind, lat, lon, zone,"
+                     " place_candidates) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", [r for d in documents for r in d.mentions])
     conn.executemany("INSERT INTO candidates (doc, passage, kind, value, value_type, qualifier, date_precision, start, end,"
                      " quote, citation) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", [r for d in documents for r in d.candidates])
 
@@ -358,8 +361,8 @@ def _store_results(store: Store, done: list[tuple[sqlite3.Row, DerivedRows | str
                              (outcome, key, row["id"]))
                 results.append(AddResult("failed", row["doc_id"], f"{row['file_name']}: {outcome}", row["file_name"]))
                 continue
-            conn.execute("UPDATE documents SET status = 'ok', failure = NULL, ingest_key = ?, ingest_note = ? WHERE id = ?",
-                         (key, outcome.note, row["id"]))
+            conn.execute("UPDATE documents SET status = 'ok', failure = NULL, ingest_key = ?, ingest_note = ?, detected_language = ?"
+                         " WHERE id = ?", (key, outcome.note, outcome.language, row["id"]))
             written.append(outcome)
             written_ids.append(row["id"])
             results.append(AddResult("added", row["doc_id"], outcome.summary, row["file_name"]))

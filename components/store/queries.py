@@ -42,10 +42,11 @@ class DocumentRow:
     file_name: str
     path: str | None
     ingest_note: str | None = None  # what the per-document limits dropped at ingestion
+    detected_language: str = ""     # from the text at ingestion (components/ingest/language.py)
 
 
 _DOC_COLUMNS = ("doc_id, title, publisher, author, published, date_precision, url, language, source, status, failure,"
-                " sha256, n_bytes, added_at, added_by, file_name, path, ingest_note")
+                " sha256, n_bytes, added_at, added_by, file_name, path, ingest_note, detected_language")
 
 
 def list_documents(store: Store, *, limit: int = 50, offset: int = 0, source: str | None = None) -> tuple[int, list[DocumentRow]]:
@@ -348,8 +349,8 @@ def reader_window(store: Store, doc_id: str, start: int = 0, *, max_chars: int =
                                 end=r["end"], text=text[max(r["start"], start) - start:min(r["end"], end) - start],
                                 zones=tuple(sorted(zones.get(r["pid"], [])))) for r in rows)
     mentions = tuple(dict(r) for r in store.query(
-        "SELECT p.idx AS passage, m.start, m.end, m.place_name FROM mentions m JOIN passages p ON p.id = m.passage"
-        " WHERE m.doc = ? AND m.start >= ? AND m.end <= ? ORDER BY m.start LIMIT ?",
+        "SELECT p.idx AS passage, m.start, m.end, m.place_name, m.surface, m.place_candidates FROM mentions m"
+        " JOIN passages p ON p.id = m.passage WHERE m.doc = ? AND m.start >= ? AND m.end <= ? ORDER BY m.start LIMIT ?",
         (row_id, start, end, max_passages * MAX_MARKS_SHOWN)))
     candidates = tuple({**dict(r), "value": json.loads(r["value"]), "citation": json.loads(r["citation"])} for r in store.query(
         "SELECT p.idx AS passage, c.kind, c.value, c.value_type, c.qualifier, c.date_precision, c.start, c.end, c.quote,"

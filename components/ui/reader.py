@@ -7,7 +7,7 @@ import streamlit as st
 from ..citeinfo import date_text
 from ..panels import MARK_JOIN, MARK_PREFIX, citation_spans, document_views
 from ..passages import Span, highlight_html
-from ..store.queries import ReaderWindow, list_documents, passage_start, reader_window
+from ..store.queries import DocumentRow, ReaderWindow, list_documents, passage_start, reader_window
 from . import selection
 from .cards import install_card_script
 from .corpus import AUTO_MARK, READER_DOC_KEY, READER_PASSAGE_KEY, extracted_items_html, store_read, stored_candidate_text
@@ -41,9 +41,24 @@ def reader_choices(data: AppData, current: str | None) -> tuple[list[str], dict[
     return list(titles), titles
 
 
+def mention_label(mention: dict) -> str:
+    """The place a mark names, or "Saida: 2 candidates" for an ambiguous name (not placed; issue 16)."""
+    count = int(mention.get("place_candidates") or 1)
+    return f"{mention.get('surface') or mention['place_name']}: {count} candidates" if count > 1 else str(mention["place_name"])
+
+
+def language_note(meta: DocumentRow) -> str:
+    """"Language: ar (detected)" with the sidecar's language when it says one; "" when neither is known."""
+    given = (meta.language or "").strip()
+    detected = meta.detected_language
+    if not detected:
+        return f"Language: {given}" if given else ""
+    return f"Language: {detected} (detected)" + (f", {given} (stated)" if given and given != detected else "")
+
+
 def passage_note(data: AppData, window: ReaderWindow, index: int, zones: tuple[str, ...]) -> str:
     names = {z.id: z.name for z in data.atlas.zones.zones}
-    places = ", ".join(dict.fromkeys(m["place_name"] for m in window.mentions if m["passage"] == index))
+    places = ", ".join(dict.fromkeys(mention_label(m) for m in window.mentions if m["passage"] == index))
     extracted = extracted_items_html((stored_candidate_text(c), c["quote"], c["start"], c["end"])
                                      for c in window.candidates if c["passage"] == index)
     return (f"<small>Zones (automatic): {esc(', '.join(names.get(z, z) for z in zones) or 'none')}"
@@ -63,18 +78,20 @@ def window_html(data: AppData, window: ReaderWindow, curated: list[Span], target
     def plain(a: int, b: int) -> None:
         text = window.text[a - window.start:b - window.start]
         if text.strip():
-            parts.append(f'<p class="atlas-passage atlas-unindexed">{esc(text.strip())}</p>')
+            parts.append(f'<p class="atlas-passage atlas-unindexed" dir="auto">{esc(text.strip())}</p>')
 
     for p in window.passages:
         a, b = max(p.start, window.start), min(p.end, window.end)
         plain(at, a)
-        marks = curated or [Span(m["start"], m["end"], (m["place_name"],)) for m in by_passage.get(p.index, [])]
+        marks = curated or [Span(m["start"], m["end"], (mention_label(m),)) for m in by_passage.get(p.index, [])]
         body = highlight_html(window.text, a - window.start, b - window.start,
                               [Span(s.start - window.start, s.end - window.start, s.labels) for s in marks],
                               "" if curated else AUTO_MARK, base=window.start,
                               title_prefix=MARK_PREFIX if curated else "Place named: ", title_join=MARK_JOIN)
         css = "atlas-passage atlas-target" if target == p.index else "atlas-passage"
-        parts.append(f'<p class="{css}" id="reader-passage-{p.index}" tabindex="-1" data-passage="{p.index}" '
+        # dir="auto": each passage takes the direction of its first strong letter (Arabic right to left); offsets
+        # and marks are unchanged, so a highlight stays on its characters.
+        parts.append(f'<p class="{css}" dir="auto" id="reader-passage-{p.index}" tabindex="-1" data-passage="{p.index}" '
                      f'data-reader-passage="{p.index}">{body}</p>{notes[p.index]}')
         at = b
     plain(at, window.end)
@@ -126,6 +143,8 @@ def show_reader(data: AppData) -> None:
         return
     if meta.ingest_note:
         html_block(esc(meta.ingest_note), "atlas-docmeta")
+    if language_note(meta):
+        html_block(esc(language_note(meta)), "atlas-docmeta")
     names = {z.id: z.name for z in data.atlas.zones.zones}
     zones = sorted({z for p in window.passages for z in p.zones})
     html_block(f"Linked to (this part): {esc(', '.join(names.get(z, z) for z in zones) or 'no zone')}", "atlas-doczones")

@@ -17,8 +17,8 @@ from ..documents import MAX_DOCUMENT_BYTES
 from ..store import StoreError
 from ..store.ingest import AddResult, StoreMeta, queue_upload, remove_document
 from ..store.queries import document_summary, list_documents
-from ..words import plural
 from ..store.queue import UploadProgress, upload_progress
+from ..words import plural
 from ..worker import ensure_worker
 from .corpus import page_number, paging_controls, store_read
 from .data import AppData, note_own_upload
