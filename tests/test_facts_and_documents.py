@@ -183,7 +183,8 @@ def test_a_dataset_change_is_seen_on_the_next_load(data_copy) -> None:
     ingested = ingest_corpus(after.corpus)["900_new"]
     assert ingested.zones == ("south",)
     assert [p.mention.name for passage in ingested.passages for p in passage.places] == ["Nawa"]
-    assert "north-homs.population,north-homs,population,Population included,150000," in render(after, "csv")
+    assert "north-homs.population,north-homs,Northern Homs de-escalation zone,,population,Population included,150000," \
+        in render(after, "csv")
 
 
 @pytest.mark.parametrize(("fact_id", "name"), [

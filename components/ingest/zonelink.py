@@ -102,7 +102,7 @@ CONTEXT_PATTERNS: dict[str, str] = {
     "south": rf"\b(?:in|across|of){_SEP}the{_SEP}south\b(?!{_SEP}of)",
 }
 # A word (lowercase) that every match of the zone's context pattern contains: without one the scan is skipped.
-CONTEXT_WORDS: dict[str, tuple[str, ...]] = {"north-homs": ("homs", "hims"), "eastern-ghouta": ("damascus",), "south": ("south",)}
+CONTEXT_WORDS: dict[str, tuple[str, ...]] = {"north-homs": ("homs", "hims", "хомс", "\u062d\u0645\u0635"), "eastern-ghouta": ("damascus",), "south": ("south",)}
 # A passage with no zone evidence of its own that refers back ("the zone",
 # "the enclave") inherits the zone of the nearest earlier passage with zones,
 # when that passage has exactly one zone and this one names no Syrian place
