@@ -18,6 +18,7 @@ from .lifepanel import reported_by_html
 from .safe import esc, html_block
 
 TIMELINE_KEY = "atlas_timeline"
+EVENT_PICK_KEY = "atlas_timeline_event"  # the keyboard's way to an event: a list of every event
 
 
 MAX_EXTRACTED = 500  # the newest extracted dates shown: the chart stays readable and the page small
@@ -71,7 +72,8 @@ def timeline_chart(atlas: Atlas, items: list[Event]) -> alt.LayerChart | alt.Fac
         opacity=alt.condition(pick, alt.value(1.0), alt.value(0.5)),
         tooltip=["event:N", "when:N", "zone:N", "reviewed:N"],
     ).add_params(pick)
-    return alt.layer(bands, ranges, points).properties(height=220)
+    # legends under the chart: on a phone a legend at the side left the dates a sliver of the width
+    return alt.layer(bands, ranges, points).properties(height=220).configure_legend(orient="bottom", columns=2)
 
 
 def with_date_marker(spec: dict, day: object) -> dict:
@@ -104,15 +106,38 @@ def timeline_spec(_data: AppData, version: str) -> dict:
     return timeline_chart(_data.atlas, all_events(_data)).to_dict()
 
 
+def event_label(atlas: Atlas, event: Event) -> str:
+    names = {z.id: z.name for z in atlas.zones.zones}
+    zones = ", ".join(names.get(z, z) for z in event.zones)
+    kind = "" if event.reviewed else " (extracted, not reviewed)"
+    return f"{event.start.day} {event.start:%B %Y} — {zones}: {event.fact.title}{kind}"
+
+
+def events_table_html(atlas: Atlas, items: list[Event]) -> str:
+    """Every event as a table row (date, zones, what, curated or extracted): the chart's text alternative."""
+    names = {z.id: z.name for z in atlas.zones.zones}
+    rows = "".join(
+        f"<tr><td>{esc(format_value(e.fact) if e.fact.value_type == 'date' else f'{e.start.day} {e.start:%B %Y}')}</td>"
+        f"<td>{esc(', '.join(names.get(z, z) for z in e.zones))}</td><td>{esc(e.fact.title)}</td>"
+        f"<td>{'curated' if e.reviewed else 'extracted, not reviewed'}</td></tr>"
+        for e in sorted(items, key=lambda e: (e.start, e.fact.id)))
+    return (f"<details><summary>The events as a table ({len(items):,})</summary><table><thead><tr><th scope='col'>When</th>"
+            "<th scope='col'>Zones</th><th scope='col'>Event</th><th scope='col'>Source</th></tr></thead>"
+            f"<tbody>{rows}</tbody></table></details>")
+
+
 def show_timeline(data: AppData) -> None:
     atlas = data.atlas
     items = all_events(data)
     state = st.vega_lite_chart(with_date_marker(timeline_spec(data, data.version), selection.as_of().isoformat()),
                                on_select="rerun", key=TIMELINE_KEY, width="stretch")
-    chosen = selected_fact_ids(state)
+    by_id = {e.fact.id: e for e in sorted(items, key=lambda e: (e.start, e.fact.id))}
+    picked = st.selectbox("Read the words of an event", list(by_id), index=None, key=EVENT_PICK_KEY,
+                          format_func=lambda fid: event_label(atlas, by_id[fid]),
+                          placeholder="Choose an event (or click one on the chart)")
+    chosen = selected_fact_ids(state) + ([picked] if picked else [])
     if not chosen:
-        st.caption("Click an event (◆ curated, ● extracted and not reviewed) to read the words it comes from.")
-    by_id = {e.fact.id: e for e in items}
+        st.caption("Click an event (◆ curated, ● extracted and not reviewed) or choose it in the list to read the words it comes from.")
     for fact_id in dict.fromkeys(chosen):
         event = by_id.get(fact_id)
         if event is None:
@@ -124,6 +149,7 @@ def show_timeline(data: AppData) -> None:
         if fact.references:  # a life event: our words, and who reported it
             parts += [f"<p>{esc(fact.note)}</p>", reported_by_html(atlas, fact.references)]
         html_block("".join(parts), "atlas-event")
+    html_block(events_table_html(atlas, items), "atlas-events")
 
 
 def disagreement_html(atlas: Atlas, item: Disagreement) -> str:
