@@ -29,8 +29,8 @@ from .panels import format_value
 from .settings import Settings, current_settings
 from .zones import Zone
 
-# Okabe-Ito palette (safe for the common colour-vision deficiencies); the
-# outline dash pattern repeats the status so colour is never the only cue.
+# Okabe-Ito palette (safe for the common colour-vision deficiencies); each status has its own
+# outline dash pattern, and the map writes the status under each zone's name, so colour is never the only cue.
 STATUS_STYLE: dict[str, dict[str, Any]] = {
     "operating": {"color": "#009E73", "dashArray": None},
     "agreement-reached": {"color": "#0072B2", "dashArray": "8 4"},
@@ -39,12 +39,12 @@ STATUS_STYLE: dict[str, dict[str, Any]] = {
     "declared": {"color": "#CC79A7", "dashArray": "4 4"},
     "not-declared": {"color": "#999999", "dashArray": "1 6"},
     "ceasefire-in-force": {"color": "#009E73", "dashArray": "6 3"},
-    "under-offensive": {"color": "#D55E00", "dashArray": None},
+    "under-offensive": {"color": "#D55E00", "dashArray": "14 4 2 4"},
     "demilitarised-zone-agreed": {"color": "#56B4E9", "dashArray": "10 3"},
     "ceasefire-protocol": {"color": "#0072B2", "dashArray": "3 3"},
     "evacuation-agreed": {"color": "#D55E00", "dashArray": "6 6"},
     "retaken": {"color": "#444444", "dashArray": "2 6"},
-    "framework-ended": {"color": "#444444", "dashArray": "2 6"},
+    "framework-ended": {"color": "#444444", "dashArray": "2 6 8 6"},
 }
 ENDED_FILL_OPACITY = 0.08  # an ended zone: where it was, drawn faintly with a dotted grey outline
 MAP_CENTER: tuple[float, float] = (34.45, 36.75)
@@ -52,7 +52,7 @@ LABEL_MIN_POPULATION = 150_000  # smaller towns get a dot, not a label, to keep 
 MAP_ZOOM = 7
 MIN_ZOOM = 6  # the bundled basemap covers the whole view from this zoom out (see MAX_BOUNDS)
 MAX_BOUNDS: tuple[tuple[float, float], tuple[float, float]] = ((29.0, 31.0), (39.5, 46.0))  # (S, W), (N, E): inside the basemap's clip box
-FIT_MAX_ZOOM = 9  # fitting a small zone (Eastern Ghouta, northern Homs) stops here: its surroundings stay in view
+FIT_MAX_ZOOM = 10  # fitting a small zone (Eastern Ghouta) stops here: its surroundings stay in view
 # a city label starts this far right of its dot: clear of the widest place-marker ring (radius 3 + 4, weight 1)
 LABEL_CLEARANCE_PX = 10
 SEA_COLOUR = "#cfe3ee"  # the map's background: what no land polygon covers is sea
@@ -232,6 +232,7 @@ MAP_CSS = f"""<style>
 .atlas-zoomed-out .atlas-zone-status{{display:none}}
 @media (max-width: 500px) {{ .leaflet-control-attribution{{font-size:9px}} }}
 .atlas-zone-status{{display:block;font-size:11px;font-style:italic;min-height:1em}}
+html,body{{overflow:hidden}}
 #map_div{{height:100vh !important}}
 </style>"""
 
@@ -341,6 +342,12 @@ class ZoneStyleHook(MacroElement):
             box.setAttribute("role", "region");
             var kb = window.map.keyboard;
             if (kb) { kb._onMouseDown = function () { if (!this._focused) { this._map._container.focus({preventScroll: true}); } }; }
+            var outOfTabOrder = function (layer) {  /* zones and place markers: the zone list and search are the keyboard path */
+                var el = layer && layer.getElement && layer.getElement();
+                if (el && el.tagName && el.tagName.toLowerCase() === "path") { el.setAttribute("tabindex", "-1"); el.setAttribute("focusable", "false"); }
+            };
+            window.map.eachLayer(outOfTabOrder);
+            window.map.on("layeradd", function (e) { outOfTabOrder(e.layer); });
             var crowded = function () { box.classList.toggle("atlas-zoomed-out", window.map.getZoom() < {{ this.map_zoom }}); };
             window.map.on("zoomend", crowded); crowded();
             if (L.Browser.mobile || (window.matchMedia && window.matchMedia("(pointer: coarse)").matches)) {

@@ -65,7 +65,7 @@ PRECISION = 5
 SYRIA = "Syria"
 NEIGHBOURS: tuple[str, ...] = ("Iraq", "Israel", "Jordan", "Lebanon", "Turkey")
 # every country reaching into CLIP_BOX is drawn (Egypt, Palestine, Cyprus, Saudi Arabia, Iran...), not only these
-CLIP_BOX: tuple[float, float, float, float] = (27.0, 26.0, 51.0, 43.0)  # W, S, E, N
+CLIP_BOX: tuple[float, float, float, float] = (24.0, 24.5, 54.0, 44.0)  # W, S, E, N
 NEAR_BOX: tuple[float, float, float, float] = (34.5, 31.5, 43.0, 38.0)  # Syria and around: the finer simplification
 SIMPLIFY_DEG = 0.01
 SIMPLIFY_FAR_DEG = 0.05  # arcs wholly outside NEAR_BOX, seen only at low zoom

@@ -3,6 +3,7 @@ the browser a reference to the copy it has, not the ~45 KB again); zone styles f
 date and selection travel separately, as a few hundred bytes of script in the page."""
 from __future__ import annotations
 
+import base64
 import json
 from collections.abc import Callable
 
@@ -94,12 +95,15 @@ def show_map(data: AppData) -> None:
 
 
 def dash_swatch(status: str) -> str:
-    """The status's outline as drawn on the map (colour and dash pattern), for the legend."""
+    """The status's outline as drawn on the map (colour and dash pattern), for the legend: an SVG image
+    (st.html's sanitiser keeps an <img> with a data: URI, not inline <svg>); decorative, the name follows it."""
     style = STATUS_STYLE[status]
-    dash = f' stroke-dasharray="{esc(style["dashArray"])}"' if style["dashArray"] else ""
-    return (f'<svg aria-hidden="true" focusable="false" width="34" height="14" style="vertical-align:middle">'
-            f'<rect x="2" y="2" width="30" height="10" fill="{style["color"]}" fill-opacity="0.45" '
-            f'stroke="{style["color"]}" stroke-width="2.5"{dash}/></svg>')
+    dash = f' stroke-dasharray="{style["dashArray"]}"' if style["dashArray"] else ""
+    svg = (f'<svg xmlns="http://www.w3.org/2000/svg" width="34" height="14"><rect x="2" y="2" width="30" height="10" '
+           f'fill="{style["color"]}" fill-opacity="0.45" stroke="{style["color"]}" stroke-width="2.5"{dash}/></svg>')
+    data = base64.b64encode(svg.encode("ascii")).decode("ascii")
+    return (f'<img alt="" class="atlas-swatch" data-dash="{esc(style["dashArray"] or "solid")}" width="34" height="14" '
+            f'src="data:image/svg+xml;base64,{data}">')
 
 
 def outline_words(status: str) -> str:

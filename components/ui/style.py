@@ -19,12 +19,16 @@ mark.atlas-auto{{background:#d6ecfa}}
 .atlas-sr-only{{position:absolute;width:1px;height:1px;padding:0;margin:-1px;overflow:hidden;clip:rect(0,0,0,0);white-space:nowrap;border:0}}
 .atlas-legend p{{margin:0 0 0.3em 0}}
 .atlas-legend-item{{display:inline-block;margin-right:0.9em;white-space:nowrap}}
+.atlas-swatch{{vertical-align:middle}}
 .atlas-selected-swatch{{display:inline-block;width:1.6em;height:0.9em;border:3px solid #000;vertical-align:middle}}
 .atlas-map-table table,.atlas-events table{{border-collapse:collapse;font-size:0.9em}}
 .atlas-map-table th,.atlas-map-table td,.atlas-events th,.atlas-events td{{border-bottom:1px solid #ddd;padding:0.2em 0.5em;text-align:left;vertical-align:top}}
 .atlas-map-table caption{{text-align:left;font-size:0.9em;color:#333}}
 /* Streamlit's captions are #828180 on white (3.9:1); this grey reads 6.4:1 */
 [data-testid="stCaptionContainer"],[data-testid="stCaptionContainer"] p{{color:#5c5b59 !important;opacity:1 !important}}
+/* Streamlit's tabs lay out wider than a phone (the open tab's underline, the closed panels): clipped
+   to the page's width, so the page never pans sideways; the tab list itself still scrolls */
+[data-testid="stTabs"]{{overflow-x:clip}}
 /* the map's frame follows the window's height (the map inside fills it, see mapbuild.MAP_CSS) */
 {MAP_FRAME}{{height:clamp(320px, 62vh, 600px) !important}}
 @media {WIDE} {{

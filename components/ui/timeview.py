@@ -6,7 +6,7 @@ import streamlit as st
 
 from ..atlas import Atlas
 from ..facts import Citation, Fact
-from ..mapbuild import STATUS_STYLE
+from ..mapbuild import STATUS_STYLE, short_zone_name
 from ..panels import STATUS_LABELS, citation_passage, format_value
 from ..passages import Span, highlight_html
 from ..store import StoreError
@@ -35,8 +35,13 @@ def all_events(data: AppData) -> list[Event]:
     return events(data.atlas) + extracted
 
 
+def chart_zone_names(atlas: Atlas) -> dict[str, str]:
+    """Short zone names for the chart's rows ("Northern Homs"): the full names left the dates a third of a phone."""
+    return {z.id: short_zone_name(z.name) for z in atlas.zones.zones}
+
+
 def event_rows(atlas: Atlas, items: list[Event]) -> list[dict]:
-    names = {z.id: z.name for z in atlas.zones.zones}
+    names = chart_zone_names(atlas)
     rows = []
     for event in items:
         for zone in event.zones:
@@ -50,13 +55,14 @@ def event_rows(atlas: Atlas, items: list[Event]) -> list[dict]:
 
 
 def period_rows(atlas: Atlas) -> list[dict]:
-    return [{"zone": z.name, "status": STATUS_LABELS.get(s, s), "start": a.isoformat(), "end": b.isoformat()}
+    names = chart_zone_names(atlas)
+    return [{"zone": names[z.id], "status": STATUS_LABELS.get(s, s), "start": a.isoformat(), "end": b.isoformat()}
             for z in atlas.zones.zones for s, a, b in status_periods(atlas, z.id)]
 
 
 def timeline_chart(atlas: Atlas, items: list[Event]) -> alt.LayerChart | alt.FacetChart:
     pick = alt.selection_point(name="event", fields=["fact_id"], on="click")
-    y = alt.Y("zone:N", title=None, sort=[z.name for z in atlas.zones.zones])  # the zone list's order
+    y = alt.Y("zone:N", title=None, sort=list(chart_zone_names(atlas).values()))  # the zone list's order
     bands = alt.Chart(alt.Data(values=period_rows(atlas))).mark_bar(opacity=0.35, height=18).encode(
         x=alt.X("start:T", title=None), x2="end:T", y=y,
         color=alt.Color("status:N", title="Status", scale=alt.Scale(  # the map's colours (Okabe-Ito)
