@@ -13,7 +13,7 @@ from components.ui.panel import show_zone
 from components.ui.profiling import run_timer
 from components.ui.reader import show_reader
 from components.ui.review import show_review
-from components.ui.sections import show_lazy_tabs
+from components.ui.sections import scroll_to_tabs_on_arrival, show_lazy_tabs
 from components.ui.signin import curator_only
 from components.ui.style import MAP_COLUMN, SIDE_PANEL, apply_style, visually_hidden_heading
 from components.ui.tables import show_downloads, show_problems, show_sources, show_zone_table
@@ -62,6 +62,7 @@ def main() -> None:
 
     visually_hidden_heading("More: all zones, timeline, search, reader, sources")
     show_lazy_tabs(tabs)
+    scroll_to_tabs_on_arrival(list(tabs))
     selection.sync_url()
 
 

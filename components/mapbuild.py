@@ -52,7 +52,8 @@ LABEL_MIN_POPULATION = 150_000  # smaller towns get a dot, not a label, to keep 
 MAP_ZOOM = 7
 MIN_ZOOM = 6  # the bundled basemap covers the whole view from this zoom out (see MAX_BOUNDS)
 MAX_BOUNDS: tuple[tuple[float, float], tuple[float, float]] = ((29.0, 31.0), (39.5, 46.0))  # (S, W), (N, E): inside the basemap's clip box
-FIT_MAX_ZOOM = 10  # fitting a small zone (Eastern Ghouta) stops here: its surroundings stay in view
+FIT_MAX_ZOOM = 10  # fitting a small zone (Eastern Ghouta) stops here
+FIT_CONTEXT = 1.0  # a selected zone is fitted with its own size around it on each side: where it lies stays readable
 # a city label starts this far right of its dot: clear of the widest place-marker ring (radius 3 + 4, weight 1)
 LABEL_CLEARANCE_PX = 10
 SEA_COLOUR = "#cfe3ee"  # the map's background: what no land polygon covers is sea
@@ -326,6 +327,7 @@ class ZoneStyleHook(MacroElement):
                     (shown[id] || []).forEach(function (b) { bounds = bounds ? bounds.extend(b) : L.latLngBounds(b.getSouthWest(), b.getNorthEast()); });
                 });
                 if (bounds) {
+                    if (fit.length) { bounds = bounds.pad({{ this.fit_context }}); }  /* a selected zone with its surroundings */
                     window.map.fitBounds(bounds, {padding: [40, 40], maxZoom: {{ this.fit_max_zoom }}, animate: false});
                     window.__atlasFitted = key;
                 }
@@ -366,6 +368,7 @@ class ZoneStyleHook(MacroElement):
         self.view_global_json = json.dumps(VIEW_GLOBAL)
         self.hidden_json = json.dumps(HIDDEN_STYLE)
         self.fit_max_zoom = FIT_MAX_ZOOM
+        self.fit_context = FIT_CONTEXT
         self.map_zoom = MAP_ZOOM
         self.map_label_json = json.dumps(MAP_LABEL)
         self.map_title_json = json.dumps(MAP_TITLE)

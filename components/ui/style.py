@@ -28,7 +28,7 @@ mark.atlas-auto{{background:#d6ecfa}}
 [data-testid="stCaptionContainer"],[data-testid="stCaptionContainer"] p{{color:#5c5b59 !important;opacity:1 !important}}
 /* Streamlit's tabs lay out wider than a phone (the open tab's underline, the closed panels): clipped
    to the page's width, so the page never pans sideways; the tab list itself still scrolls */
-[data-testid="stTabs"]{{overflow-x:clip}}
+[data-testid="stTabs"]{{overflow-x:clip;scroll-margin-top:3.75rem}}
 /* the map's frame follows the window's height (the map inside fills it, see mapbuild.MAP_CSS) */
 {MAP_FRAME}{{height:clamp(320px, 62vh, 600px) !important}}
 @media {WIDE} {{
