@@ -68,7 +68,7 @@ NEIGHBOURS: tuple[str, ...] = ("Iraq", "Israel", "Jordan", "Lebanon", "Turkey")
 CLIP_BOX: tuple[float, float, float, float] = (24.0, 24.5, 54.0, 44.0)  # W, S, E, N
 NEAR_BOX: tuple[float, float, float, float] = (34.5, 31.5, 43.0, 38.0)  # Syria and around: the finer simplification
 SIMPLIFY_DEG = 0.01
-SIMPLIFY_FAR_DEG = 0.05  # arcs wholly outside NEAR_BOX, seen only at low zoom
+SIMPLIFY_FAR_DEG = 0.08  # arcs wholly outside NEAR_BOX, seen only at low zoom
 CITY_MIN_POPULATION = 50_000
 
 # GeoNames ids of the governorate capitals (cities500 carries no feature
@@ -198,19 +198,46 @@ def country_objects(topology: dict[str, Any]) -> dict[str, dict[str, Any]]:
     return {g["properties"]["name"]: g for g in topology["objects"]["countries"]["geometries"]}
 
 
+def _runs(arc: Sequence[Coord], inside: Any) -> list[tuple[bool, Ring]]:
+    """Split an arc into runs of consecutive points inside / outside a box; neighbouring runs share
+    their junction point, so the runs joined again give the arc back."""
+    runs: list[tuple[bool, Ring]] = []
+    for point in arc:
+        flag = bool(inside(point))
+        if runs and runs[-1][0] == flag:
+            runs[-1][1].append(point)
+        else:
+            if runs:
+                runs[-1][1].append(point)  # the junction ends the previous run and starts this one
+            runs.append((flag, [point]))
+    return runs
+
+
+def _simplified(points: Ring, tolerance: float) -> Ring:
+    if len(points) <= 2:
+        return list(points)
+    coords = [(float(x), float(y)) for x, y in LineString(points).simplify(tolerance, preserve_topology=False).coords]
+    return coords if len(coords) >= 2 else [points[0], points[-1]]
+
+
 def simplified_arcs(arcs: Sequence[Ring], tolerance: float, far_tolerance: float | None = None) -> list[Ring]:
-    """Simplify every arc once (endpoints kept) so shared borders stay shared; arcs wholly outside
-    NEAR_BOX with ``far_tolerance`` when given."""
-    near = box(*NEAR_BOX)
+    """Simplify every arc once (endpoints kept) so shared borders stay shared; with ``far_tolerance``,
+    the stretches of an arc outside NEAR_BOX (Turkey's Aegean coast, Greece, Iran...) more coarsely."""
+    west, south, east, north = NEAR_BOX
+
+    def inside(p: Coord) -> bool:
+        return west <= p[0] <= east and south <= p[1] <= north
+
     out: list[Ring] = []
     for arc in arcs:
-        if len(arc) <= 2:
-            out.append(list(arc))
+        if far_tolerance is None:
+            out.append(_simplified(list(arc), tolerance))
             continue
-        far = far_tolerance is not None and not LineString(arc).intersects(near)
-        line = LineString(arc).simplify(far_tolerance if far and far_tolerance else tolerance, preserve_topology=False)
-        coords = [(float(x), float(y)) for x, y in line.coords]
-        out.append(coords if len(coords) >= 2 else [arc[0], arc[-1]])
+        joined: Ring = []
+        for near, run in _runs(arc, inside):
+            part = _simplified(run, tolerance if near else far_tolerance)
+            joined.extend(part if not joined else part[1:])
+        out.append(joined)
     return out
 
 
