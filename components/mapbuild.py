@@ -21,6 +21,7 @@ from typing import Any
 import folium
 from branca.element import Figure, MacroElement
 from jinja2 import Template
+from shapely.geometry import shape
 
 from .atlas import Atlas
 from .basemap import read_basemap
@@ -154,7 +155,6 @@ def add_basemap(fmap: folium.Map, basemap: dict[str, Any]) -> None:
 def zone_label_point(geometry: Any) -> tuple[float, float]:
     """(lat, lon) of the top middle of the zone's largest part: its label sits just above the zone,
     clear of the city labels inside it (Damascus beside Eastern Ghouta)."""
-    from shapely.geometry import shape
     geom = shape(geometry) if isinstance(geometry, dict) else geometry
     part = max(getattr(geom, "geoms", [geom]), key=lambda g: g.area)
     minx, _miny, maxx, maxy = part.bounds
