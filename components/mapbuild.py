@@ -54,6 +54,7 @@ MAP_ZOOM = 7
 MIN_ZOOM = 6  # the bundled basemap covers the whole view from this zoom out (see MAX_BOUNDS)
 MAX_BOUNDS: tuple[tuple[float, float], tuple[float, float]] = ((29.0, 31.0), (39.5, 46.0))  # (S, W), (N, E): inside the basemap's clip box
 FIT_MAX_ZOOM = 10  # fitting a small zone (Eastern Ghouta) stops here
+FIT_DELAY_MS = 300  # the map is fitted this long after the new styles arrive, once the panel is drawn
 FIT_CONTEXT = 1.0  # a selected zone is fitted with its own size around it on each side: where it lies stays readable
 # a city label starts this far right of its dot: clear of the widest place-marker ring (radius 3 + 4, weight 1)
 LABEL_CLEARANCE_PX = 10
@@ -322,15 +323,18 @@ class ZoneStyleHook(MacroElement):
             var fit = (view && view.fit) || [];
             var key = fit.join(",");
             if (window.__atlasFitted !== key) {
-                var bounds = null;
-                (fit.length ? fit : Object.keys(shown)).forEach(function (id) {
-                    (shown[id] || []).forEach(function (b) { bounds = bounds ? bounds.extend(b) : L.latLngBounds(b.getSouthWest(), b.getNorthEast()); });
-                });
-                if (bounds) {
+                window.__atlasFitted = key;
+                /* after the rest of the page's update (the panel): re-drawing the map at a new zoom competes for the CPU */
+                clearTimeout(window.__atlasFitTimer);
+                window.__atlasFitTimer = setTimeout(function () {
+                    var bounds = null;
+                    (fit.length ? fit : Object.keys(shown)).forEach(function (id) {
+                        (shown[id] || []).forEach(function (b) { bounds = bounds ? bounds.extend(b) : L.latLngBounds(b.getSouthWest(), b.getNorthEast()); });
+                    });
+                    if (!bounds) { window.__atlasFitted = null; return; }
                     if (fit.length) { bounds = bounds.pad({{ this.fit_context }}); }  /* a selected zone with its surroundings */
                     window.map.fitBounds(bounds, {padding: [40, 40], maxZoom: {{ this.fit_max_zoom }}, animate: false});
-                    window.__atlasFitted = key;
-                }
+                }, {{ this.fit_delay_ms }});
             }
             return restyled;
         };
@@ -369,6 +373,7 @@ class ZoneStyleHook(MacroElement):
         self.hidden_json = json.dumps(HIDDEN_STYLE)
         self.fit_max_zoom = FIT_MAX_ZOOM
         self.fit_context = FIT_CONTEXT
+        self.fit_delay_ms = FIT_DELAY_MS
         self.map_zoom = MAP_ZOOM
         self.map_label_json = json.dumps(MAP_LABEL)
         self.map_title_json = json.dumps(MAP_TITLE)
