@@ -13,9 +13,9 @@ from components.ui.panel import show_zone
 from components.ui.profiling import run_timer
 from components.ui.reader import show_reader
 from components.ui.review import show_review
-from components.ui.sections import show_lazy_tabs
+from components.ui.sections import scroll_to_tabs_on_arrival, show_lazy_tabs
 from components.ui.signin import curator_only
-from components.ui.style import apply_style
+from components.ui.style import MAP_COLUMN, SIDE_PANEL, apply_style, visually_hidden_heading
 from components.ui.tables import show_downloads, show_problems, show_sources, show_zone_table
 from components.ui.timeview import show_disagreements, show_timeline
 from components.ui.upload import show_upload
@@ -49,16 +49,20 @@ def main() -> None:
     selection.show_url_message()
 
     map_col, side_col = st.columns([3, 2], gap="medium")
-    with map_col:  # the map first: its code is what the page asks the server for first
+    with map_col, st.container(key=MAP_COLUMN):  # the map first: its code is what the page asks the server for first
         show_map(data)
+        visually_hidden_heading("Map")
         selection.date_slider()
-        show_legend()
-    with side_col:
+        show_legend(data)
+    with side_col, st.container(key=SIDE_PANEL):  # scrolls on its own on a wide screen: the map stays in view
+        visually_hidden_heading("Zones")
         selection.zone_picker(names)
         show_place_panel(data)
         show_zone(data, selection.primary())
 
+    visually_hidden_heading("More: all zones, timeline, search, reader, sources")
     show_lazy_tabs(tabs)
+    scroll_to_tabs_on_arrival(list(tabs))
     selection.sync_url()
 
 

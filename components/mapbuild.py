@@ -21,6 +21,7 @@ from typing import Any
 import folium
 from branca.element import Figure, MacroElement
 from jinja2 import Template
+from shapely.geometry import shape
 
 from .atlas import Atlas
 from .basemap import read_basemap
@@ -30,8 +31,8 @@ from .settings import Settings, current_settings
 from .words import plural
 from .zones import Zone
 
-# Okabe-Ito palette (safe for the common colour-vision deficiencies); the
-# outline dash pattern repeats the status so colour is never the only cue.
+# Okabe-Ito palette (safe for the common colour-vision deficiencies); each status has its own
+# outline dash pattern, and the map writes the status under each zone's name, so colour is never the only cue.
 STATUS_STYLE: dict[str, dict[str, Any]] = {
     "operating": {"color": "#009E73", "dashArray": None},
     "agreement-reached": {"color": "#0072B2", "dashArray": "8 4"},
@@ -40,17 +41,25 @@ STATUS_STYLE: dict[str, dict[str, Any]] = {
     "declared": {"color": "#CC79A7", "dashArray": "4 4"},
     "not-declared": {"color": "#999999", "dashArray": "1 6"},
     "ceasefire-in-force": {"color": "#009E73", "dashArray": "6 3"},
-    "under-offensive": {"color": "#D55E00", "dashArray": None},
+    "under-offensive": {"color": "#D55E00", "dashArray": "14 4 2 4"},
     "demilitarised-zone-agreed": {"color": "#56B4E9", "dashArray": "10 3"},
     "ceasefire-protocol": {"color": "#0072B2", "dashArray": "3 3"},
     "evacuation-agreed": {"color": "#D55E00", "dashArray": "6 6"},
     "retaken": {"color": "#444444", "dashArray": "2 6"},
-    "framework-ended": {"color": "#444444", "dashArray": "2 6"},
+    "framework-ended": {"color": "#444444", "dashArray": "2 6 8 6"},
 }
 ENDED_FILL_OPACITY = 0.08  # an ended zone: where it was, drawn faintly with a dotted grey outline
 MAP_CENTER: tuple[float, float] = (34.45, 36.75)
 LABEL_MIN_POPULATION = 150_000  # smaller towns get a dot, not a label, to keep zones readable
 MAP_ZOOM = 7
+MIN_ZOOM = 6  # the bundled basemap covers the whole view from this zoom out (see MAX_BOUNDS)
+MAX_BOUNDS: tuple[tuple[float, float], tuple[float, float]] = ((29.0, 31.0), (39.5, 46.0))  # (S, W), (N, E): inside the basemap's clip box
+FIT_MAX_ZOOM = 10  # fitting a small zone (Eastern Ghouta) stops here
+FIT_DELAY_MS = 300  # the map is fitted this long after the new styles arrive, once the panel is drawn
+FIT_CONTEXT = 1.0  # a selected zone is fitted with its own size around it on each side: where it lies stays readable
+# a city label starts this far right of its dot: clear of the widest place-marker ring (radius 3 + 4, weight 1)
+LABEL_CLEARANCE_PX = 10
+SEA_COLOUR = "#cfe3ee"  # the map's background: what no land polygon covers is sea
 OSM_TILES = "https://tile.openstreetmap.org/{z}/{x}/{y}.png"
 OSM_ATTRIBUTION = '&copy; <a href="https://www.openstreetmap.org/copyright">OpenStreetMap</a> contributors'
 BASEMAP_ATTRIBUTION = "Basemap: Natural Earth (public domain), GeoNames (CC BY 4.0)"
@@ -138,9 +147,40 @@ def add_basemap(fmap: folium.Map, basemap: dict[str, Any]) -> None:
             continue
         lon, lat = city["geometry"]["coordinates"][:2]
         name = str(city["properties"].get("name", ""))
+        folium.Marker(  # keyboard=False: a label is not a tab stop (Leaflet gives markers tabindex=0)
+            location=(lat, lon), interactive=False, keyboard=False,
+            icon=folium.DivIcon(html=f'<div class="atlas-city" aria-hidden="true">{html.escape(name)}</div>',
+                                icon_size=(120, 14), icon_anchor=(-LABEL_CLEARANCE_PX, 7)),
+        ).add_to(fmap)
+
+
+def zone_label_point(geometry: Any) -> tuple[float, float]:
+    """(lat, lon) of the top middle of the zone's largest part: its label sits just above the zone,
+    clear of the city labels inside it (Damascus beside Eastern Ghouta)."""
+    geom = shape(geometry) if isinstance(geometry, dict) else geometry
+    part = max(getattr(geom, "geoms", [geom]), key=lambda g: g.area)
+    minx, _miny, maxx, maxy = part.bounds
+    return (round(maxy, 5), round((minx + maxx) / 2, 5))
+
+
+def short_zone_name(name: str) -> str:
+    """"Idlib de-escalation zone" → "Idlib" (the map's label; the full name is in the tooltip and panel)."""
+    return name.removesuffix(" de-escalation zone").removesuffix(" zone")
+
+
+def add_zone_labels(fmap: folium.Map, atlas: Atlas) -> None:
+    """A name on the map for each zone; the page script adds its status on the chosen date
+    (``ZoneStyleHook``), so the status is written out, never told by colour alone.
+    Not interactive and not a tab stop: the zone list beside the map is the keyboard path."""
+    for zone in atlas.zones.zones:
+        lat, lon = zone_label_point(zone.geometry)
+        text = html.escape(short_zone_name(zone.name))
         folium.Marker(
-            location=(lat, lon), interactive=False,
-            icon=folium.DivIcon(html=f'<div class="atlas-city">{html.escape(name)}</div>', icon_size=(120, 14), icon_anchor=(-4, 7)),
+            location=(lat, lon), interactive=False, keyboard=False,
+            icon=folium.DivIcon(
+                html=f'<div class="atlas-zone-label" data-zone="{html.escape(zone.id)}"><b>{text}</b>'
+                     f'<span class="atlas-zone-status"></span></div>',
+                icon_size=(160, 30), icon_anchor=(80, 32), class_name="atlas-zone-label-icon"),
         ).add_to(fmap)
 
 
@@ -184,16 +224,32 @@ def extent_features(atlas: Atlas) -> list[dict[str, Any]]:
     return out
 
 
+# In the map's iframe. Labels never catch the pointer; the map fills the frame, whose height the page sets
+# by the window's (components/ui/style.py; streamlit-folium sets a fixed height in px on the element).
+MAP_CSS = f"""<style>
+.leaflet-container{{background:{SEA_COLOUR}}}
+.atlas-city{{font:11px sans-serif;color:#222;white-space:nowrap;text-shadow:0 0 2px #fff,0 0 2px #fff}}
+.atlas-zone-label-icon{{pointer-events:none}}
+.atlas-zone-label{{font:12px sans-serif;color:#111;white-space:nowrap;text-align:center;text-shadow:0 0 3px #fff,0 0 3px #fff,0 0 3px #fff;line-height:1.2}}
+.atlas-zone-label b{{display:block}}
+.atlas-zoomed-out .atlas-zone-status{{display:none}}
+@media (max-width: 500px) {{ .leaflet-control-attribution{{font-size:9px}} }}
+.atlas-zone-status{{display:block;font-size:11px;font-style:italic;min-height:1em}}
+html,body{{overflow:hidden}}
+#map_div{{height:100vh !important}}
+</style>"""
+
+
 def build_map(atlas: Atlas, basemap: dict[str, Any] | None, tiles: bool, areas: dict[str, float] | None = None) -> folium.Map:
     """The full map; its HTML does not depend on the selection."""
-    fmap = folium.Map(location=MAP_CENTER, zoom_start=MAP_ZOOM, tiles=None, control_scale=True, min_zoom=5, max_zoom=13)
+    fmap = folium.Map(location=MAP_CENTER, zoom_start=MAP_ZOOM, tiles=None, control_scale=True, min_zoom=MIN_ZOOM,
+                      max_zoom=13, max_bounds=True, max_bounds_viscosity=1.0,
+                      min_lat=MAX_BOUNDS[0][0], min_lon=MAX_BOUNDS[0][1], max_lat=MAX_BOUNDS[1][0], max_lon=MAX_BOUNDS[1][1])
     fmap.default_js, fmap.default_css = leaflet_js_css()
     fmap.add_child(LeafletImagePath(f"{STATIC_URL_PREFIX}/images/"))  # before any marker is created
     root = fmap.get_root()
     assert isinstance(root, Figure)  # a folium.Map is created inside a Figure
-    root.header.add_child(folium.Element(
-        "<style>.atlas-city{font:11px sans-serif;color:#222;white-space:nowrap;text-shadow:0 0 2px #fff}</style>"
-    ))
+    root.header.add_child(folium.Element(MAP_CSS))
     if basemap:
         add_basemap(fmap, basemap)
     if tiles:
@@ -206,6 +262,7 @@ def build_map(atlas: Atlas, basemap: dict[str, Any] | None, tiles: bool, areas: 
         style_function=zone_style,
         tooltip=folium.GeoJsonTooltip(fields=["tooltip_html"], labels=False, sticky=True),
     ).add_to(fmap)
+    add_zone_labels(fmap, atlas)
     fmap.add_child(ZoneStyleHook())
     return fmap
 
@@ -217,18 +274,32 @@ STYLES_GLOBAL = "__atlasZoneStyles"  # on the page's window: {zone id: Leaflet p
 APPLY_FUNCTION = "atlasApplyStyles"  # on the map iframe's window
 
 
+VIEW_GLOBAL = "__atlasMapView"  # on the page's window: {"fit": [zone ids], "labels": {zone id: status text}}
+
+
 class ZoneStyleHook(MacroElement):
     """Part of the map's script: ``window.atlasApplyStyles()`` restyles the drawn zone paths
-    (by ``feature.properties.id``) with the styles the page holds, and runs once the map exists.
-    Only styles cross from the page (colours, weights, dash patterns); nothing from a document."""
+    (by ``feature.properties.id``) with the styles the page holds, writes each zone's status
+    under its label, fits the view to the selected zones (all of them when none is selected;
+    only when the selection changed, so a reader's own panning is kept), and runs once the map
+    exists. Only styles, zone ids and our status labels cross from the page; nothing from a document.
+
+    It also makes the map usable without a mouse and on a phone: paths and labels are not tab
+    stops (the zone list is the keyboard path), a click focuses the map without scrolling the page
+    (Leaflet's focus() scrolled a phone's page by the iframe's offset and swallowed the first tap),
+    one finger scrolls the page on a touch screen (two fingers pan and zoom), and the frame's
+    viewport lets the reader zoom the page."""
 
     _template = Template("""
         {% macro script(this, kwargs) %}
         window.{{ this.apply_function }} = function () {
-            var styles = null;
-            try { styles = window.parent[{{ this.styles_global_json }}] || null; } catch (e) { return 0; }
+            var styles = null, view = null;
+            try {
+                styles = window.parent[{{ this.styles_global_json }}] || null;
+                view = window.parent[{{ this.view_global_json }}] || null;
+            } catch (e) { return 0; }
             if (!styles || !window.map) { return 0; }
-            var restyled = 0;
+            var restyled = 0, shown = {};
             window.map.eachLayer(function (layer) {
                 var props = layer.feature && layer.feature.properties;
                 var style = props && props.id && styles[props.id];
@@ -236,13 +307,61 @@ class ZoneStyleHook(MacroElement):
                     var hidden = props.extent && style.extent && props.extent !== style.extent;
                     layer.setStyle(hidden ? {{ this.hidden_json }} : style);
                     var el = layer.getElement && layer.getElement();
-                    if (el) { el.style.pointerEvents = hidden ? "none" : ""; if (props.extent) { el.setAttribute("data-extent", props.extent); } }
+                    if (el) {
+                        el.style.pointerEvents = hidden ? "none" : "";
+                        el.setAttribute("tabindex", "-1"); el.setAttribute("focusable", "false");
+                        if (props.extent) { el.setAttribute("data-extent", props.extent); }
+                    }
+                    if (!hidden && layer.getBounds) { (shown[props.id] = shown[props.id] || []).push(layer.getBounds()); }
                     restyled += 1;
                 }
             });
+            var labels = (view && view.labels) || {};
+            document.querySelectorAll(".atlas-zone-label").forEach(function (el) {
+                var s = el.querySelector(".atlas-zone-status");
+                if (s) { s.textContent = labels[el.getAttribute("data-zone")] || ""; }
+            });
+            var fit = (view && view.fit) || [];
+            var key = fit.join(",");
+            if (window.__atlasFitted !== key) {
+                window.__atlasFitted = key;
+                /* after the rest of the page's update (the panel): re-drawing the map at a new zoom competes for the CPU */
+                clearTimeout(window.__atlasFitTimer);
+                window.__atlasFitTimer = setTimeout(function () {
+                    var bounds = null;
+                    (fit.length ? fit : Object.keys(shown)).forEach(function (id) {
+                        (shown[id] || []).forEach(function (b) { bounds = bounds ? bounds.extend(b) : L.latLngBounds(b.getSouthWest(), b.getNorthEast()); });
+                    });
+                    if (!bounds) { window.__atlasFitted = null; return; }
+                    if (fit.length) { bounds = bounds.pad({{ this.fit_context }}); }  /* a selected zone with its surroundings */
+                    window.map.fitBounds(bounds, {padding: [40, 40], maxZoom: {{ this.fit_max_zoom }}, animate: false});
+                }, {{ this.fit_delay_ms }});
+            }
             return restyled;
         };
-        setTimeout(window.{{ this.apply_function }}, 0);  /* streamlit-folium sets window.map after this script */
+        window.atlasAccessible = function () {
+            if (!window.map) { return; }
+            var meta = document.querySelector('meta[name="viewport"]');
+            if (meta) { meta.setAttribute("content", "width=device-width, initial-scale=1.0"); }
+            try { if (window.frameElement) { window.frameElement.title = {{ this.map_title_json }}; } } catch (e) { /* not same-origin */ }
+            var box = window.map.getContainer();
+            box.setAttribute("aria-label", {{ this.map_label_json }});
+            box.setAttribute("role", "region");
+            var kb = window.map.keyboard;
+            if (kb) { kb._onMouseDown = function () { if (!this._focused) { this._map._container.focus({preventScroll: true}); } }; }
+            var outOfTabOrder = function (layer) {  /* zones and place markers: the zone list and search are the keyboard path */
+                var el = layer && layer.getElement && layer.getElement();
+                if (el && el.tagName && el.tagName.toLowerCase() === "path") { el.setAttribute("tabindex", "-1"); el.setAttribute("focusable", "false"); }
+            };
+            window.map.eachLayer(outOfTabOrder);
+            window.map.on("layeradd", function (e) { outOfTabOrder(e.layer); });
+            var crowded = function () { box.classList.toggle("atlas-zoomed-out", window.map.getZoom() < {{ this.map_zoom }}); };
+            window.map.on("zoomend", crowded); crowded();
+            if (L.Browser.mobile || (window.matchMedia && window.matchMedia("(pointer: coarse)").matches)) {
+                window.map.dragging.disable();
+            }
+        };
+        setTimeout(function () { window.atlasAccessible(); window.{{ this.apply_function }}(); }, 0);  /* streamlit-folium sets window.map after this script */
         {% endmacro %}
     """)
 
@@ -251,7 +370,19 @@ class ZoneStyleHook(MacroElement):
         self._name = "ZoneStyleHook"
         self.apply_function = APPLY_FUNCTION
         self.styles_global_json = json.dumps(STYLES_GLOBAL)
+        self.view_global_json = json.dumps(VIEW_GLOBAL)
         self.hidden_json = json.dumps(HIDDEN_STYLE)
+        self.fit_max_zoom = FIT_MAX_ZOOM
+        self.fit_context = FIT_CONTEXT
+        self.fit_delay_ms = FIT_DELAY_MS
+        self.map_zoom = MAP_ZOOM
+        self.map_label_json = json.dumps(MAP_LABEL)
+        self.map_title_json = json.dumps(MAP_TITLE)
+
+
+MAP_TITLE = "Map of the four de-escalation zones"
+MAP_LABEL = ("Map of the de-escalation zones. Use the zone list beside the map to select a zone with the keyboard; "
+             "the table under the map's legend lists what the map shows.")
 
 
 HIDDEN_STYLE: dict[str, Any] = {"opacity": 0, "fillOpacity": 0, "color": "#888888", "weight": 0}  # a zone's extents not valid on the date

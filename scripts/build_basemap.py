@@ -3,8 +3,13 @@
 Writes:
   geodata/syria_border.geojson  Syria's admin-0 polygon at full 1:10m resolution
                                 (as quantised by world-atlas); used to clip zones.
-  geodata/basemap.geojson       Syria and its neighbours clipped to a box around
-                                Syria and simplified, plus Syrian cities as points.
+  geodata/basemap.geojson       Every country that reaches into a box around Syria
+                                (Syria, its neighbours, and the land further out:
+                                Cyprus, the Sinai, the West Bank, Iran...), clipped
+                                to that box and simplified, plus Syrian cities as
+                                points. The box is larger than the app's map may
+                                show (components.mapbuild MAX_BOUNDS, MIN_ZOOM), so
+                                at every zoom all land is drawn as land.
 
 Source of the country shapes: the npm package world-atlas@2.0.2, file
 countries-10m.json, a TopoJSON redistribution of Natural Earth 4.1.0 admin-0
@@ -53,14 +58,17 @@ GEODATA = ROOT / "geodata"
 
 NPM_PACKAGE = "world-atlas@2.0.2"
 TOPO_MEMBER = "package/countries-10m.json"
-GENERATED_ON = "2026-11-26"
+GENERATED_ON = "2026-11-27"
 GENERATOR = "scripts/build_basemap.py"
 PRECISION = 5
 
 SYRIA = "Syria"
 NEIGHBOURS: tuple[str, ...] = ("Iraq", "Israel", "Jordan", "Lebanon", "Turkey")
-CLIP_BOX: tuple[float, float, float, float] = (34.5, 31.5, 43.0, 38.0)  # W, S, E, N
+# every country reaching into CLIP_BOX is drawn (Egypt, Palestine, Cyprus, Saudi Arabia, Iran...), not only these
+CLIP_BOX: tuple[float, float, float, float] = (24.0, 24.5, 54.0, 44.0)  # W, S, E, N
+NEAR_BOX: tuple[float, float, float, float] = (34.5, 31.5, 43.0, 38.0)  # Syria and around: the finer simplification
 SIMPLIFY_DEG = 0.01
+SIMPLIFY_FAR_DEG = 0.08  # arcs wholly outside NEAR_BOX, seen only at low zoom
 CITY_MIN_POPULATION = 50_000
 
 # GeoNames ids of the governorate capitals (cities500 carries no feature
@@ -157,7 +165,9 @@ def stitch_ring(arc_ids: Sequence[int], arcs: Sequence[Ring]) -> Ring:
 def polygon_from_arcs(rings: Sequence[Sequence[int]], arcs: Sequence[Ring]) -> Polygon:
     """Build a shapely Polygon from TopoJSON ring arc lists (first = shell)."""
     stitched = [stitch_ring(r, arcs) for r in rings]
-    return Polygon(stitched[0], stitched[1:])
+    if len(stitched[0]) < 4:  # a tiny island simplified to a line: nothing to draw
+        return Polygon()
+    return Polygon(stitched[0], [h for h in stitched[1:] if len(h) >= 4])
 
 
 def geometry_from_topo(geom: dict[str, Any], arcs: Sequence[Ring]) -> BaseGeometry:
@@ -165,7 +175,7 @@ def geometry_from_topo(geom: dict[str, Any], arcs: Sequence[Ring]) -> BaseGeomet
     if geom["type"] == "Polygon":
         result: BaseGeometry = polygon_from_arcs(geom["arcs"], arcs)
     elif geom["type"] == "MultiPolygon":
-        result = MultiPolygon([polygon_from_arcs(p, arcs) for p in geom["arcs"]])
+        result = MultiPolygon([part for p in geom["arcs"] if not (part := polygon_from_arcs(p, arcs)).is_empty])
     else:
         raise ValueError(f"unsupported TopoJSON type {geom['type']}")
     if not result.is_valid:  # e.g. Jordan's ring re-uses an arc back and forth
@@ -188,16 +198,46 @@ def country_objects(topology: dict[str, Any]) -> dict[str, dict[str, Any]]:
     return {g["properties"]["name"]: g for g in topology["objects"]["countries"]["geometries"]}
 
 
-def simplified_arcs(arcs: Sequence[Ring], tolerance: float) -> list[Ring]:
-    """Simplify every arc once (endpoints kept) so shared borders stay shared."""
+def _runs(arc: Sequence[Coord], inside: Any) -> list[tuple[bool, Ring]]:
+    """Split an arc into runs of consecutive points inside / outside a box; neighbouring runs share
+    their junction point, so the runs joined again give the arc back."""
+    runs: list[tuple[bool, Ring]] = []
+    for point in arc:
+        flag = bool(inside(point))
+        if runs and runs[-1][0] == flag:
+            runs[-1][1].append(point)
+        else:
+            if runs:
+                runs[-1][1].append(point)  # the junction ends the previous run and starts this one
+            runs.append((flag, [point]))
+    return runs
+
+
+def _simplified(points: Ring, tolerance: float) -> Ring:
+    if len(points) <= 2:
+        return list(points)
+    coords = [(float(x), float(y)) for x, y in LineString(points).simplify(tolerance, preserve_topology=False).coords]
+    return coords if len(coords) >= 2 else [points[0], points[-1]]
+
+
+def simplified_arcs(arcs: Sequence[Ring], tolerance: float, far_tolerance: float | None = None) -> list[Ring]:
+    """Simplify every arc once (endpoints kept) so shared borders stay shared; with ``far_tolerance``,
+    the stretches of an arc outside NEAR_BOX (Turkey's Aegean coast, Greece, Iran...) more coarsely."""
+    west, south, east, north = NEAR_BOX
+
+    def inside(p: Coord) -> bool:
+        return west <= p[0] <= east and south <= p[1] <= north
+
     out: list[Ring] = []
     for arc in arcs:
-        if len(arc) <= 2:
-            out.append(list(arc))
+        if far_tolerance is None:
+            out.append(_simplified(list(arc), tolerance))
             continue
-        line = LineString(arc).simplify(tolerance, preserve_topology=False)
-        coords = [(float(x), float(y)) for x, y in line.coords]
-        out.append(coords if len(coords) >= 2 else [arc[0], arc[-1]])
+        joined: Ring = []
+        for near, run in _runs(arc, inside):
+            part = _simplified(run, tolerance if near else far_tolerance)
+            joined.extend(part if not joined else part[1:])
+        out.append(joined)
     return out
 
 
@@ -255,11 +295,13 @@ def syria_border_collection(syria: BaseGeometry, integrity: str) -> dict[str, An
 
 
 def country_features(topology: dict[str, Any], arcs: Sequence[Ring]) -> list[dict[str, Any]]:
-    """Syria + neighbours, built from simplified shared arcs and clipped to CLIP_BOX."""
+    """Every country reaching into CLIP_BOX, built from simplified shared arcs and clipped to it."""
     objects = country_objects(topology)
     clip = box(*CLIP_BOX)
     features: list[dict[str, Any]] = []
-    for name in sorted((SYRIA, *NEIGHBOURS)):
+    for name in sorted(objects):
+        if objects[name].get("type") not in ("Polygon", "MultiPolygon"):
+            continue
         geom = geometry_from_topo(objects[name], arcs).intersection(clip)
         geom = clean_after_rounding(geom)
         if geom.is_empty:
@@ -337,6 +379,8 @@ def basemap_collection(topology: dict[str, Any], arcs_simple: Sequence[Ring]) ->
     meta = _metadata(topology.get("_integrity", ""), cities=True) | {
         "clip_bbox": list(CLIP_BOX),
         "simplify_tolerance_deg": SIMPLIFY_DEG,
+        "simplify_tolerance_far_deg": SIMPLIFY_FAR_DEG,
+        "near_bbox": list(NEAR_BOX),
         "city_rule": f"countrycode SY and (population >= {CITY_MIN_POPULATION} or governorate capital)",
             "golan_note": GOLAN_NOTE,
     }
@@ -352,7 +396,7 @@ def build(out_dir: Path) -> tuple[Path, Path]:
     border_path = out_dir / "syria_border.geojson"
     write_json_atomic(border_path, syria_border_collection(syria, topology["_integrity"]))
     basemap_path = out_dir / "basemap.geojson"
-    write_json_atomic(basemap_path, basemap_collection(topology, simplified_arcs(arcs, SIMPLIFY_DEG)))
+    write_json_atomic(basemap_path, basemap_collection(topology, simplified_arcs(arcs, SIMPLIFY_DEG, SIMPLIFY_FAR_DEG)))
     return border_path, basemap_path
 
 

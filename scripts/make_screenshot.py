@@ -16,7 +16,7 @@ from tests.server import CHROMIUM, CHROMIUM_ARGS, run_app
 def main(out: Path = ROOT / "docs" / "screenshot.png") -> None:
     with run_app() as url, sync_playwright() as p:
         browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        page = browser.new_page(viewport={"width": 1400, "height": 950})
+        page = browser.new_page(viewport={"width": 1440, "height": 900})
         page.goto(url + "/?zone=north-homs")
         map_frame(page)
         page.get_by_role("heading", name=zone_names()["north-homs"], exact=True).wait_for()

@@ -17,3 +17,28 @@ def show_lazy_tabs(sections: Mapping[str, Callable[[], object]]) -> None:
         if tab.open:
             with tab:
                 render()
+
+
+SCROLLED_KEY = "atlas_tab_scrolled"
+# Runs once in the page: waits for the tabs to be drawn, then brings them to the top of the screen.
+SCROLL_TO_TABS_JS = """<script>
+(function () {
+  let tries = 0;
+  const go = () => {
+    const tabs = document.querySelector('[data-testid="stTabs"]');
+    if (tabs) { tabs.scrollIntoView({block: "start"}); return; }
+    if (++tries < 100) setTimeout(go, 100);
+  };
+  setTimeout(go, 100);
+})();
+</script>"""
+
+
+def scroll_to_tabs_on_arrival(tabs: list[str]) -> None:
+    """A permalink naming a tab (``?tab=Timeline``) opens with that tab in view, once per session;
+    a reader who then scrolls or clicks is not moved again."""
+    if st.session_state.get(SCROLLED_KEY):
+        return
+    st.session_state[SCROLLED_KEY] = True
+    if st.query_params.get(TAB_KEY) in tabs:
+        st.html(SCROLL_TO_TABS_JS, unsafe_allow_javascript=True)

@@ -25,6 +25,7 @@ DATE_KEY = "atlas_date"           # the "as of" date slider's value
 DATE_MESSAGE = "atlas_date_message"
 TAB_MESSAGE = "atlas_tab_message"
 URL_KEYS = ("zone", "date", TAB_KEY)  # the permalink's parameters
+URL_SEEN = "atlas_url_seen"      # (zone, date) in the URL when this session last wrote it
 DEFAULT_DATE = dt.date(2017, 8, 6)  # the latest date the bundled sources speak of
 NONE_CHOICE = "(none)"
 
@@ -36,9 +37,30 @@ def normalise_repeated_params() -> None:
         st.query_params[key] = value
 
 
+def url_view() -> tuple[str | None, str | None]:
+    return st.query_params.get("zone"), st.query_params.get("date")
+
+
+def follow_browser_history(known: list[str]) -> None:
+    """Back/Forward: Streamlit pushes a history entry for each URL the app writes and, on Back, reruns
+    the script with that entry's query string. A URL other than the one this session last wrote is
+    such a navigation: take the zone and date from it, as a permalink would be read."""
+    seen = st.session_state.get(URL_SEEN)
+    now = url_view()
+    if seen is None or now == tuple(seen):
+        return
+    zone = parse_zone_param(now[0], known).zone_id
+    select([zone] if zone else [])
+    st.session_state[PLACE] = None
+    day, _message = parse_date_param(now[1])
+    st.session_state[DATE_KEY] = day or DEFAULT_DATE
+
+
 def init_from_url(known: list[str], tabs: list[str]) -> None:
-    """On a session's first run, take ``?zone=``, ``?date=`` (and check ``?tab=``) from the permalink."""
+    """On a session's first run, take ``?zone=``, ``?date=`` (and check ``?tab=``) from the permalink;
+    later, follow the browser's Back and Forward (:func:`follow_browser_history`)."""
     if SELECTED in st.session_state:
+        follow_browser_history(known)
         return
     normalise_repeated_params()
     st.session_state[TAB_MESSAGE] = tab_message(st.query_params.get(TAB_KEY), tabs)
@@ -117,6 +139,7 @@ def sync_url() -> None:
         st.query_params["zone"] = zone
     elif not zone and current is not None and not st.session_state.get(URL_MESSAGE):
         del st.query_params["zone"]
+    st.session_state[URL_SEEN] = url_view()
 
 
 def zone_picker(names: dict[str, str]) -> None:

@@ -6,7 +6,7 @@ import streamlit as st
 
 from ..atlas import Atlas
 from ..facts import Citation, Fact
-from ..mapbuild import STATUS_STYLE
+from ..mapbuild import STATUS_STYLE, short_zone_name
 from ..panels import MARK_PREFIX, STATUS_LABELS, citation_passage, fact_label, format_value
 from ..passages import Span, highlight_html
 from ..store import StoreError
@@ -18,6 +18,7 @@ from .lifepanel import reported_by_html
 from .safe import esc, html_block
 
 TIMELINE_KEY = "atlas_timeline"
+EVENT_PICK_KEY = "atlas_timeline_event"  # the keyboard's way to an event: a list of every event
 
 
 MAX_EXTRACTED = 500  # the newest extracted dates shown: the chart stays readable and the page small
@@ -34,8 +35,13 @@ def all_events(data: AppData) -> list[Event]:
     return events(data.atlas) + extracted
 
 
+def chart_zone_names(atlas: Atlas) -> dict[str, str]:
+    """Short zone names for the chart's rows ("Northern Homs"): the full names left the dates a third of a phone."""
+    return {z.id: short_zone_name(z.name) for z in atlas.zones.zones}
+
+
 def event_rows(atlas: Atlas, items: list[Event]) -> list[dict]:
-    names = {z.id: z.name for z in atlas.zones.zones}
+    names = chart_zone_names(atlas)
     rows = []
     for event in items:
         for zone in event.zones:
@@ -49,13 +55,14 @@ def event_rows(atlas: Atlas, items: list[Event]) -> list[dict]:
 
 
 def period_rows(atlas: Atlas) -> list[dict]:
-    return [{"zone": z.name, "status": STATUS_LABELS.get(s, s), "start": a.isoformat(), "end": b.isoformat()}
+    names = chart_zone_names(atlas)
+    return [{"zone": names[z.id], "status": STATUS_LABELS.get(s, s), "start": a.isoformat(), "end": b.isoformat()}
             for z in atlas.zones.zones for s, a, b in status_periods(atlas, z.id)]
 
 
 def timeline_chart(atlas: Atlas, items: list[Event]) -> alt.LayerChart | alt.FacetChart:
     pick = alt.selection_point(name="event", fields=["fact_id"], on="click")
-    y = alt.Y("zone:N", title=None, sort=[z.name for z in atlas.zones.zones])  # the zone list's order
+    y = alt.Y("zone:N", title=None, sort=list(chart_zone_names(atlas).values()))  # the zone list's order
     bands = alt.Chart(alt.Data(values=period_rows(atlas))).mark_bar(opacity=0.35, height=18).encode(
         x=alt.X("start:T", title=None), x2="end:T", y=y,
         color=alt.Color("status:N", title="Status", scale=alt.Scale(  # the map's colours (Okabe-Ito)
@@ -71,7 +78,8 @@ def timeline_chart(atlas: Atlas, items: list[Event]) -> alt.LayerChart | alt.Fac
         opacity=alt.condition(pick, alt.value(1.0), alt.value(0.5)),
         tooltip=["event:N", "when:N", "zone:N", "reviewed:N"],
     ).add_params(pick)
-    return alt.layer(bands, ranges, points).properties(height=220)
+    # legends under the chart: on a phone a legend at the side left the dates a sliver of the width
+    return alt.layer(bands, ranges, points).properties(height=220).configure_legend(orient="bottom", columns=2)
 
 
 def with_date_marker(spec: dict, day: object) -> dict:
@@ -105,15 +113,38 @@ def timeline_spec(_data: AppData, version: str) -> dict:
     return timeline_chart(_data.atlas, all_events(_data)).to_dict()
 
 
+def event_label(atlas: Atlas, event: Event) -> str:
+    names = {z.id: z.name for z in atlas.zones.zones}
+    zones = ", ".join(names.get(z, z) for z in event.zones)
+    kind = "" if event.reviewed else " (extracted, not reviewed)"
+    return f"{event.start.day} {event.start:%B %Y} — {zones}: {event.fact.title}{kind}"
+
+
+def events_table_html(atlas: Atlas, items: list[Event]) -> str:
+    """Every event as a table row (date, zones, what, curated or extracted): the chart's text alternative."""
+    names = {z.id: z.name for z in atlas.zones.zones}
+    rows = "".join(
+        f"<tr><td>{esc(format_value(e.fact) if e.fact.value_type == 'date' else f'{e.start.day} {e.start:%B %Y}')}</td>"
+        f"<td>{esc(', '.join(names.get(z, z) for z in e.zones))}</td><td>{esc(e.fact.title)}</td>"
+        f"<td>{'curated' if e.reviewed else 'extracted, not reviewed'}</td></tr>"
+        for e in sorted(items, key=lambda e: (e.start, e.fact.id)))
+    return (f"<details><summary>The events as a table ({len(items):,})</summary><table><thead><tr><th scope='col'>When</th>"
+            "<th scope='col'>Zones</th><th scope='col'>Event</th><th scope='col'>Source</th></tr></thead>"
+            f"<tbody>{rows}</tbody></table></details>")
+
+
 def show_timeline(data: AppData) -> None:
     atlas = data.atlas
     items = all_events(data)
     state = st.vega_lite_chart(with_date_marker(timeline_spec(data, data.version), selection.as_of().isoformat()),
                                on_select="rerun", key=TIMELINE_KEY, width="stretch")
-    chosen = selected_fact_ids(state)
+    by_id = {e.fact.id: e for e in sorted(items, key=lambda e: (e.start, e.fact.id))}
+    picked = st.selectbox("Read the words of an event", list(by_id), index=None, key=EVENT_PICK_KEY,
+                          format_func=lambda fid: event_label(atlas, by_id[fid]),
+                          placeholder="Choose an event (or click one on the chart)")
+    chosen = selected_fact_ids(state) + ([picked] if picked else [])
     if not chosen:
-        st.caption("Click an event (◆ curated, ● extracted and not reviewed) to read the words it comes from.")
-    by_id = {e.fact.id: e for e in items}
+        st.caption("Click an event (◆ curated, ● extracted and not reviewed) or choose it in the list to read the words it comes from.")
     for fact_id in dict.fromkeys(chosen):
         event = by_id.get(fact_id)
         if event is None:
@@ -125,6 +156,7 @@ def show_timeline(data: AppData) -> None:
         if fact.references:  # a life event: our words, and who reported it
             parts += [f"<p>{esc(fact.note)}</p>", reported_by_html(atlas, fact.references)]
         html_block("".join(parts), "atlas-event")
+    html_block(events_table_html(atlas, items), "atlas-events")
 
 
 def disagreement_html(atlas: Atlas, item: Disagreement) -> str:
