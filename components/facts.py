@@ -111,6 +111,7 @@ class Fact:
     qualifier: str | None = None
     date_precision: str | None = None
     related_zones: tuple[str, ...] = ()
+    unit: str | None = None  # what a count counts ("settlements", "people"), when the fact says it (reviewed facts do)
     references: tuple[str, ...] = ()
     note: str = ""
     as_of: str | None = None  # ISO date a status was reported true (status facts)
@@ -130,6 +131,8 @@ class Fact:
         }
         if self.qualifier:
             out["qualifier"] = self.qualifier
+        if self.unit:
+            out["unit"] = self.unit
         if self.date_precision:
             out["date_precision"] = self.date_precision
         if self.related_zones:
@@ -210,9 +213,13 @@ class _FactParser:
         qualifier = item.get("qualifier")
         if qualifier is not None and qualifier not in QUALIFIERS:
             self.problem(where, f"unknown qualifier {qualifier!r} (expected one of {', '.join(QUALIFIERS)})")
+        unit = item.get("unit")
+        if unit is not None and value_type != "integer":
+            self.problem(where, f"unit {unit!r} given for a {value_type} fact: only a count has a unit")
+            unit = None
         return Fact(
             id=fid, zone=item["zone"], kind=kind, title=item["title"], value_type=value_type,
-            value=value, citations=citations, qualifier=qualifier,
+            value=value, citations=citations, qualifier=qualifier, unit=unit,
             date_precision=item.get("date_precision"),
             related_zones=tuple(item.get("related_zones") or ()),
             references=tuple(item.get("references") or ()),

@@ -605,16 +605,13 @@ def _fact_from(state: sqlite3.Row) -> Fact:
     kind = "event" if is_date else reading["kind"]
     day = state["at"][:10]
     notes = [f"Reviewed by {state['curator']} on {day} ({state['state']}); extracted as: {reading_text(original)}."]
-    if reading.get("speaker"):
-        notes.append(f"Speaker: {reading['speaker']}.")
-    if reading.get("unit"):
-        notes.append(f"Unit: {reading['unit']}.")
     return Fact(
         id=f"reviewed.{state['doc_id']}.{state['start']}-{state['end']}.{reading['kind']}", zone=reading["zone"],
         kind=kind, title=TITLES.get(reading["kind"], reading["kind"].capitalize()) + " (reviewed)",
         value_type="text" if reading["value_type"] not in ("integer", "date", "enum", "list") else reading["value_type"],
         value=reading["value"], citations=(citation,),
         qualifier=reading.get("qualifier") if reading["value_type"] == "integer" else None,
+        unit=(reading.get("unit") or None) if reading["value_type"] == "integer" else None,
         date_precision=reading.get("date_precision") if is_date else None,
         related_zones=tuple(z for z in reading.get("related_zones") or () if z != reading["zone"]),
         note=" ".join(notes), as_of=reading.get("as_of"), event=(reading.get("event") or "statement") if is_date else None,

@@ -218,3 +218,16 @@ def test_validate_names_a_wrong_speaker(data_copy, change: dict, message: str) -
     data_copy.facts.write_text(json.dumps(raw, ensure_ascii=False), encoding="utf-8")
     problems = [str(p) for p in validate_all(data_copy)]
     assert len(problems) == 1 and "fact north-homs.settlements citation 0 speaker" in problems[0] and message in problems[0], problems
+
+
+def test_a_unit_belongs_to_a_count_only(data_copy) -> None:
+    from components.validate import validate_all
+    raw = json.loads(data_copy.facts.read_text(encoding="utf-8"))
+    facts = {f["id"]: f for f in raw["facts"]}
+    facts["north-homs.settlements"]["unit"] = "settlements"  # a count: fine, and kept
+    status = next(f for f in raw["facts"] if f["value_type"] != "integer")
+    status["unit"] = "days"
+    data_copy.facts.write_text(json.dumps(raw, ensure_ascii=False), encoding="utf-8")
+    problems = [str(p) for p in validate_all(data_copy)]
+    assert len(problems) == 1 and status["id"] in problems[0] and "only a count has a unit" in problems[0], problems
+    assert load_atlas(data_copy).facts.by_id()["north-homs.settlements"].unit == "settlements"

@@ -272,7 +272,8 @@ def test_correct_value_qualifier_zone_date_speaker_unit(store: Store) -> None:
         "unit": "people"})
     [fact] = reviewed_facts(store).facts
     assert (fact.value, fact.qualifier, fact.zone, fact.as_of) == (147000, "about", "north-homs", "2017-08-03")
-    assert "Speaker: officials in Moscow." in fact.note and "Unit: people." in fact.note
+    assert fact.unit == "people" and fact.as_dict()["unit"] == "people"  # fields of the exported fact, not a note
+    assert "Speaker:" not in fact.note and "Unit:" not in fact.note
     assert fact.citations[0].speaker is not None and fact.citations[0].speaker.label == "officials in Moscow"
     from components.panels import zone_fact_views
     from components.ui.cards import citation_card_html
