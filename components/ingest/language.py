@@ -11,7 +11,7 @@ import functools
 from collections.abc import Callable
 from typing import Any
 
-SAMPLE_CHARS = 4000
+SAMPLE_CHARS = 1500  # py3langid's cost grows with the sample: 4,000 characters cost ~0.4 CPU s per MB ingested
 MIN_LETTERS = 20
 # Scripts written right to left: a passage in one of these is shown with dir="rtl" (the reader uses dir="auto").
 RTL_LANGUAGES: frozenset[str] = frozenset({"ar", "fa", "he", "ur", "ps", "ku", "yi"})
@@ -24,10 +24,20 @@ def _classify() -> Callable[[str], Any]:
     return py3langid.classify
 
 
+def _has_letters(text: str, n: int) -> bool:
+    """At least ``n`` letters in ``text`` (stops counting at ``n``)."""
+    for c in text:
+        if c.isalpha():
+            n -= 1
+            if n <= 0:
+                return True
+    return False
+
+
 def detect_language(text: str) -> str:
     """ISO 639-1 code of the text's language ("en", "ar", "ru", ...), or "" when there is too little text."""
     sample = text[:SAMPLE_CHARS]
-    if sum(c.isalpha() for c in sample) < MIN_LETTERS:
+    if not _has_letters(sample, MIN_LETTERS):
         return ""
     language, _ = _classify()(sample)
     return str(language)
