@@ -31,6 +31,22 @@ from tests.server import CHROMIUM, CHROMIUM_ARGS
 
 ZONES = ("idlib", "north-homs", "eastern-ghouta", "south")
 PANEL_TIMEOUT_MS = 30_000
+# The map fits itself to a selected zone ~300 ms after the panel arrives and animates there: a point
+# computed before it settles lands elsewhere. A user aims at what is on screen once it stops moving.
+MAP_VIEW_JS = "() => window.map ? [window.map.getCenter().lat, window.map.getCenter().lng, window.map.getZoom()] : null"
+
+
+async def settled(frame, timeout_s: float = 5.0) -> None:
+    """Wait until the map's view is the same twice 250 ms apart (its fit after a selection has run)."""
+    deadline = time.monotonic() + timeout_s
+    await asyncio.sleep(0.4)
+    last = await frame.evaluate(MAP_VIEW_JS)
+    while time.monotonic() < deadline:
+        await asyncio.sleep(0.25)
+        now = await frame.evaluate(MAP_VIEW_JS)
+        if now == last:
+            return
+        last = now
 
 
 class Tally:
@@ -73,6 +89,7 @@ async def session(browser, url: str, seconds: float, tally: Tally, candidates: d
         while time.monotonic() < deadline:
             zone = ZONES[k % 4]
             k += 1
+            await settled(frame)
             point = await frame.evaluate(FIND_ZONE_POINT_JS, [zone, candidates[zone]])
             if point is None:
                 await asyncio.sleep(0.5)
