@@ -26,27 +26,19 @@ sys.path.insert(0, str(ROOT / "bench"))
 from bench_app import launch, pct, rss_kb
 from playwright.async_api import async_playwright
 
-from tests.browser import FIND_ZONE_POINT_JS, zone_candidate_points, zone_names
+from tests.browser import FIND_ZONE_POINT_JS, SETTLED_JS, zone_candidate_points, zone_names
 from tests.server import CHROMIUM, CHROMIUM_ARGS
 
 ZONES = ("idlib", "north-homs", "eastern-ghouta", "south")
 PANEL_TIMEOUT_MS = 30_000
-# The map fits itself to a selected zone ~300 ms after the panel arrives and animates there: a point
-# computed before it settles lands elsewhere. A user aims at what is on screen once it stops moving.
-MAP_VIEW_JS = "() => window.map ? [window.map.getCenter().lat, window.map.getCenter().lng, window.map.getZoom()] : null"
+# The map fits itself to a selected zone ~300 ms after the new styles arrive: a point computed
+# before that lands elsewhere. A user aims at what is on screen once it stops moving; the map
+# marks that moment (window.__atlasFitDone, components/mapbuild.py).
 
 
-async def settled(frame, timeout_s: float = 5.0) -> None:
-    """Wait until the map's view is the same twice 250 ms apart (its fit after a selection has run)."""
-    deadline = time.monotonic() + timeout_s
-    await asyncio.sleep(0.4)
-    last = await frame.evaluate(MAP_VIEW_JS)
-    while time.monotonic() < deadline:
-        await asyncio.sleep(0.25)
-        now = await frame.evaluate(MAP_VIEW_JS)
-        if now == last:
-            return
-        last = now
+async def settled(frame, timeout_s: float = 15.0) -> None:
+    """Wait until the map has made its fit to the current selection."""
+    await frame.wait_for_function(SETTLED_JS, timeout=timeout_s * 1000)
 
 
 class Tally:

@@ -335,6 +335,7 @@ class ZoneStyleHook(MacroElement):
                     if (!bounds) { window.__atlasFitted = null; return; }
                     if (fit.length) { bounds = bounds.pad({{ this.fit_context }}); }  /* a selected zone with its surroundings */
                     window.map.fitBounds(bounds, {padding: [40, 40], maxZoom: {{ this.fit_max_zoom }}, animate: false});
+                    window.__atlasFitDone = key;  /* the view has settled: tests and the load test aim only after this */
                 }, {{ this.fit_delay_ms }});
             }
             return restyled;

@@ -125,8 +125,18 @@ def zone_point(frame, zone_id: str, timeout_s: float = 10.0) -> dict[str, float]
         time.sleep(0.2)
 
 
+SETTLED_JS = "() => window.__atlasFitted !== undefined && window.__atlasFitDone === window.__atlasFitted"
+
+
+def wait_settled(frame, timeout_ms: float = 15_000) -> None:
+    """Wait until the map has made its delayed fit to the selection (or to all zones on opening):
+    a point computed before it would be somewhere else by the time the mouse arrives."""
+    frame.wait_for_function(SETTLED_JS, timeout=timeout_ms)
+
+
 def click_zone(page, frame, zone_id: str) -> None:
-    """A real mouse click inside the zone, in the map iframe."""
+    """A real mouse click inside the zone, in the map iframe, once the view has settled."""
+    wait_settled(frame)
     frame.locator("#map_div").click(position=zone_point(frame, zone_id))
 
 

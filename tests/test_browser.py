@@ -6,7 +6,7 @@ import time
 import playwright.sync_api as playwright_sync  # in requirements.txt: when missing these tests fail, never skip
 import pytest
 
-from tests.browser import artifacts_dir, click_zone, map_frame, open_app, zone_names
+from tests.browser import artifacts_dir, click_zone, map_frame, open_app, wait_settled, zone_names
 from tests.curators import sign_in_page
 from tests.server import CHROMIUM, CHROMIUM_ARGS, ROOT, run_app
 
@@ -207,6 +207,7 @@ def test_clicking_a_place_marker_lists_the_passages_that_mention_it(server, brow
     page, _traffic = open_app(browser, server)
     frame = map_frame(page)
     frame.wait_for_function("() => Object.values(window.map._layers).some(l => l.feature && String(l.feature.properties.id).startsWith('place:'))")
+    wait_settled(frame)
     point = frame.evaluate(PLACE_POINT_JS, "place:geonames:169577")  # Homs
     assert point is not None
     frame.locator("#map_div").click(position=point)

@@ -13,7 +13,7 @@ from shapely.geometry import Point, box, shape
 
 from components.mapbuild import MAX_BOUNDS, MIN_ZOOM, STATUS_STYLE
 from components.panels import STATUS_LABELS
-from tests.browser import artifacts_dir, map_frame, watch, zone_names, zone_point
+from tests.browser import artifacts_dir, map_frame, wait_settled, watch, zone_names, zone_point
 from tests.server import ROOT
 from tests.test_browser import browser, server  # the same module-scoped fixtures: a server and a Chromium for this module
 
@@ -300,6 +300,7 @@ def test_one_tap_selects_a_zone_on_a_phone_and_the_page_stays_put(server, browse
     page.locator('iframe[src*="streamlit_folium"]').scroll_into_view_if_needed()
     page.wait_for_timeout(300)
     before = page.evaluate("document.querySelector('.stMain').scrollTop")
+    wait_settled(frame)
     point = zone_point(frame, "idlib")
     frame.locator("#map_div").tap(position=point)
     page.get_by_role("heading", name=zone_names()["idlib"], exact=True).wait_for(timeout=TIMEOUT_MS)
