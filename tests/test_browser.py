@@ -83,7 +83,8 @@ def test_north_homs_panel_shows_the_numbers_with_citations(server, browser) -> N
 def test_pan_and_zoom_send_no_rerun(server, browser) -> None:
     page, traffic = open_app(browser, server)
     frame = map_frame(page)
-    page.wait_for_timeout(1500)  # let the first render settle
+    wait_settled(frame)  # the first render and the map's fit to the zones have run
+    page.wait_for_timeout(500)
     t0 = time.monotonic()
     box = frame.locator("#map_div").bounding_box()
     x, y = box["x"] + 100, box["y"] + 100  # frame coordinates
