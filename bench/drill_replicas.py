@@ -134,11 +134,11 @@ async def sigterm_in_flight(url: str, proc: subprocess.Popen, sessions: int) -> 
 
 
 def term_drill(work: Path | None, sessions: int) -> dict[str, Any]:
-    from tests.server import app_site, serve
+    from tests.server import DRAINING_SERVE, app_site, serve
     script = app_site(lp.RESULTS / "load_site")
     log_path = lp.RESULTS / "drill-sigterm-server.log"
     with open(log_path, "w") as logf, serve(script, lp.app_environ(work), logf, ("--server.fileWatcherType", "none"),
-                                           timeout=120, cwd=script.parent) as (url, proc):
+                                           timeout=120, cwd=script.parent, launcher=DRAINING_SERVE) as (url, proc):
         asyncio.run(lp.warm_up(url))
         out = asyncio.run(sigterm_in_flight(url, proc, sessions))
     text = log_path.read_text(encoding="utf-8", errors="replace")

@@ -1,5 +1,5 @@
 """Command line: ``python -m components validate | export | cite | ingest | add | remove | documents | search | store |
-worker | curator | review``."""
+worker | curator | review | serve``."""
 from __future__ import annotations
 
 import argparse
@@ -10,7 +10,7 @@ from pathlib import Path
 from .atlas import DataPaths, load_atlas
 from .atomic import atomic_write_bytes
 from .basemap import read_basemap
-from .cliargs import OneLineParser, iso_date, output_file, positive_int
+from .cliargs import OneLineParser, iso_date, output_file, positive_float, positive_int
 from .documents import DocumentError, read_document_text
 from .export import FORMATS, IMAGE_FORMATS, render
 from .gazetteer import GazetteerError, gazetteer_for
@@ -20,6 +20,8 @@ from .problems import Problem
 from .review_cli import add_review_parsers
 from .settings import SettingsError, current_settings
 from .store.cli import add_store_parsers
+from .ui.serve import DRAIN_S
+from .ui.serve import ROOT as REPO_ROOT
 from .validate import validate_all
 from .words import plural
 from .zones import ZONE_IDS
@@ -132,6 +134,20 @@ def cmd_cite(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_serve(args: argparse.Namespace) -> int:
+    from .ui.serve import serve  # imports Streamlit: only for this command
+    return serve(args.streamlit_args, app=args.app, drain_s=args.drain)
+
+
+def parse_command_line(parser: argparse.ArgumentParser, argv: list[str] | None) -> argparse.Namespace:
+    """The arguments; ``serve`` passes the options it does not know to ``streamlit run``."""
+    args, extra = parser.parse_known_args(argv)
+    if extra and args.command != "serve":
+        parser.error(f"unrecognized arguments: {' '.join(extra)}")
+    args.streamlit_args = [a for a in extra if a != "--"]
+    return args
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = OneLineParser(prog="python -m components", description="De-escalation Atlas data tools")
     sub = parser.add_subparsers(dest="command", required=True)
@@ -151,6 +167,12 @@ def build_parser() -> argparse.ArgumentParser:
     c.add_argument("quote", help="exact text to cite")
     c.add_argument("--nth", type=positive_int, default=1, help="which occurrence, 1 or more (default 1)")
     c.set_defaults(func=cmd_cite)
+    s = sub.add_parser("serve", help="run the app like `streamlit run app.py OPTIONS` (any of its options, e.g. --server.port 8501), "
+                                     "but on SIGTERM let the runs in flight finish "
+                                     "before stopping (for replicas and containers)")
+    s.add_argument("--app", type=Path, default=REPO_ROOT / "app.py", help="the app's entry script (default: this repository's app.py)")
+    s.add_argument("--drain", type=positive_float, default=DRAIN_S, help=f"seconds to wait for runs in flight (default {DRAIN_S:g})")
+    s.set_defaults(func=cmd_serve)
     add_ingest_parser(sub)
     add_store_parsers(sub)
     add_review_parsers(sub)
@@ -158,7 +180,7 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: list[str] | None = None) -> int:
-    args = build_parser().parse_args(argv)
+    args = parse_command_line(build_parser(), argv)
     try:
         current_settings()
     except SettingsError as exc:

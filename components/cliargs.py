@@ -30,6 +30,17 @@ def positive_int(value: str) -> int:
     return number
 
 
+def positive_float(value: str) -> float:
+    """A number of seconds > 0 (``serve --drain``)."""
+    try:
+        number = float(value)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a number: {value!r}") from None
+    if not number > 0 or number == float("inf"):
+        raise argparse.ArgumentTypeError(f"must be a finite number above 0, got {value}")
+    return number
+
+
 def iso_date(value: str) -> dt.date:
     """Exactly ``YYYY-MM-DD`` (``fromisoformat`` alone would also take ``20170601`` and ``2017-W23-1``)."""
     try:

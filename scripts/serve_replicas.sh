@@ -3,7 +3,8 @@
 #
 #   scripts/serve_replicas.sh [REPLICAS=2] [PORT=8600]
 #
-# Starts REPLICAS `streamlit run app.py` processes on 127.0.0.1:PORT+1 .. PORT+REPLICAS, all
+# Starts REPLICAS `python -m components serve` processes (`streamlit run app.py` that lets the
+# runs in flight finish on SIGTERM, components/ui/serve.py) on 127.0.0.1:PORT+1 .. PORT+REPLICAS, all
 # sharing one data folder and corpus store (ATLAS_UPLOADS, ATLAS_DB and the other ATLAS_*
 # variables come from the environment, as for one process), then Debian's nginx on
 # 127.0.0.1:PORT with deploy/nginx.conf (its `listen` and upstreams.conf set for loopback).
@@ -48,7 +49,7 @@ trap stop TERM INT EXIT
 : > "$RUN/upstreams.conf"
 for i in $(seq 1 "$N"); do
   port=$((PORT + i))
-  PYTHONPATH="$PWD${PYTHONPATH:+:$PYTHONPATH}" streamlit run "$APP" --server.address 127.0.0.1 --server.port "$port" --server.fileWatcherType none \
+  PYTHONPATH="$PWD${PYTHONPATH:+:$PYTHONPATH}" python3 -m components serve --app "$APP" --server.address 127.0.0.1 --server.port "$port" --server.fileWatcherType none \
     > "$RUN/logs/replica-$i.log" 2>&1 &
   PIDS+=("$!")
   echo "$!" > "$RUN/replica-$i.pid"

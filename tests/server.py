@@ -21,6 +21,10 @@ CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-backg
                  "--disable-component-update", "--no-first-run"]
 
 
+STREAMLIT_RUN = ("-m", "streamlit", "run")
+DRAINING_SERVE = ("-m", "components", "serve", "--app")  # components/ui/serve.py: drains on SIGTERM
+
+
 def free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
@@ -64,8 +68,10 @@ def sealed_app() -> Path:
 
 @contextlib.contextmanager
 def serve(script: str | Path, env: dict[str, str], log, extra_args: tuple[str, ...] = (),
-          timeout: float = 60.0, cwd: Path = ROOT, port: int | None = None) -> Iterator[tuple[str, subprocess.Popen]]:
-    """``streamlit run script`` on a free loopback port (cwd: its ``.streamlit/config.toml`` applies).
+          timeout: float = 60.0, cwd: Path = ROOT, port: int | None = None,
+          launcher: tuple[str, ...] = STREAMLIT_RUN) -> Iterator[tuple[str, subprocess.Popen]]:
+    """``streamlit run script`` on a free loopback port (cwd: its ``.streamlit/config.toml`` applies);
+    ``launcher=DRAINING_SERVE`` runs it through ``python -m components serve`` instead.
 
     The repository is on PYTHONPATH, so a script outside it still imports ``components``.
     Yields (base URL, process) once healthy; the server is always stopped afterwards.
@@ -73,7 +79,7 @@ def serve(script: str | Path, env: dict[str, str], log, extra_args: tuple[str, .
     env = dict(env, PYTHONPATH=os.pathsep.join(p for p in (str(ROOT), env.get("PYTHONPATH", "")) if p))
     port = port or free_port()
     proc = subprocess.Popen(
-        [sys.executable, "-m", "streamlit", "run", str(script), "--server.port", str(port),
+        [sys.executable, *launcher, str(script), "--server.port", str(port),
          "--server.address", "127.0.0.1", "--server.headless", "true", "--browser.gatherUsageStats", "false",
          *extra_args],
         cwd=cwd, env=env, stdout=log, stderr=subprocess.STDOUT,
