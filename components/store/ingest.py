@@ -484,8 +484,12 @@ def _store_and_record(store: Store, data: bytes, original_name: str, folder: Pat
         written = store_upload(data, original_name, folder)
     except DocumentError as exc:
         return AddResult("failed", "", str(exc), original_name)
-    return record_bytes(store, data, written.name, source="upload", meta=meta, path=written.resolve(),
-                        added_by=added_by, sig=file_signature(written))
+    try:
+        return record_bytes(store, data, written.name, source="upload", meta=meta, path=written.resolve(),
+                            added_by=added_by, sig=file_signature(written))
+    except BaseException:  # not recorded (store full, locked, gone): the file must not become a document later
+        written.unlink(missing_ok=True)
+        raise
 
 
 def add_upload(store: Store, data: bytes, original_name: str, folder: Path, meta: StoreMeta | None = None,
