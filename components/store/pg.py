@@ -134,6 +134,10 @@ class PgCursor:
         return iter(self.fetchall())
 
     @property
+    def description(self) -> list[tuple[str]]:
+        return [(c.name,) for c in self._cursor.description or ()]
+
+    @property
     def rowcount(self) -> int:
         return self._cursor.rowcount
 
