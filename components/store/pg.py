@@ -44,8 +44,10 @@ def redacted(url: str) -> str:
         params = conninfo_to_dict(url)
     except psycopg.ProgrammingError:
         return re.sub(r"//[^@/]*@", "//…@", url)
-    host, port, db, user = params.get("host", ""), params.get("port", ""), params.get("dbname", ""), params.get("user", "")
-    return f"postgresql://{user + '@' if user else ''}{host}{':' + str(port) if port else ''}/{db}"
+    host, port, db, user = (str(params.get(k, "")) for k in ("host", "port", "dbname", "user"))
+    if host.startswith("/"):  # a unix socket's folder
+        return f"postgresql://{user + '@' if user else ''}/{db}?host={host}"
+    return f"postgresql://{user + '@' if user else ''}{host}{':' + port if port else ''}/{db}"
 
 
 # --------------------------------------------------------------------------- SQL translation
@@ -103,7 +105,7 @@ class Row(tuple):
     def keys(self) -> list[str]:
         return list(self._names)
 
-    def __getitem__(self, key: Any) -> Any:  # type: ignore[override]
+    def __getitem__(self, key: Any) -> Any:
         if isinstance(key, str):
             try:
                 return tuple.__getitem__(self, self._names.index(key))
@@ -120,7 +122,7 @@ def _row_factory(cursor: psycopg.Cursor) -> Any:
 class PgCursor:
     """What the store's code uses of a sqlite3 cursor: fetching, iterating, ``rowcount``, ``lastrowid``."""
 
-    def __init__(self, cursor: psycopg.Cursor, conn: psycopg.Connection) -> None:
+    def __init__(self, cursor: psycopg.ClientCursor[Row], conn: psycopg.Connection) -> None:
         self._cursor = cursor
         self._conn = conn
 
@@ -161,9 +163,9 @@ class PgConnection:
         comes from its value, so ``? IS NULL`` or ``substr(text, ?, ?)`` need no casts)."""
         cursor = psycopg.ClientCursor(self.raw, row_factory=_row_factory)
         if params is None:
-            cursor.execute(translate(sql, False))  # type: ignore[arg-type]
+            cursor.execute(translate(sql, False))
         else:
-            cursor.execute(translate(sql, True), params)  # type: ignore[arg-type]
+            cursor.execute(translate(sql, True), params)
         return PgCursor(cursor, self.raw)
 
     def executemany(self, sql: str, rows: Iterable[Sequence[Any]]) -> None:
@@ -171,12 +173,12 @@ class PgConnection:
         rows = list(rows)
         if rows:
             with self.raw.cursor() as cursor:
-                cursor.executemany(translate(sql, True), rows)  # type: ignore[arg-type]
+                cursor.executemany(translate(sql, True), rows)
 
     def execute_script(self, script: str) -> None:
         """Every statement of a migration's PostgreSQL script (one simple-protocol call)."""
         if script.strip():
-            self.raw.execute(script)  # type: ignore[arg-type]
+            self.raw.execute(script)
 
     def lock_for_write(self) -> None:
         self.raw.execute("SELECT pg_advisory_xact_lock(%s)", (WRITE_LOCK_KEY,))
@@ -306,8 +308,10 @@ class PgStore(Store):
 
     def __init__(self, url: str, conn: PgConnection, busy_timeout: float) -> None:
         self.url = url
-        self.path = redacted(url)  # type: ignore[assignment]  # what messages show
-        self.conn = conn  # type: ignore[assignment]
+        self.where = redacted(url)  # what messages show (no password)
+        self.path = self.where  # type: ignore[assignment]  # Store.path: shown by the CLI and in messages
+        self.pg = conn
+        self.conn = conn  # type: ignore[assignment]  # the same connection, as Store's callers use it
         self.busy_timeout = busy_timeout
         self.lock = threading.RLock()
 
@@ -317,18 +321,19 @@ class PgStore(Store):
 
     def _live(self) -> PgConnection:
         """The connection, opened again if the server dropped it (a restart): the first call after fails, the next works."""
-        if self.conn.closed:
+        if self.pg.closed:
             with contextlib.suppress(psycopg.Error):
-                self.conn.close()
+                self.pg.close()
             try:
-                self.conn = connect(self.url, self.busy_timeout)
+                self.pg = connect(self.url, self.busy_timeout)
             except psycopg.Error as exc:
-                raise explain(exc, self.path, self.busy_timeout) from None
-        return self.conn
+                raise explain(exc, self.where, self.busy_timeout) from None
+            self.conn = self.pg  # type: ignore[assignment]
+        return self.pg
 
     def close(self) -> None:
         with self.lock, contextlib.suppress(psycopg.Error):
-            self.conn.close()
+            self.pg.close()
 
     @contextlib.contextmanager
     def transaction(self) -> Iterator[PgConnection]:  # type: ignore[override]
@@ -341,7 +346,7 @@ class PgStore(Store):
             except psycopg.Error as exc:
                 with contextlib.suppress(psycopg.Error):
                     conn.raw.execute("ROLLBACK")
-                raise explain(exc, self.path, self.busy_timeout) from None
+                raise explain(exc, self.where, self.busy_timeout) from None
             try:
                 yield conn
                 conn.raw.execute("COMMIT")
@@ -349,7 +354,7 @@ class PgStore(Store):
                 with contextlib.suppress(psycopg.Error):
                     conn.raw.execute("ROLLBACK")
                 if isinstance(exc, psycopg.Error):
-                    raise explain(exc, self.path, self.busy_timeout) from None
+                    raise explain(exc, self.where, self.busy_timeout) from None
                 raise
 
     def query(self, sql: str, params: tuple | dict = ()) -> list[Row]:  # type: ignore[override]
@@ -357,7 +362,7 @@ class PgStore(Store):
             try:
                 return self._live().execute(sql, params).fetchall()
             except psycopg.Error as exc:
-                raise explain(exc, self.path, self.busy_timeout) from None
+                raise explain(exc, self.where, self.busy_timeout) from None
 
     def schema_version(self) -> int:
         with self.lock:
