@@ -247,13 +247,18 @@ PG_LONG_PASSAGE = 200_000  # characters: longer folded passages are not in the w
 
 PG_V2_SEARCH = f"""
 CREATE EXTENSION IF NOT EXISTS pg_trgm;
+ALTER TABLE passages ADD COLUMN folded_words tsvector GENERATED ALWAYS AS
+    (CASE WHEN length(folded) <= {PG_LONG_PASSAGE} THEN to_tsvector('simple', folded) END) STORED;
 CREATE INDEX passages_folded_trgm ON passages USING gin (folded gin_trgm_ops);
-CREATE INDEX passages_folded_words ON passages USING gin (to_tsvector('simple', folded))
-    WHERE length(folded) <= {PG_LONG_PASSAGE};
+CREATE INDEX passages_folded_words ON passages USING gin (folded_words);
+CREATE INDEX passages_long ON passages (id) WHERE length(folded) > {PG_LONG_PASSAGE};
 """
 # The same matches as FTS5's trigram index: a term is a substring of the folded text (``LIKE '%term%'``,
-# served by the pg_trgm index); a whole-word spelling variant (`` name ``) is also looked up in the word
-# index (``tsvector``, phrase query), the LIKE confirming the exact match (components/store/search.py).
+# served by the pg_trgm index); whole-word spelling variants (`` name ``) are also looked up in the word
+# index (``tsvector`` phrases), the LIKE confirming each match (components/store/search.py). The words are
+# a stored column (PostgreSQL computes it on insert), PostgreSQL's counterpart of SQLite's ``passages_fts``
+# table: matching rows are rechecked without parsing their text again (an index on the expression
+# ``to_tsvector(folded)`` made the planner parse every passage: 0.7 s a search on 300 documents).
 
 PG_STEPS: dict[int, str] = {
     2: PG_V2_SEARCH,

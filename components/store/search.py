@@ -98,16 +98,25 @@ def _like(term: str) -> str:
     return "%" + term.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
 
 
-def _pg_condition(i: int, term: str, params: dict[str, object]) -> str:
-    """PostgreSQL: the folded text holds ``term`` -- the pg_trgm index serves the LIKE (any substring, as
-    FTS5's trigrams do); a whole-word variant (`` name ``) is first looked up in the word index (a phrase
-    of ``tsvector`` lexemes; passages too long for it are matched by the LIKE alone)."""
-    params[f"t{i}"] = _like(term)
-    if not (term.startswith(" ") and term.endswith(" ") and term.strip()):
-        return f"p.folded LIKE :t{i}"
-    params[f"w{i}"] = term.strip()
-    return (f"(length(p.folded) <= {PG_LONG_PASSAGE} AND to_tsvector('simple', p.folded) @@ phraseto_tsquery('simple', :w{i})"
-            f" AND p.folded LIKE :t{i} OR length(p.folded) > {PG_LONG_PASSAGE} AND p.folded LIKE :t{i})")
+def _pg_condition(terms: tuple[str, ...], params: dict[str, object]) -> str:
+    """PostgreSQL: the folded text holds one of the terms, as FTS5's trigrams match it, through its indexes --
+    a substring term by the pg_trgm index (``LIKE``); the whole-word variants (`` name ``) all at once by the
+    word index (one ``tsvector`` query, phrases joined by OR), each match then confirmed by its ``LIKE``;
+    passages too long for the word index by their own small index and the ``LIKE`` alone."""
+    substrings, words = [], []
+    for i, term in enumerate(terms):
+        params[f"t{i}"] = _like(term)
+        if term.startswith(" ") and term.endswith(" ") and term.strip():
+            params[f"w{i}"] = term.strip()
+            words.append(i)
+        else:
+            substrings.append(f"p.folded LIKE :t{i}")
+    if words:
+        query = " || ".join(f"phraseto_tsquery('simple', :w{i})" for i in words)
+        like = "(" + " OR ".join(f"p.folded LIKE :t{i}" for i in words) + ")"
+        substrings += [f"p.folded_words @@ ({query}) AND {like}",
+                       f"length(p.folded) > {PG_LONG_PASSAGE} AND {like}"]
+    return "(" + " OR ".join(substrings) + ")"
 
 
 def _filter_sql(filters: SearchFilters) -> tuple[str, dict[str, object]]:
@@ -147,7 +156,7 @@ def search(store: Store, query: str, filters: SearchFilters = SearchFilters(), *
     terms = (folded, *variants(query))
     where, params = _filter_sql(filters)
     if store.dialect == "postgresql":
-        source = "passages p WHERE (" + " OR ".join(_pg_condition(i, t, params) for i, t in enumerate(terms)) + ")"
+        source = f"passages p WHERE {_pg_condition(terms, params)}"
         total = store.count(f"SELECT count(*) FROM {source}{' AND ' + where if where else ''}", params)
     elif min(len(t) for t in terms) >= 3:
         params["match"] = " OR ".join(_fts_string(t) for t in terms)
