@@ -37,6 +37,7 @@ from .gazetteer import Gazetteer, Place
 from .panels import format_date
 from .problems import Problem
 from .store import Store, StoreError
+from .store.db import group_value
 from .textfold import fold_text
 from .words import plural
 from .zones import SYRIA_BBOX, ZONE_IDS
@@ -200,10 +201,12 @@ def review_queue(store: Store, *, doc_id: str | None = None, zone: str | None = 
         rank, why = _priority(reading, zones, curated)
         items.append(QueueItem(target, "fact", row["doc_id"], row["title"], row["start"], row["end"], row["quote"],
                                reading, zones, rank, why, states.get(target, (0, ""))[0]))
+    first = {c: group_value(store, f"m.{c}", "m.start") for c in ("place_id", "place_name", "kind", "zone")}
     for row in store.query(
-            "SELECT d.doc_id, d.title, m.surface, m.place_id, m.place_name, m.kind, m.zone, min(m.start) AS start,"
+            f"SELECT d.doc_id, d.title, m.surface, {first['place_id']} AS place_id, {first['place_name']} AS place_name,"
+            f" {first['kind']} AS kind, {first['zone']} AS zone, min(m.start) AS start,"
             " min(m.end) AS end, count(*) AS n FROM mentions m JOIN documents d ON d.id = m.doc"
-            f" {mwhere} GROUP BY d.doc_id, m.surface ORDER BY d.doc_id, start LIMIT ?", (*params, cap)):
+            f" {mwhere} GROUP BY d.doc_id, d.title, m.surface ORDER BY d.doc_id, start LIMIT ?", (*params, cap)):
         target = place_target(row["doc_id"], row["surface"])
         if target in reviewed:
             continue
@@ -478,7 +481,8 @@ def _after(kind: str, action: str, original: dict[str, Any], changes: dict[str, 
 
 def _refresh_place_stats(conn: sqlite3.Connection, place_ids: Iterable[str]) -> None:
     for place_id in set(place_ids):
-        row = conn.execute("SELECT place_name, kind, lat, lon, zone, count(*) AS n, count(DISTINCT doc) AS docs"
+        values = ", ".join(f"{group_value(conn, c, 'id')} AS {c}" for c in ("place_name", "kind", "lat", "lon", "zone"))
+        row = conn.execute(f"SELECT {values}, count(*) AS n, count(DISTINCT doc) AS docs"
                            " FROM mentions WHERE place_id = ? AND place_candidates = 1", (place_id,)).fetchone()  # ambiguous: not placed
         if not row or not row["n"]:
             conn.execute("DELETE FROM place_stats WHERE place_id = ?", (place_id,))

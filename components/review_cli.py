@@ -14,6 +14,7 @@ from .atomic import atomic_write_text
 from .auth import AuthError, add_curator, list_curators, remove_curator
 from .review import export_reviewed, history, reviewed_facts
 from .store import StoreError, open_store
+from .store.db import store_location
 from .words import plural
 
 
@@ -26,8 +27,8 @@ def read_password(prompt: str = "Password: ") -> str:
     return sys.stdin.readline().rstrip("\r\n")
 
 
-def _db(args: argparse.Namespace) -> Path | None:
-    return Path(args.db) if args.db else None
+def _db(args: argparse.Namespace) -> Path | str | None:
+    return store_location(args.db)
 
 
 def cmd_curator(args: argparse.Namespace) -> int:
@@ -85,12 +86,12 @@ def add_review_parsers(sub: argparse._SubParsersAction) -> None:
     c.add_argument("--sso", action="store_true",
                    help="with add: no password; NAME is the e-mail address the identity provider vouches for "
                         "(ATLAS_SIGNIN=oidc)")
-    c.add_argument("--db", help="the store's file (default: env ATLAS_DB, else atlas.db beside the uploads folder)")
+    c.add_argument("--db", help="the store's file or PostgreSQL URL (default: ATLAS_DATABASE_URL, else ATLAS_DB, else atlas.db by the uploads)")
     c.set_defaults(func=_guard(cmd_curator))
     r = sub.add_parser("review", help="reviewed facts: export them as a facts.json file, or list the review history")
     r.add_argument("action", choices=("export", "history"))
     r.add_argument("--out", help="with export: write to this file atomically instead of stdout")
     r.add_argument("--document", help="with history: only this document's reviews")
     r.add_argument("--limit", type=int, default=200)
-    r.add_argument("--db", help="the store's file (default: env ATLAS_DB, else atlas.db beside the uploads folder)")
+    r.add_argument("--db", help="the store's file or PostgreSQL URL (default: ATLAS_DATABASE_URL, else ATLAS_DB, else atlas.db by the uploads)")
     r.set_defaults(func=_guard(cmd_review))

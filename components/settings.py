@@ -80,6 +80,14 @@ def _base_uri(name: str, raw: str) -> str:
     return value if value.endswith("/") else value + "/"
 
 
+def _database_url(name: str, raw: str) -> str:
+    value = raw.strip()
+    if not re.fullmatch(r"postgres(ql)?://\S*", value, flags=re.IGNORECASE):
+        raise SettingsError(f"{name} is not valid: use a PostgreSQL URL such as postgresql://atlas@db.example.org/atlas "
+                            "(the password is best kept in PGPASSWORD or ~/.pgpass)")
+    return value
+
+
 def _env(env: str, shown_default: str, description: str, parse: Callable[[str, str], Any]) -> dict[str, Any]:
     """A field's metadata: its variable, how the README shows its default and meaning, how to read it."""
     return {"env": env, "shown_default": shown_default, "description": description, "parse": parse}
@@ -103,6 +111,10 @@ class Settings:
     db: Path | None = field(default=None, metadata=_env(
         "ATLAS_DB", "`atlas.db` beside the uploads folder",
         "the corpus store (SQLite): documents, passages, places, search index", _path))
+    database_url: str | None = field(default=None, metadata=_env(
+        "ATLAS_DATABASE_URL", "unset",
+        "a PostgreSQL URL (`postgresql://user@host/db`): the corpus store lives there instead of `ATLAS_DB`, "
+        "shared by every replica", _database_url))
     profile: Path | None = field(default=None, metadata=_env(
         "ATLAS_PROFILE", "unset", "a file to append the server time of every script run to (JSON lines, for `bench/`)",
         _path))

@@ -19,6 +19,7 @@ import threading
 import time
 from pathlib import Path
 
+from .store.db import is_database_url
 from .store.queue import IDLE_EXIT_S, LEASE_S
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -30,33 +31,39 @@ _started: dict[str, float] = {}
 RESTART_AFTER_S = 10.0
 
 
-def worker_command(db: Path, *, parent: int | None = None, idle_exit_s: float = IDLE_EXIT_S,
+def worker_command(db: Path | str, *, parent: int | None = None, idle_exit_s: float = IDLE_EXIT_S,
                    lease_s: float = LEASE_S) -> list[str]:
-    command = [sys.executable, "-m", "components", "worker", "--db", str(db), "--idle-exit", f"{idle_exit_s:g}",
+    """The worker's command line; a PostgreSQL URL is not on it (it may hold a password): :func:`start_worker`
+    passes it in the environment (``ATLAS_DATABASE_URL``)."""
+    where = [] if is_database_url(db) else ["--db", str(db)]
+    command = [sys.executable, "-m", "components", "worker", *where, "--idle-exit", f"{idle_exit_s:g}",
                "--lease", f"{lease_s:g}"]
     return command + (["--parent", str(parent)] if parent is not None else [])
 
 
-def start_worker(db: Path, **options: float) -> subprocess.Popen:
-    """A worker process on ``db``, with this process's environment (the same ``ATLAS_*`` settings)."""
+def start_worker(db: Path | str, **options: float) -> subprocess.Popen:
+    """A worker process on ``db`` (a file or a PostgreSQL URL), with this process's environment (the same
+    ``ATLAS_*`` settings)."""
     env = dict(os.environ)
+    if is_database_url(db):
+        env["ATLAS_DATABASE_URL"] = str(db)
     env["PYTHONPATH"] = os.pathsep.join(p for p in (str(ROOT), env.get("PYTHONPATH", "")) if p)
     return subprocess.Popen(worker_command(db, parent=os.getpid(), **options), cwd=ROOT, env=env,
                             stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL)
 
 
-def ensure_worker(db: Path) -> bool:
+def ensure_worker(db: Path | str) -> bool:
     """Start this process's worker on ``db`` unless it is running; True if one was started. Cheap to call
     on every upload and every progress check (one ``poll`` of the child). A worker that failed within
     :data:`RESTART_AFTER_S` of its start is not started again before then (no process per second)."""
-    key = str(Path(db).resolve())
+    key = str(db) if is_database_url(db) else str(Path(db).resolve())
     with _lock:
         running = _workers.get(key)
         if running is not None and running.poll() is None:
             return False
         if running is not None and running.returncode != 0 and time.monotonic() - _started.get(key, 0.0) < RESTART_AFTER_S:
             return False
-        _workers[key] = start_worker(Path(key))
+        _workers[key] = start_worker(key if is_database_url(key) else Path(key))
         _started[key] = time.monotonic()
         return True
 
@@ -75,7 +82,7 @@ def stop_workers() -> None:
         _workers.clear()
 
 
-def run(db: Path, *, idle_exit_s: float, lease_s: float, parent: int | None) -> int:
+def run(db: Path | str, *, idle_exit_s: float, lease_s: float, parent: int | None) -> int:
     """The worker's main loop (``python -m components worker``): returns how many documents it ingested."""
     from .store import open_store
     from .store.queue import run_worker

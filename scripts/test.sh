@@ -5,10 +5,12 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 python3 -m pip install --quiet --disable-pip-version-check -r requirements-test.txt
-# Debian's chromium (browser tests) and nginx (tests/test_replicas.py: replicas behind nginx).
+# Debian's chromium (browser tests), nginx (tests/test_replicas.py: replicas behind nginx) and
+# postgresql (the store tests' second backend: tests/pgserver.py starts and stops its own server).
 missing=()
 [ -x /usr/bin/chromium ] || missing+=(chromium)
 [ -x /usr/sbin/nginx ] || missing+=(nginx)
+compgen -G "/usr/lib/postgresql/*/bin/pg_ctl" >/dev/null || missing+=(postgresql)
 if [ ${#missing[@]} -gt 0 ]; then
   export DEBIAN_FRONTEND=noninteractive
   apt-get update -qq

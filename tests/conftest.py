@@ -27,10 +27,11 @@ if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
 from components.atlas import DataPaths  # noqa: E402
+from tests import pgserver  # noqa: E402
 
 PER_TEST = {"ATLAS_UPLOADS": "uploads", "ATLAS_GEOCODER_CACHE": "geocode_cache.json", "ATLAS_PROFILE": "profile.jsonl",
             "ATLAS_DB": "atlas.db"}
-UNSET = ("ATLAS_GEOCODER", "ATLAS_TILES")
+UNSET = ("ATLAS_GEOCODER", "ATLAS_TILES", "ATLAS_DATABASE_URL")  # the store is the per-test SQLite file unless a test asks
 WATCHED = ("uploads", "static")  # the user's working folders in the repository
 _saved_env: dict[str, str | None] = {}
 SESSION: Path = Path()
@@ -96,3 +97,27 @@ def data_copy(tmp_path: Path) -> DataPaths:
     shutil.copytree(ROOT / "geodata", tmp_path / "geodata")
     shutil.copytree(ROOT / "seeds", tmp_path / "seeds")
     return DataPaths.under(tmp_path)
+
+
+@pytest.fixture(scope="session")
+def pg_server():
+    """A real PostgreSQL server (Debian's package) for the session, started on first use and stopped at its end."""
+    server = pgserver.start()
+    yield server
+    pgserver.stop(server)
+
+
+@pytest.fixture
+def pg_url(pg_server) -> str:
+    """A new, empty PostgreSQL database for one test (dropped after it): its URL."""
+    url = pg_server.new_database()
+    yield url
+    pg_server.drop_database(url)
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def store_location(request: pytest.FixtureRequest, tmp_path: Path) -> Path | str:
+    """Where a test's corpus store lives, once per backend: a SQLite file, then a PostgreSQL database."""
+    if request.param == "sqlite":
+        return tmp_path / "atlas.db"
+    return request.getfixturevalue("pg_url")

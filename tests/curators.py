@@ -2,7 +2,6 @@
 sign-in form (AppTest or a real browser) -- the production check is never bypassed."""
 from __future__ import annotations
 
-import os
 from pathlib import Path
 
 from streamlit.testing.v1 import AppTest
@@ -16,7 +15,7 @@ NAME = "Tess Curator"
 
 def make_curator(name: str = NAME, db: Path | None = None) -> str:
     """Create the curator in this test's store (once) and return its name."""
-    with open_store(Path(db or os.environ["ATLAS_DB"])) as store:
+    with open_store(Path(db) if db else None) as store:  # the test's store: ATLAS_DATABASE_URL, else ATLAS_DB
         if not curator_exists(store, name):
             add_curator(store, name, PASSWORD)
     return name

@@ -8,6 +8,7 @@ import sqlite3
 import time
 from pathlib import Path
 
+import pytest
 from streamlit.testing.v1 import AppTest
 
 from components.store import open_store
@@ -59,11 +60,19 @@ def curator_app(query: dict[str, str]) -> AppTest:
 
 
 def stored_uploads() -> list[str]:
-    with open_store(Path(os.environ["ATLAS_DB"])) as store:
+    with open_store() as store:  # the app's store: ATLAS_DATABASE_URL, else ATLAS_DB
         return [d.doc_id for d in list_documents(store, source="upload")[1]]
 
 
-def test_add_appears_in_search_and_zone_panel_duplicate_refused_remove_confirmed() -> None:
+@pytest.fixture(params=["sqlite", "postgresql"])
+def app_backend(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> str:
+    """The app on each backend: its SQLite file (ATLAS_DB), then a PostgreSQL database (ATLAS_DATABASE_URL)."""
+    if request.param == "postgresql":
+        monkeypatch.setenv("ATLAS_DATABASE_URL", request.getfixturevalue("pg_url"))
+    return str(request.param)
+
+
+def test_add_appears_in_search_and_zone_panel_duplicate_refused_remove_confirmed(app_backend: str) -> None:
     at = curator_app({"tab": "Add a document"})
     at.text_input(key="atlas_upload_publisher").input("Test Wire")
     at.date_input(key="atlas_upload_date").set_value("2017-08-06")
@@ -102,7 +111,7 @@ def test_add_appears_in_search_and_zone_panel_duplicate_refused_remove_confirmed
     assert "no results" in html_of(gone)
 
 
-def test_search_hit_opens_the_reader_at_its_passage() -> None:
+def test_search_hit_opens_the_reader_at_its_passage(app_backend: str) -> None:
     at = search_for(run_app({"tab": "Search"}), "Homs")
     assert "results 1–" in html_of(at)
     at.button(key=next(b.key for b in at.button if b.label == "Open in the reader")).click().run()

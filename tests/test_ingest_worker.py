@@ -33,15 +33,21 @@ def wait_for(condition, what: str, timeout_s: float = TIMEOUT_S) -> None:
         time.sleep(0.1)
 
 
-def statuses(db: Path) -> dict[str, str]:
+def worker_env(db: Path | str) -> dict[str, str]:
+    """The environment a worker started by hand needs: a PostgreSQL store is named by ATLAS_DATABASE_URL."""
+    env = dict(os.environ, PYTHONPATH=str(ROOT))
+    return {**env, "ATLAS_DATABASE_URL": db} if isinstance(db, str) else env
+
+
+def statuses(db: Path | str) -> dict[str, str]:
     with open_store(db) as store:
         return {r[0]: r[1] for r in store.query("SELECT doc_id, status FROM documents")}
 
 
-def test_queue_upload_stores_the_file_and_records_it_pending_without_ingesting(tmp_path: Path) -> None:
+def test_queue_upload_stores_the_file_and_records_it_pending_without_ingesting(tmp_path: Path, store_location) -> None:
     uploads = tmp_path / "uploads"
     uploads.mkdir()
-    with open_store(tmp_path / "atlas.db") as store:
+    with open_store(store_location) as store:
         before = store_revision(store)
         result = queue_upload(store, ARTICLE.format(n=1).encode(), "convoy.txt", uploads)
         assert (result.status, result.doc_id) == ("queued", "convoy")
@@ -55,14 +61,14 @@ def test_queue_upload_stores_the_file_and_records_it_pending_without_ingesting(t
         assert store_revision(store) != before  # its ingestion's end is what every session then sees
 
 
-def test_two_workers_ingest_every_document_exactly_once(tmp_path: Path) -> None:
-    uploads, db = tmp_path / "uploads", tmp_path / "atlas.db"
+def test_two_workers_ingest_every_document_exactly_once(tmp_path: Path, store_location) -> None:
+    uploads, db = tmp_path / "uploads", store_location
     uploads.mkdir()
     with open_store(db) as store:
         for n in range(12):
             assert queue_upload(store, ARTICLE.format(n=n).encode(), f"convoy-{n}.txt", uploads).status == "queued"
     workers = [subprocess.Popen(worker_command(db, idle_exit_s=3), cwd=ROOT, stderr=subprocess.PIPE, text=True,
-                                env=dict(os.environ, PYTHONPATH=str(ROOT))) for _ in range(2)]
+                                env=worker_env(db)) for _ in range(2)]
     counts = []
     for worker in workers:
         _, err = worker.communicate(timeout=TIMEOUT_S)
@@ -76,8 +82,8 @@ def test_two_workers_ingest_every_document_exactly_once(tmp_path: Path) -> None:
         assert store.count("SELECT count(DISTINCT doc) FROM passages") == 12
 
 
-def test_a_killed_worker_leaves_the_document_pending_and_the_next_worker_finishes_it(tmp_path: Path) -> None:
-    uploads, db = tmp_path / "uploads", tmp_path / "atlas.db"
+def test_a_killed_worker_leaves_the_document_pending_and_the_next_worker_finishes_it(tmp_path: Path, store_location) -> None:
+    uploads, db = tmp_path / "uploads", store_location
     uploads.mkdir()
     with open_store(db) as store:
         assert queue_upload(store, BIG.encode(), "big.txt", uploads).status == "queued"
@@ -95,11 +101,12 @@ def test_a_killed_worker_leaves_the_document_pending_and_the_next_worker_finishe
         assert store.count("SELECT count(*) FROM ingest_claims") == 0
 
 
-def test_a_claim_whose_lease_ran_out_is_taken_again_and_a_document_that_keeps_stopping_workers_fails(tmp_path: Path) -> None:
+def test_a_claim_whose_lease_ran_out_is_taken_again_and_a_document_that_keeps_stopping_workers_fails(
+        tmp_path: Path, store_location) -> None:
     uploads = tmp_path / "uploads"
     uploads.mkdir()
     other_host = WorkerId("another-replica", 1)  # its process cannot be checked from here: only its lease counts
-    with open_store(tmp_path / "atlas.db") as store:
+    with open_store(store_location) as store:
         queue_upload(store, ARTICLE.format(n=1).encode(), "convoy.txt", uploads)
         assert claim_next(store, other_host, lease_s=60) is not None
         assert claim_next(store, WorkerId.this_process()) is None  # held by a live lease
@@ -116,11 +123,11 @@ def test_a_claim_whose_lease_ran_out_is_taken_again_and_a_document_that_keeps_st
         assert reingest_stale(store, workers=1) == []  # not run again in a server's start-up either
 
 
-def test_the_apps_start_up_leaves_queued_documents_to_the_worker(tmp_path: Path) -> None:
+def test_the_apps_start_up_leaves_queued_documents_to_the_worker(tmp_path: Path, store_location) -> None:
     uploads, seeds = tmp_path / "uploads", tmp_path / "seeds"
     uploads.mkdir()
     seeds.mkdir()
-    with open_store(tmp_path / "atlas.db") as store:
+    with open_store(store_location) as store:
         add_upload(store, ARTICLE.format(n=0).encode(), "done.txt", uploads)
         queue_upload(store, ARTICLE.format(n=1).encode(), "queued.txt", uploads)
         report = start_up(store, seeds, uploads, background=True)

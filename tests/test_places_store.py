@@ -1,8 +1,6 @@
 """Ambiguous place names and detected languages through the corpus store and the reader (issue 16)."""
 from __future__ import annotations
 
-from pathlib import Path
-
 import pytest
 
 from components.store import open_store
@@ -16,8 +14,8 @@ ARABIC = "قصفت القوات الحكومية بلدة طفس والشيخ م
 
 
 @pytest.fixture
-def store(tmp_path: Path):
-    s = open_store(tmp_path / "atlas.db")
+def store(store_location):
+    s = open_store(store_location)
     yield s
     s.close()
 

@@ -73,8 +73,9 @@ def span(text: str, quote: str) -> tuple[int, int]:
 
 
 @pytest.fixture
-def store(tmp_path: Path) -> Store:
-    s = open_store(tmp_path / "atlas.db")
+def store(store_location) -> Store:
+    """Once per backend: SQLite, then PostgreSQL (a real server: tests/pgserver.py)."""
+    s = open_store(store_location)
     add_bytes(s, TALKS.encode(), "talks.txt", source="upload", meta=StoreMeta(published=dt.date(2017, 8, 4), date_precision="day"))
     add_curator(s, "alice", PASSWORD)
     add_curator(s, "bob", PASSWORD)
@@ -131,7 +132,7 @@ def test_failed_sign_ins_are_rate_limited_in_the_store(store: Store, tmp_path: P
     locked = sign_in(store, "alice", PASSWORD, source="10.0.0.9", now=now + 10)  # even the right password, while locked
     assert not locked.ok and "Too many failed sign-ins" in locked.message and "15 minutes" in locked.message
     # another process (another replica) sees the same count: it is in the store
-    with open_store(tmp_path / "atlas.db") as other:
+    with open_store(store.location) as other:
         assert "Too many failed sign-ins" in sign_in(other, "alice", PASSWORD, source="10.0.0.9", now=now + 11).message
     assert sign_in(store, "bob", PASSWORD, source="10.0.0.9", now=now + 12).ok  # per name
     # the guesser does not lock the curator out: alice signs in from her own address meanwhile
@@ -420,7 +421,7 @@ def test_review_export_round_trips_through_validate(store: Store, tmp_path: Path
     review(store, target_of("on 3 August 2017", "date"), "correct", "bob", 0, changes={"event": "agreement-announced"})
     review(store, target_of("Cairo", "party"), "reject", "bob", 0, reason="a city")
     out = tmp_path / "reviewed.json"
-    env = {**os.environ, "ATLAS_DB": str(store.path)}
+    env = {**os.environ, **({"ATLAS_DATABASE_URL": store.location} if store.dialect == "postgresql" else {"ATLAS_DB": str(store.path)})}
     run = subprocess.run([sys.executable, "-m", "components", "review", "export", "--out", str(out)], capture_output=True,
                          text=True, cwd=ROOT, env=env, timeout=60)
     assert run.returncode == 0, run.stderr

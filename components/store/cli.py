@@ -11,7 +11,7 @@ from pathlib import Path
 from components.cliargs import iso_date, positive_int
 
 from ..words import plural
-from .db import StoreError, open_store
+from .db import StoreError, open_store, store_location
 from .ingest import add_file, failed, remove_document, unfinished
 from .queries import list_documents, store_status
 from .search import SearchFilters, search
@@ -19,8 +19,8 @@ from .search import SearchFilters, search
 PAGE_SIZE = 20
 
 
-def _db(args: argparse.Namespace) -> Path | None:
-    return Path(args.db) if args.db else None
+def _db(args: argparse.Namespace) -> Path | str | None:
+    return store_location(args.db)
 
 
 def cmd_add(args: argparse.Namespace) -> int:
@@ -97,10 +97,10 @@ def cmd_store(args: argparse.Namespace) -> int:
 
 def cmd_worker(args: argparse.Namespace) -> int:
     """Ingest pending documents (uploads queued by the app, interrupted ingestions) until idle."""
-    from components.store.db import default_db_path
+    from components.store.db import default_location
     from components.worker import run
 
-    done = run(_db(args) or default_db_path(), idle_exit_s=args.idle_exit, lease_s=args.lease, parent=args.parent)
+    done = run(_db(args) or default_location(), idle_exit_s=args.idle_exit, lease_s=args.lease, parent=args.parent)
     print(f"worker: {done} document(s) ingested", file=sys.stderr)
     return 0
 
@@ -118,7 +118,7 @@ def _guard(func):
 def add_store_parsers(sub: argparse._SubParsersAction) -> None:
     def parser(name: str, help: str, func) -> argparse.ArgumentParser:
         p = sub.add_parser(name, help=help)
-        p.add_argument("--db", help="the store's file (default: env ATLAS_DB, else atlas.db beside the uploads folder)")
+        p.add_argument("--db", help="the store's file or PostgreSQL URL (default: ATLAS_DATABASE_URL, else ATLAS_DB, else atlas.db by the uploads)")
         p.set_defaults(func=_guard(func))
         return p
 

@@ -1,7 +1,9 @@
 """The store's SQLite file: opening (WAL, foreign keys, busy timeout), migrations, clear errors.
 
 Every failure to open, write or wait for the file becomes a :class:`StoreError`
-whose message names the file and says what to do -- never a traceback.
+whose message names the file and says what to do -- never a traceback. With
+``ATLAS_DATABASE_URL`` set (or a ``postgresql://`` URL given), :func:`open_store`
+opens the same store in PostgreSQL instead (:mod:`.pg`).
 """
 from __future__ import annotations
 
@@ -72,6 +74,8 @@ class Store:
     Use :func:`open_store`; ``with store.transaction():`` wraps writes.
     """
 
+    dialect = "sqlite"
+
     def __init__(self, path: Path, conn: sqlite3.Connection, busy_timeout: float) -> None:
         self.path = path
         self.conn = conn
@@ -125,6 +129,32 @@ class Store:
 
     def schema_version(self) -> int:
         return current_version(self.conn)
+
+    @property
+    def location(self) -> str:
+        """What opens this store again (:func:`open_store`, the ingest worker's ``--db``): the file, or the URL."""
+        return str(self.path)
+
+    def change_stamp(self) -> tuple[int, int]:
+        """Changes when any connection committed (SQLite's ``data_version``) or this one wrote (``total_changes``)."""
+        with self.lock:
+            return (self.count("PRAGMA data_version"), self.conn.total_changes)
+
+    def size_bytes(self) -> int:
+        """The file and its WAL and shared-memory files."""
+        return sum(p.stat().st_size for p in self.path.parent.glob(self.path.name + "*") if p.is_file())
+
+
+def dialect(conn: object) -> str:
+    """``sqlite`` or ``postgresql``: the kind of store, or of connection a transaction yields."""
+    return str(getattr(conn, "dialect", "sqlite"))
+
+
+def group_value(conn: object, column: str, order: str) -> str:
+    """SQL for a column of a grouped query that is not grouped on: SQLite's bare column (its value from one
+    row of the group -- the row of the query's ``min()`` when it has one) as written; on PostgreSQL, which has
+    no bare columns, the value from the group's first row by ``order``."""
+    return column if dialect(conn) == "sqlite" else f"(array_agg({column} ORDER BY {order}))[1]"
 
 
 def current_version(conn: sqlite3.Connection) -> int:
@@ -186,10 +216,35 @@ def connect(path: Path, busy_timeout: float = BUSY_TIMEOUT_S) -> sqlite3.Connect
     return conn
 
 
-def open_store(path: Path | None = None, *, busy_timeout: float = BUSY_TIMEOUT_S, migrate_to: int = SCHEMA_VERSION) -> Store:
-    """Open (creating if needed) and migrate the store; every failure is a StoreError naming the file."""
+def is_database_url(location: object) -> bool:
+    """A ``postgresql://`` (or ``postgres://``) URL rather than a file path."""
+    return isinstance(location, str) and location.strip().lower().startswith(("postgresql://", "postgres://"))
+
+
+def store_location(given: str | None) -> Path | str | None:
+    """A ``--db`` argument as :func:`open_store` takes it: a URL stays a string, anything else is a file."""
+    if not given:
+        return None
+    return given.strip() if is_database_url(given) else Path(given)
+
+
+def default_location() -> Path | str:
+    """``ATLAS_DATABASE_URL`` when set (PostgreSQL), else the SQLite file (:func:`default_db_path`)."""
+    return current_settings().database_url or default_db_path()
+
+
+def open_store(path: Path | str | None = None, *, busy_timeout: float = BUSY_TIMEOUT_S,
+               migrate_to: int = SCHEMA_VERSION) -> Store:
+    """Open (creating if needed) and migrate the store; every failure is a StoreError naming the file.
+
+    ``path``: a SQLite file, or a ``postgresql://`` URL; None: :func:`default_location`."""
+    location = default_location() if path is None else path
+    if is_database_url(location):
+        from .pg import open_pg_store
+
+        return open_pg_store(str(location).strip(), busy_timeout=busy_timeout, migrate_to=migrate_to)
     check_sqlite_version()
-    path = Path(path) if path is not None else default_db_path()
+    path = Path(location)
     if path.is_dir():
         raise StoreError(f"corpus store {path}: is a directory, not a database file; set ATLAS_DB to a file path")
     if not path.parent.is_dir():

@@ -40,7 +40,7 @@ from components.uploads import sanitize_name, store_upload
 from components.version import file_digest
 
 from ..words import plural
-from .db import Store, StoreError
+from .db import Store, StoreError, dialect
 from .folding import indexed_text
 
 SOURCES: tuple[str, ...] = ("seed", "upload", "cli")
@@ -320,13 +320,14 @@ def _write_derived(conn: sqlite3.Connection, documents: list[DerivedRows]) -> No
     conn.executemany(
         "INSERT INTO place_stats (place_id, place_name, kind, lat, lon, zone, mentions, documents)"
         " VALUES (?, ?, ?, ?, ?, ?, ?, 1) ON CONFLICT (place_id) DO UPDATE SET"
-        " mentions = mentions + excluded.mentions, documents = documents + 1",
+        " mentions = place_stats.mentions + excluded.mentions, documents = place_stats.documents + 1",
         [row for d in documents for row in d.place_stats])
     conn.executemany("INSERT INTO passages (id, doc, idx, start, end, folded, published_sort) VALUES (?, ?, ?, ?, ?, ?, ?)",
                      [row for d in documents for row in d.passages])
-    conn.execute("INSERT INTO passages_fts (rowid, folded) SELECT id, folded FROM passages"
-                 " WHERE doc IN (SELECT value FROM json_each(?)) ORDER BY id",
-                 (json.dumps(sorted({row[1] for d in documents for row in d.passages})),))
+    if dialect(conn) == "sqlite":  # PostgreSQL's search indexes are on the passages table itself
+        conn.execute("INSERT INTO passages_fts (rowid, folded) SELECT id, folded FROM passages"
+                     " WHERE doc IN (SELECT value FROM json_each(?)) ORDER BY id",
+                     (json.dumps(sorted({row[1] for d in documents for row in d.passages})),))
     conn.executemany("INSERT INTO zone_links (zone, passage, doc) VALUES (?, ?, ?)", [r for d in documents for r in d.links])
     conn.executemany("INSERT INTO mentions (doc, passage, start, end, surface, place_id, place_name, kind, lat, lon, zone,"
                      " place_candidates) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", [r for d in documents for r in d.mentions])

@@ -156,7 +156,7 @@ def zone_passages(store: Store, zone: str, *, citations: Iterable[tuple[str, int
     if extra_cited:
         documents = store.count(
             "SELECT count(DISTINCT doc) FROM (SELECT doc FROM zone_links WHERE zone = ? UNION ALL"
-            f" SELECT doc FROM passages WHERE id IN ({','.join('?' * len(extra_cited))}))", (zone, *extra_cited))
+            f" SELECT doc FROM passages WHERE id IN ({','.join('?' * len(extra_cited))})) AS linked", (zone, *extra_cited))
     rows: list = []
     if offset < len(cited):
         wanted = cited[offset:offset + limit]
@@ -382,7 +382,7 @@ class StoreStatus:
 
 def store_status(store: Store) -> StoreStatus:
     counts = {r["status"]: r["n"] for r in store.query("SELECT status, count(*) AS n FROM documents GROUP BY status")}
-    size = sum(p.stat().st_size for p in store.path.parent.glob(store.path.name + "*") if p.is_file())
+    size = store.size_bytes()
     return StoreStatus(
         path=str(store.path), schema_version=store.schema_version(), documents=sum(counts.values()),
         ok=counts.get("ok", 0), failed=counts.get("failed", 0), pending=counts.get("pending", 0),
@@ -403,9 +403,10 @@ def store_revision(store: Store) -> str:
 
     Computed again (one scan of the documents table's small columns, no text) only when the file
     changed since: SQLite's ``data_version`` (another connection committed) or this connection's
-    ``total_changes`` moved, so asking on every script run costs two cheap calls."""
+    ``total_changes`` moved, so asking on every script run costs two cheap calls (PostgreSQL: the next
+    transaction id, :meth:`components.store.pg.PgStore.change_stamp`)."""
     with store.lock:
-        stamp = (store.count("PRAGMA data_version"), store.conn.total_changes)
+        stamp = store.change_stamp()
         known = _revisions.get(store)
         if known is not None and known[0] == stamp:
             return known[1]
@@ -422,7 +423,7 @@ def store_revision(store: Store) -> str:
 def publishers(store: Store, *, limit: int = 200) -> list[str]:
     """Distinct publishers of the stored documents (for a search filter), alphabetical, capped."""
     return [r[0] for r in store.query(
-        "SELECT DISTINCT publisher FROM documents WHERE publisher != '' ORDER BY publisher COLLATE NOCASE LIMIT ?",
+        "SELECT publisher FROM documents WHERE publisher != '' GROUP BY publisher ORDER BY publisher COLLATE NOCASE LIMIT ?",
         (max(1, min(int(limit), 1000)),))]
 
 

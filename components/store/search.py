@@ -7,6 +7,8 @@ too, as whole words ("Dar'a", "Deraa", "Idlib"), so a spelling variant finds
 the same passages. Hits are mapped back to exact document offsets for highlighting.
 Queries shorter than 3 folded characters cannot use the trigram index; they
 scan the folded column (LIKE) -- correct, bounded by the page size, slower.
+On PostgreSQL (``ATLAS_DATABASE_URL``) the same matches come from its own indexes:
+pg_trgm for substrings, a ``tsvector`` word index for whole-word variants.
 """
 from __future__ import annotations
 
@@ -21,6 +23,7 @@ from components.zones import load_zones
 
 from .db import Store
 from .folding import find_in_folded, fold_with_offsets, search_fold
+from .migrations import PG_LONG_PASSAGE
 from .queries import FETCH_CHARS
 
 MAX_QUERY_LENGTH = 200
@@ -91,6 +94,31 @@ def _fts_string(term: str) -> str:
     return '"' + term.replace('"', '""') + '"'
 
 
+def _like(term: str) -> str:
+    return "%" + term.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+
+
+def _pg_condition(terms: tuple[str, ...], params: dict[str, object]) -> str:
+    """PostgreSQL: the folded text holds one of the terms, as FTS5's trigrams match it, through its indexes --
+    a substring term by the pg_trgm index (``LIKE``); the whole-word variants (`` name ``) all at once by the
+    word index (one ``tsvector`` query, phrases joined by OR), each match then confirmed by its ``LIKE``;
+    passages too long for the word index by their own small index and the ``LIKE`` alone."""
+    substrings, words = [], []
+    for i, term in enumerate(terms):
+        params[f"t{i}"] = _like(term)
+        if term.startswith(" ") and term.endswith(" ") and term.strip():
+            params[f"w{i}"] = term.strip()
+            words.append(i)
+        else:
+            substrings.append(f"p.folded LIKE :t{i}")
+    if words:
+        query = " || ".join(f"phraseto_tsquery('simple', :w{i})" for i in words)
+        like = "(" + " OR ".join(f"p.folded LIKE :t{i}" for i in words) + ")"
+        substrings += [f"p.folded_words @@ ({query}) AND {like}",
+                       f"length(p.folded) > {PG_LONG_PASSAGE} AND {like}"]
+    return "(" + " OR ".join(substrings) + ")"
+
+
 def _filter_sql(filters: SearchFilters) -> tuple[str, dict[str, object]]:
     """Conditions on ``p`` (passages); only passages of documents ingested ok exist, so no status test."""
     clauses: list[str] = []
@@ -127,7 +155,10 @@ def search(store: Store, query: str, filters: SearchFilters = SearchFilters(), *
         return SearchPage(query, (), 0, offset, limit, (), "type a word to search")
     terms = (folded, *variants(query))
     where, params = _filter_sql(filters)
-    if min(len(t) for t in terms) >= 3:
+    if store.dialect == "postgresql":
+        source = f"passages p WHERE {_pg_condition(terms, params)}"
+        total = store.count(f"SELECT count(*) FROM {source}{' AND ' + where if where else ''}", params)
+    elif min(len(t) for t in terms) >= 3:
         params["match"] = " OR ".join(_fts_string(t) for t in terms)
         source = "passages_fts f JOIN passages p ON p.id = f.rowid WHERE passages_fts MATCH :match"
         if where:

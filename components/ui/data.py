@@ -32,7 +32,7 @@ from ..problems import Problem
 from ..review import reviewed_facts, with_reviewed
 from ..settings import Settings, SettingsError, current_settings
 from ..store import Store, StoreError, open_store
-from ..store.db import default_db_path
+from ..store.db import default_db_path, is_database_url
 from ..store.ingest import failed, start_up
 from ..store.queries import PlaceCount, place_counts, store_revision
 from ..store.queue import has_pending
@@ -99,7 +99,7 @@ def store_problems(store: Store) -> list[Problem]:
 @st.cache_resource(show_spinner=False, max_entries=4)
 def app_store(db_path: str) -> Store:
     """The corpus store, opened (and migrated) once per process and file; a StoreError is not cached."""
-    return open_store(Path(db_path))
+    return open_store(db_path if is_database_url(db_path) else Path(db_path))
 
 
 @st.cache_resource(show_spinner="Bringing the corpus store up to date…", max_entries=8)
@@ -256,7 +256,7 @@ def current_app_data() -> AppData:
     """
     settings = settings_or_stop()
     data = DataPaths.under(settings.data_root, settings.uploads)
-    db_path = str(settings.db if settings.db is not None else default_db_path())
+    db_path = settings.database_url or str(settings.db if settings.db is not None else default_db_path())
     args = (str(settings.data_root), str(settings.uploads), settings.tiles)
     for _ in range(LOAD_ATTEMPTS - 1):
         store, problem = store_or_problem(db_path, data, settings.uploads)

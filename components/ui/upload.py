@@ -96,7 +96,7 @@ def _on_upload(data: AppData, curator: str) -> None:
         note_upload(data, curator, file.size)
         st.session_state[PENDING_UPLOAD_KEY] = (result.doc_id, file.name)
         note_own_upload(data)
-        ensure_worker(data.store.path)
+        ensure_worker(data.store.location)
 
 
 def progress_message(progress: UploadProgress, name: str) -> tuple[str, str]:
@@ -128,7 +128,7 @@ def show_progress(data: AppData) -> None:
         text_message("warning", f"Progress of “{name}” unknown for now: {exc}")
         return
     if progress.stage == "queued" and not progress.live_worker:
-        ensure_worker(data.store.path)  # none running (it exited, crashed or was killed): start one
+        ensure_worker(data.store.location)  # none running (it exited, crashed or was killed): start one
     if progress.stage in ("queued", "ingesting"):
         text_message(*progress_message(progress, name))
         return
