@@ -175,6 +175,7 @@ DOUMA = "geonames:170592"
     "Вопрос обсуждали на пленарном заседании в Думе.",        # "in the Duma" (prepositional), a sitting
     "The State Duma passed the statement.",
     "Russian Duma deputies visited Damascus.",
+    "Госдума обсуждала доклад, в котором упоминается Дума.",  # tests/eval/places/ru_ghouta: the parliament, 6 words on
 ])
 def test_the_russian_parliament_is_not_the_town_of_douma(text: str) -> None:
     assert DOUMA not in [pid for _, pid in names(text)]
@@ -184,6 +185,7 @@ def test_the_russian_parliament_is_not_the_town_of_douma(text: str) -> None:
     ("Боевики покинули город Дума в Восточной Гуте.", "Дума"),
     ("По данным центра, в Думе и Харасте зафиксированы обстрелы.", "Думе"),  # the town, inflected (tests/eval/places/ru_news)
     ("Fighting continued in Douma and Duma.", "Duma"),
+    ("Депутаты вернулись в Москву. Дума снова под обстрелом.", "Дума"),  # the parliament word is in another sentence
 ])
 def test_without_parliament_words_duma_is_still_the_town(text: str, surface: str) -> None:
     assert (surface, DOUMA) in names(text)
