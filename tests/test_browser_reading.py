@@ -428,8 +428,11 @@ def tab_to(page, test_js: str, limit: int = 60) -> int:
 
 
 def test_the_timeline_is_usable_with_the_keyboard_only(server, browser) -> None:
+    from components.atlas import load_atlas
+    from components.ui.timeview import period_rows
     """Issue 15: every action of the chart by keyboard alone, with visible focus: choose an event (Tab to the list,
-    arrow keys, Enter), move the date to it (the chart's orange marker follows), read every event in the table."""
+    arrow keys, Enter), move the date to it (the chart's orange marker follows), read every event and every status
+    band (the chart's tooltips) in tables."""
     page, _ = new_page(browser, DESKTOP)
     open_view(page, server, "?tab=Timeline")
     page.get_by_role("tab", name="Timeline", exact=True).focus()  # where Tab from the page's top arrives at the tabs
@@ -461,4 +464,13 @@ def test_the_timeline_is_usable_with_the_keyboard_only(server, browser) -> None:
     rows = page.locator(".atlas-events tbody tr")
     rows.first.wait_for(timeout=TIMEOUT_MS)
     assert rows.count() >= 10 and any("Agreement on the zone reached in Cairo" in t for t in rows.all_inner_texts())
+    # the status bands as text: the next summary
+    tab_to(page, "e => e.tagName === 'SUMMARY' && e.innerText.startsWith('The statuses over time as a table')")
+    assert focus_ring(page) != "none"
+    page.keyboard.press("Enter")
+    bands = page.locator(".atlas-periods tbody tr")
+    bands.first.wait_for(timeout=TIMEOUT_MS)
+    texts = bands.all_inner_texts()
+    assert len(texts) == len(period_rows(load_atlas()))  # every band of the chart
+    assert any("Northern Homs" in t and STATUS_LABELS["agreement-reached"] in t and "31 July 2017" in t for t in texts), texts
     page.context.close()

@@ -1,17 +1,19 @@
 """Timeline of events (Altair), their citations, and where the sources disagree."""
 from __future__ import annotations
 
+import datetime as dt
+
 import altair as alt
 import streamlit as st
 
 from ..atlas import Atlas
+from ..eventgroups import EventGroup, GroupDisagreement, group_events, when_text
 from ..facts import Citation, Fact
 from ..mapbuild import STATUS_STYLE, short_zone_name
 from ..panels import MARK_PREFIX, STATUS_LABELS, citation_passage, fact_label, format_value
 from ..passages import Span, highlight_html
 from ..store import StoreError
 from ..store.queries import zone_date_candidates
-from ..eventgroups import EventGroup, GroupDisagreement, group_events, when_text
 from ..timeline import Disagreement, Event, disagreements, events, status_periods, stored_extracted_events
 from . import selection
 from .data import AppData
@@ -165,6 +167,20 @@ def events_table_html(atlas: Atlas, groups: list[EventGroup]) -> str:
             f"<tbody>{rows}</tbody></table></details>")
 
 
+def periods_table_html(atlas: Atlas) -> str:
+    """Every status band of the chart as a table row (zone, status, from, to): the bands' text alternative."""
+    rows = "".join(f"<tr><td>{esc(r['zone'])}</td><td>{esc(r['status'])}</td><td>{esc(day_text(r['start']))}</td>"
+                   f"<td>{esc(day_text(r['end']))}</td></tr>" for r in period_rows(atlas))
+    return ("<details><summary>The statuses over time as a table</summary><table><thead><tr><th scope='col'>Zone</th>"
+            "<th scope='col'>Status</th><th scope='col'>From</th><th scope='col'>To (latest source)</th></tr></thead>"
+            f"<tbody>{rows}</tbody></table></details>")
+
+
+def day_text(iso: str) -> str:
+    day = dt.date.fromisoformat(iso)
+    return f"{day.day} {day:%B %Y}"
+
+
 def source_label(atlas: Atlas, event: Event) -> str:
     """Who tells it, for people: the document's title and the cited characters, or the reference's publisher."""
     if event.fact.citations:
@@ -226,6 +242,7 @@ def show_timeline(data: AppData) -> None:
                       on_click=selection.set_date, args=(group.end,),  # the last day it can mean: surely past then
                       help="Moves the “As of” date to this event (the orange line on the chart).")
     html_block(events_table_html(atlas, groups), "atlas-events")
+    html_block(periods_table_html(atlas), "atlas-periods")
 
 
 def disagreement_html(atlas: Atlas, item: Disagreement) -> str:
