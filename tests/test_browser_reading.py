@@ -363,3 +363,114 @@ def test_the_timeline_is_readable_on_a_phone(server, browser) -> None:
         return g ? g.getBoundingClientRect().width : e.querySelector('canvas').getBoundingClientRect().width; }""")
     assert plot >= 0.7 * width, (plot, width)  # the dates get the width, not the legend (it was 170 of 358 px)
     page.context.close()
+
+
+def chosen_entry(page, typed: str):
+    """Choose an entry in the timeline's event list with the keyboard (type to filter, Enter) and return it."""
+    picker = page.get_by_role("combobox", name="Read the words of an event")
+    picker.focus()
+    page.keyboard.type(typed)
+    page.keyboard.press("Enter")
+    entry = page.locator(".atlas-event").first
+    entry.wait_for(timeout=TIMEOUT_MS)
+    return entry
+
+
+def test_timeline_shows_one_entry_per_event_with_every_source_cited(server, browser) -> None:
+    """Issue 14: the Cairo agreement (an event, the status it set, and the date the pipeline found in the same
+    sentence) is one mark and one entry listing its three sources, each quoting the document's own characters."""
+    from components.atlas import load_atlas
+    atlas = load_atlas()
+    page, _ = new_page(browser, DESKTOP)
+    open_view(page, server, "?tab=Timeline")
+    chart = page.locator("[data-testid='stVegaLiteChart']").first
+    chart.locator("svg .mark-symbol path").first.wait_for(timeout=TIMEOUT_MS)
+    marks = chart.evaluate("""e => [...e.querySelectorAll('svg .mark-symbol.role-mark path')].map(p => {
+        const r = p.getBoundingClientRect();
+        return {label: p.getAttribute('aria-label') || '', spot: `${Math.round(r.x + r.width / 2)},${Math.round(r.y + r.height / 2)}`}; })""")
+    cairo = [m for m in marks if "event: Agreement on the zone reached in Cairo;" in m["label"]]
+    assert len(cairo) == 1 and "sources: 3 sources" in cairo[0]["label"]  # one mark, not one per source
+    assert not [m for m in marks if "Jul 31, 2017" in m["label"] and "event: Status;" in m["label"]]
+    # an entry only extracted never sits on a curated one (its own lane in the zone's row)
+    curated = {m["spot"] for m in marks if "reviewed: curated" in m["label"]}
+    extracted = [m for m in marks if "reviewed: extracted" in m["label"]]
+    assert extracted and not [m for m in extracted if m["spot"] in curated]
+    entry = chosen_entry(page, "Agreement on the zone reached in Cairo")
+    assert "3 sources" in entry.inner_text()
+    sources = entry.locator("li.atlas-source")
+    assert sources.count() == 3
+    assert [sources.nth(i).get_attribute("data-kind") for i in range(3)] == ["curated", "curated", "extracted"]
+    citations = entry.locator(".atlas-citation")
+    assert citations.count() == 4  # the event's two quotes, the status's, the extracted date's
+    for i in range(citations.count()):
+        cite = citations.nth(i)
+        doc, start, end = cite.get_attribute("data-doc"), int(cite.get_attribute("data-start")), int(cite.get_attribute("data-end"))
+        marked = "".join(cite.locator("mark").all_text_contents())
+        assert marked == atlas.corpus.get(doc).text[start:end], (doc, start, end)
+        assert f"characters {start}–{end}" in cite.inner_text()
+    page.context.close()
+
+
+def focus_ring(page) -> str:
+    """The focused element's (or its select container's) outline, as computed: 'none' when focus is invisible."""
+    return page.evaluate("""() => { let e = document.activeElement;
+        const box = e.closest('.react-aria-ComboBox') || e;
+        const s = getComputedStyle(box); return s.outlineStyle === 'none' ? 'none' : s.outlineStyle + ' ' + s.outlineWidth; }""")
+
+
+def tab_to(page, test_js: str, limit: int = 60) -> int:
+    """Press Tab until the focused element passes ``test_js`` (a function of the element); the presses taken."""
+    for presses in range(1, limit + 1):
+        page.keyboard.press("Tab")
+        if page.evaluate(f"() => ({test_js})(document.activeElement)"):
+            return presses
+    raise AssertionError(f"not reached with {limit} Tab presses: {test_js}")
+
+
+def test_the_timeline_is_usable_with_the_keyboard_only(server, browser) -> None:
+    from components.atlas import load_atlas
+    from components.ui.timeview import period_rows
+    """Issue 15: every action of the chart by keyboard alone, with visible focus: choose an event (Tab to the list,
+    arrow keys, Enter), move the date to it (the chart's orange marker follows), read every event and every status
+    band (the chart's tooltips) in tables."""
+    page, _ = new_page(browser, DESKTOP)
+    open_view(page, server, "?tab=Timeline")
+    page.get_by_role("tab", name="Timeline", exact=True).focus()  # where Tab from the page's top arrives at the tabs
+    tab_to(page, "e => e.getAttribute('aria-label') === 'Read the words of an event' || "
+                 "(e.getAttribute('role') === 'combobox' && (e.closest('[data-testid=\"stSelectbox\"]')?.innerText || '')"
+                 ".includes('Read the words of an event'))")
+    assert focus_ring(page) != "none"
+    page.keyboard.press("ArrowDown")  # opens the list
+    options = page.get_by_role("option")
+    options.first.wait_for(timeout=TIMEOUT_MS)
+    wanted = next(i for i, text in enumerate(options.all_inner_texts()) if "Agreement on the zone reached in Cairo" in text)
+    for _ in range(wanted):
+        page.keyboard.press("ArrowDown")
+    page.keyboard.press("Enter")
+    entry = page.locator(".atlas-event").first
+    entry.wait_for(timeout=TIMEOUT_MS)
+    assert "Agreement on the zone reached in Cairo" in entry.inner_text() and entry.locator("mark").count() >= 1
+    # the chart's date marker, by keyboard: "Show the map on 31 July 2017"
+    tab_to(page, "e => e.tagName === 'BUTTON' && e.innerText.includes('Show the map on 31 July 2017')")
+    assert focus_ring(page) != "none"
+    page.keyboard.press("Enter")
+    page.wait_for_function("() => new URLSearchParams(location.search).get('date') === '2017-07-31'", timeout=TIMEOUT_MS)
+    settled(page)
+    assert page.get_by_role("slider").first.get_attribute("aria-valuetext") == "31 Jul 2017"
+    # every event as text: Tab to the table's summary, Enter opens it
+    tab_to(page, "e => e.tagName === 'SUMMARY' && e.innerText.startsWith('The events as a table')")
+    assert focus_ring(page) != "none"
+    page.keyboard.press("Enter")
+    rows = page.locator(".atlas-events tbody tr")
+    rows.first.wait_for(timeout=TIMEOUT_MS)
+    assert rows.count() >= 10 and any("Agreement on the zone reached in Cairo" in t for t in rows.all_inner_texts())
+    # the status bands as text: the next summary
+    tab_to(page, "e => e.tagName === 'SUMMARY' && e.innerText.startsWith('The statuses over time as a table')")
+    assert focus_ring(page) != "none"
+    page.keyboard.press("Enter")
+    bands = page.locator(".atlas-periods tbody tr")
+    bands.first.wait_for(timeout=TIMEOUT_MS)
+    texts = bands.all_inner_texts()
+    assert len(texts) == len(period_rows(load_atlas()))  # every band of the chart
+    assert any("Northern Homs" in t and STATUS_LABELS["agreement-reached"] in t and "31 July 2017" in t for t in texts), texts
+    page.context.close()

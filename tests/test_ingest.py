@@ -165,6 +165,32 @@ def test_spelling_variants_resolve_to_one_place() -> None:
     assert [pid for _, pid in found] == ["geonames:170905"] * 3 + ["geonames:170592"] * 2 + ["geonames:169389"] * 2
 
 
+DOUMA = "geonames:170592"
+
+
+@pytest.mark.parametrize("text", [
+    "Государственная Дума приняла заявление о Сирии.",       # the State Duma
+    "Депутаты Думы обсудили положение в Сирии.",              # deputies of the Duma (genitive)
+    "Председатель Госдумы и спикер Думы выступили в Москве.",
+    "Вопрос обсуждали на пленарном заседании в Думе.",        # "in the Duma" (prepositional), a sitting
+    "The State Duma passed the statement.",
+    "Russian Duma deputies visited Damascus.",
+    "Госдума обсуждала доклад, в котором упоминается Дума.",  # tests/eval/places/ru_ghouta: the parliament, 6 words on
+])
+def test_the_russian_parliament_is_not_the_town_of_douma(text: str) -> None:
+    assert DOUMA not in [pid for _, pid in names(text)]
+
+
+@pytest.mark.parametrize("text, surface", [
+    ("Боевики покинули город Дума в Восточной Гуте.", "Дума"),
+    ("По данным центра, в Думе и Харасте зафиксированы обстрелы.", "Думе"),  # the town, inflected (tests/eval/places/ru_news)
+    ("Fighting continued in Douma and Duma.", "Duma"),
+    ("Депутаты вернулись в Москву. Дума снова под обстрелом.", "Дума"),  # the parliament word is in another sentence
+])
+def test_without_parliament_words_duma_is_still_the_town(text: str, surface: str) -> None:
+    assert (surface, DOUMA) in names(text)
+
+
 def test_article_is_part_of_the_mention_but_an_english_word_is_not() -> None:
     assert names("Rebels in al-Rastan and Ar-Rastan.") == [("al-Rastan", "geonames:172946"), ("Ar-Rastan", "geonames:172946")]
     assert names("Fighting at Homs.") == [("Homs", "geonames:169577")]

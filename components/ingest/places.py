@@ -84,6 +84,20 @@ AMBIGUOUS_KEYS: frozenset[str] = GENERATED_SENTENCE_KEYS
 # Articles in a name's key (Latin "al"/"el"/"ash", Russian "эль"/"аль").
 VARIANT_ARTICLES: frozenset[str] = frozenset({"al", "\u044d\u043b\u044c", "\u0430\u043b\u044c"})
 
+# A name that is also an institution: "Дума"/"Duma" is the town of Douma, and Russia's parliament. A
+# one-word mention with one of these keys (Russian stem, or the fold of a Latin word) is no place when a
+# word beginning with one of the listed (folded) stems stands in the same sentence, at most
+# NON_PLACE_WINDOW words away: "Государственная Дума", "депутаты Думы", "Госдума обсуждала доклад, в
+# котором упоминается Дума", "the State Duma", "Duma deputies". Without such a word "в Думе" and
+# "Douma and Duma" stay the town.
+NON_PLACE_WINDOW = 8
+NON_PLACE_CONTEXT: dict[str, tuple[str, ...]] = {
+    "\u0434\u0443\u043c": tuple(fold_word(w) for w in (  # дум
+        "государственн", "госдум", "депутат", "спикер", "председател", "фракци", "законопроект",
+        "пленарн", "заседани", "парламент", "созыв", "выбор", "комитет", "федеральн", "городск", "областн")),
+    "duma": tuple(fold_word(w) for w in ("state", "deputy", "deputies", "lawmaker", "parliament", "legislat", "speaker")),
+}
+
 _MARK_CHARS = "'\u2019\u2018\u02bf\u02be`\u00b4\u02bb\u02bc"
 _COMBINING = "\u0300-\u036f\u064b-\u065f\u0670"
 # A word: letters/digits and combining marks, with ayn/hamza/apostrophe marks
@@ -495,6 +509,31 @@ def _variant_at(index: PhraseIndex, text: str, tokens: Sequence[Token], keys: li
     return None
 
 
+_SENTENCE_BREAK_RE = re.compile(r"[.!?\u061f\u2026]")  # . ! ? ؟ …
+
+
+def _institution_not_place(text: str, tokens: Sequence[Token], i: int, n: int, offset: int) -> bool:
+    """A one-word mention that :data:`NON_PLACE_CONTEXT` reads as an institution here ("депутаты Думы")."""
+    if n != 1:
+        return False
+    token = tokens[i]
+    stems = NON_PLACE_CONTEXT.get(token.folded if token.folded.isascii() else match_key(token.raw, token.folded))
+    if not stems:
+        return False
+    for step in (-1, 1):  # outwards from the mention, never past the end of its sentence
+        k = i
+        for _ in range(NON_PLACE_WINDOW):
+            k += step
+            if not 0 <= k < len(tokens):
+                break
+            left, right = (tokens[k], tokens[k - step]) if step == -1 else (tokens[k - step], tokens[k])
+            if _SENTENCE_BREAK_RE.search(text, left.end - offset, right.start - offset):
+                break
+            if tokens[k].folded.startswith(stems):
+                return True
+    return False
+
+
 def find_places(text: str, base: int = 0, index: PhraseIndex | None = None) -> list[PlaceMention]:
     """Gazetteer places named in ``text`` (offsets shifted by ``base``), leftmost-longest.
 
@@ -541,6 +580,9 @@ def find_places(text: str, base: int = 0, index: PhraseIndex | None = None) -> l
                 i += 1
                 continue
             entry, n, skip, how = variant
+        if _institution_not_place(text, tokens, i, n, base):
+            i += n
+            continue
         article = _article_before(text, tokens, i, base) if not skip else None
         start = article.start if article and (not mentions or mentions[-1].end <= article.start) else tokens[i].start + skip
         end = tokens[i + n - 1].end

@@ -122,6 +122,11 @@ def as_of() -> dt.date:
     return st.session_state.get(DATE_KEY, DEFAULT_DATE)
 
 
+def set_date(day: dt.date) -> None:
+    """Move the "as of" date (a callback: the timeline's "show this date" buttons, the keyboard's way to a date)."""
+    st.session_state[DATE_KEY] = min(max(day, TIMELINE_START), TIMELINE_END)
+
+
 def date_slider() -> dt.date:
     """The "as of" date: zones are restyled by their status on that day."""
     return st.slider("As of", min_value=TIMELINE_START, max_value=TIMELINE_END, key=DATE_KEY,
