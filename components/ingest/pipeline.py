@@ -24,7 +24,9 @@ from .zonelink import ZoneEvidence, ZoneLinker, default_zone_linker
 # Part of every dataset version (components/version.py) and of the corpus store's ingest key:
 # bump it when a change here or in segment/places/zonelink/extract changes what ingestion
 # produces, so no cache serves results of the old code and the store re-ingests each document once.
-PIPELINE_VERSION: str = "5"  # 4: transliteration, Arabic and Russian place variants, ambiguous names, detected language (issue 16); 5: "Дума"/"Duma" with parliament words in its sentence is no place
+# 4: transliteration, Arabic and Russian place variants, ambiguous names, detected language (issue 16);
+# 5: "Дума"/"Duma" with parliament words in its sentence is no place
+PIPELINE_VERSION: str = "5"
 
 
 @dataclass(frozen=True)

@@ -22,11 +22,13 @@ mark.atlas-auto{{background:#d6ecfa}}
 .atlas-swatch{{vertical-align:middle}}
 .atlas-selected-swatch{{display:inline-block;width:1.6em;height:0.9em;border:3px solid #000;vertical-align:middle}}
 .atlas-map-table table,.atlas-events table,.atlas-periods table{{border-collapse:collapse;font-size:0.9em}}
-.atlas-map-table th,.atlas-map-table td,.atlas-events th,.atlas-events td,.atlas-periods th,.atlas-periods td{{border-bottom:1px solid #ddd;padding:0.2em 0.5em;text-align:left;vertical-align:top}}
+.atlas-map-table th,.atlas-map-table td,.atlas-events th,.atlas-events td,.atlas-periods th,.atlas-periods td
+{{border-bottom:1px solid #ddd;padding:0.2em 0.5em;text-align:left;vertical-align:top}}
 .atlas-sources{{padding-left:1.2em;margin:0.3em 0}}
 .atlas-event-disagrees{{border-left:4px solid #E69F00;padding-left:0.5em}}
 /* visible keyboard focus on the timeline's keyboard path (the event list, its buttons, the table) */
-summary:focus-visible,.stButton button:focus-visible,.stSelectbox .react-aria-ComboBox:focus-within{{outline:3px solid #0072B2 !important;outline-offset:2px;border-radius:0.5rem}}
+summary:focus-visible,.stButton button:focus-visible,.stSelectbox .react-aria-ComboBox:focus-within
+{{outline:3px solid #0072B2 !important;outline-offset:2px;border-radius:0.5rem}}
 .atlas-map-table caption{{text-align:left;font-size:0.9em;color:#333}}
 /* Streamlit's captions are #828180 on white (3.9:1); this grey reads 6.4:1 */
 [data-testid="stCaptionContainer"],[data-testid="stCaptionContainer"] p{{color:#5c5b59 !important;opacity:1 !important}}
