@@ -1,6 +1,7 @@
 """Bulk ingestion (worker processes, batched writes) stores exactly what one-by-one ingestion stores."""
 from __future__ import annotations
 
+import gc
 import shutil
 from pathlib import Path
 
@@ -45,8 +46,11 @@ def test_bulk_parallel_ingest_stores_the_same_rows_as_one_by_one(tmp_path: Path,
     one = open_store(tmp_path / "one.db")
     results_one = [add_file(one, path, source="seed", added_by="") for path in document_paths(folder)]
     many = open_store(store_location)
+    threshold = gc.get_threshold()
     with bulk.BulkIngester(many, expected_bytes=1, workers=2) as probe:
         assert probe.pool is not None  # the worker processes are really used below
+        assert gc.get_freeze_count() > 0 and gc.get_threshold() == bulk.GC_THRESHOLD
+    assert gc.get_freeze_count() == 0 and gc.get_threshold() == threshold  # this process collects as before
     report = sync_folder(many, folder, "seed", workers=2)
     assert [(r.status, r.doc_id, r.message) for r in report.results] == [(r.status, r.doc_id, r.message) for r in results_one]
     assert report.count("added") == 121 and report.count("duplicate") == 1 and report.count("failed") == 1

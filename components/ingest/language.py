@@ -24,6 +24,11 @@ def _classify() -> Callable[[str], Any]:
     return py3langid.classify
 
 
+def preload_language_model() -> None:
+    """Load the model now (once per process): before forking workers, so they share it."""
+    _classify()("preload the language model")
+
+
 def _has_letters(text: str, n: int) -> bool:
     """At least ``n`` letters in ``text`` (stops counting at ``n``)."""
     for c in text:

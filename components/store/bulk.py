@@ -16,6 +16,7 @@ server) the pipeline runs in this process, still with batched writes.
 """
 from __future__ import annotations
 
+import gc
 import multiprocessing
 import os
 import sqlite3
@@ -24,8 +25,12 @@ from collections import deque
 from collections.abc import Iterable
 from concurrent.futures import Future, ProcessPoolExecutor
 
+from components.ingest import ZoneLinker, default_place_index, default_zone_linker
+from components.ingest.language import preload_language_model
+from components.ingest.places import PhraseIndex
+
 from .db import Store
-from .ingest import _ROW_COLUMNS, AddResult, DerivedRows, _gone, _job, _store_results, run_pipeline
+from .ingest import _ROW_COLUMNS, AddResult, DerivedRows, IngestJob, _gone, _job, _store_results, run_pipeline
 
 POOL_MIN_BYTES = 1_000_000   # below this starting the workers costs more than it saves
 BATCH_BYTES = 1_000_000      # text written per transaction
@@ -38,12 +43,42 @@ def default_workers() -> int:
     return os.cpu_count() or 1
 
 
-def _warm_up() -> None:
-    """Build the place index and zone linker once, before the workers are forked (they inherit them)."""
-    from components.ingest import default_place_index, default_zone_linker
+Matchers = tuple[PhraseIndex, ZoneLinker]
+_worker_matchers: Matchers | None = None  # set in each worker process by _init_worker
 
-    default_place_index()
-    default_zone_linker()
+
+def _matchers() -> Matchers:
+    """The configured dataset's place index and zone linker, resolved once per bulk run (looking them up
+    per document re-reads the settings and stats the reference files: ~0.1 CPU s per MB)."""
+    return default_place_index(), default_zone_linker()
+
+
+# The pipeline allocates millions of short-lived objects (tokens, mentions, rows) and makes few cycles:
+# a collection every 700 allocations cost ~5-10 % of a worker's CPU; every 100,000 keeps memory bounded.
+GC_THRESHOLD = (100_000, 50, 1000)
+
+
+def _init_worker(index: PhraseIndex, linker: ZoneLinker) -> None:
+    """In a forked worker: the parent's matchers (inherited with the fork, not pickled), rarer collections."""
+    global _worker_matchers
+    _worker_matchers = (index, linker)
+    gc.set_threshold(*GC_THRESHOLD)
+
+
+def _run_in_worker(job: IngestJob) -> DerivedRows | str:
+    if _worker_matchers is None:
+        raise RuntimeError("bulk ingest worker started without its matchers")
+    return run_pipeline(job, *_worker_matchers)
+
+
+def _fork_pool(workers: int, matchers: Matchers) -> ProcessPoolExecutor:
+    """Worker processes forked from this one: the language model is loaded first, and every object built
+    so far (the place index, the zone linker, the model) is moved out of the garbage collector's reach
+    (``gc.freeze``), so the workers share those pages instead of copying them when a collection visits them."""
+    preload_language_model()
+    gc.freeze()
+    return ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("fork"),
+                               initializer=_init_worker, initargs=matchers)
 
 
 class BulkIngester:
@@ -54,9 +89,12 @@ class BulkIngester:
         self.store = store
         workers = default_workers() if workers is None else workers
         self.pool: ProcessPoolExecutor | None = None
+        self.matchers: Matchers | None = None  # in this process: resolved at the first document (a sync may have none)
         if workers > 1 and expected_bytes >= POOL_MIN_BYTES and threading.active_count() == 1:
-            _warm_up()
-            self.pool = ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("fork"))
+            self.matchers = _matchers()
+            self.pool = _fork_pool(workers, self.matchers)
+            self.gc_threshold = gc.get_threshold()
+            gc.set_threshold(*GC_THRESHOLD)  # the writer unpickles millions of row tuples too
         self.queue: deque[tuple[sqlite3.Row, Future[DerivedRows | str] | DerivedRows | str]] = deque()
         self.queued_bytes = 0
         self.results: dict[int, AddResult] = {}
@@ -68,6 +106,8 @@ class BulkIngester:
         if self.pool is not None:
             self.pool.shutdown(wait=True, cancel_futures=True)
             self.pool = None
+            gc.unfreeze()  # the workers are gone; this process collects as before
+            gc.set_threshold(*self.gc_threshold)
 
     def add(self, row_id: int) -> None:
         rows = self.store.query(f"SELECT {_ROW_COLUMNS} FROM documents WHERE id = ?", (row_id,))
@@ -76,7 +116,10 @@ class BulkIngester:
             return
         row = rows[0]
         job = _job(row)
-        self.queue.append((row, self.pool.submit(run_pipeline, job) if self.pool is not None else run_pipeline(job)))
+        if self.matchers is None:
+            self.matchers = _matchers()
+        outcome = self.pool.submit(_run_in_worker, job) if self.pool is not None else run_pipeline(job, *self.matchers)
+        self.queue.append((row, outcome))
         self.queued_bytes += len(row["text"] or "")
         if self.pool is None:
             if self.queued_bytes >= BATCH_BYTES or len(self.queue) >= BATCH_DOCUMENTS:

@@ -34,6 +34,8 @@ from components.documents import (
 from components.ingest import IngestedDocument, ingest_document
 from components.ingest.limits import apply_limits
 from components.ingest.pipeline import PIPELINE_VERSION
+from components.ingest.places import PhraseIndex
+from components.ingest.zonelink import ZoneLinker
 from components.paths import GAZETTEER_EXTRA_FILE, GAZETTEER_FILE, ZONES_FILE, data_root
 from components.review import apply_place_reviews
 from components.uploads import sanitize_name, store_upload
@@ -298,12 +300,13 @@ def derived_rows(row_id: int, text: str, ingested: IngestedDocument, published: 
                        language=ingested.language)
 
 
-def run_pipeline(job: IngestJob) -> DerivedRows | str:
+def run_pipeline(job: IngestJob, index: PhraseIndex | None = None, linker: ZoneLinker | None = None) -> DerivedRows | str:
     """The pipeline on one document and its rows, or the reason it failed. Pure: no store, no Streamlit;
-    the bulk path runs it in worker processes."""
+    the bulk path runs it in worker processes, with the place index and zone linker it resolved once
+    (default: the configured dataset's, looked up per call)."""
     document = Document(id=job.doc_id, path=Path(job.path), text=job.text, meta=job.meta.document_meta())
     try:
-        trimmed = apply_limits(ingest_document(document))  # per-document limits (issue 17): the note says what was dropped
+        trimmed = apply_limits(ingest_document(document, index, linker))  # per-document limits (issue 17): the note says what was dropped
     except Exception as exc:
         return f"ingestion failed: {type(exc).__name__}: {exc}"
     rows = derived_rows(job.row_id, job.text, trimmed.document, job.meta.published.isoformat() if job.meta.published else None)
@@ -348,13 +351,14 @@ def _store_results(store: Store, done: list[tuple[sqlite3.Row, DerivedRows | str
     results: list[AddResult] = []
     written: list[DerivedRows] = []
     written_ids: list[int] = []
+    gazetteer = gazetteer_version()  # once per batch: it stats (and may hash) the reference files
     with store.transaction() as conn:
         for row, outcome in done:
             status = _current_status(conn, row["id"], row["sha256"])
             if status is None:  # removed or replaced by another process meanwhile
                 results.append(_gone(row["id"], row["file_name"]))
                 continue
-            key = ingest_key(row["sha256"], row["published"])
+            key = ingest_key(row["sha256"], row["published"], gazetteer)
             if status != "pending":  # a re-ingest, or another process (a replica) finished it meanwhile: its rows go
                 _delete_derived(conn, row["id"])
             if isinstance(outcome, str):
