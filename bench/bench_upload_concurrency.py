@@ -267,13 +267,14 @@ async def run_protocol(work: Path, sessions: int, uploads: int, quiet_s: float, 
                 t0, c1 = time.time(), ba.cpu_seconds(server.pid)
                 name = f"digest-{i}.txt"
                 task = asyncio.create_task(asyncio.to_thread(protocol_upload, work, text, name))
-                cpu_by_pid: dict[int, float] = {}
+                before = {pid: ba.cpu_seconds(pid) or 0.0 for pid in worker_pids(work / "atlas.db")}  # a worker kept from
+                cpu_by_pid: dict[int, float] = {}                                                     # the last upload
                 while not task.done():
                     for pid in worker_pids(work / "atlas.db"):
                         cpu_by_pid[pid] = ba.cpu_seconds(pid) or cpu_by_pid.get(pid, 0.0)
                     await asyncio.sleep(0.25)
                 queued_s, done_s = await task
-                cpu_w = sum(cpu_by_pid.values())
+                cpu_w = sum(cpu - before.get(pid, 0.0) for pid, cpu in cpu_by_pid.items())
                 worker_cpu += cpu_w
                 await asyncio.sleep(TAIL_S)
                 c2 = ba.cpu_seconds(server.pid)

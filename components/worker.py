@@ -43,8 +43,10 @@ def start_worker(db: Path, **options: float) -> subprocess.Popen:
     """A worker process on ``db``, with this process's environment (the same ``ATLAS_*`` settings)."""
     env = dict(os.environ)
     env["PYTHONPATH"] = os.pathsep.join(p for p in (str(ROOT), env.get("PYTHONPATH", "")) if p)
-    return subprocess.Popen(worker_command(db, parent=os.getpid(), **options), cwd=ROOT, env=env,
-                            stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL)
+    process = subprocess.Popen(worker_command(db, parent=os.getpid(), **options), cwd=ROOT, env=env,
+                               stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL)
+    lower_priority(process.pid)  # at once: its imports (~0.9 CPU s) already yield to the server's runs
+    return process
 
 
 def ensure_worker(db: Path) -> bool:
@@ -77,23 +79,24 @@ def stop_workers() -> None:
         _workers.clear()
 
 
-def lower_priority() -> list[str]:
-    """Make this process yield to everything else: ``SCHED_IDLE`` (the kernel runs it only on a core nothing
-    else wants; nice 19 still gets ~1.5 % of a busy core), the idle I/O class (its reads and writes wait for
-    the disk to be otherwise idle), and ``nice`` 19 (for systems without those). Returns what was applied."""
+def lower_priority(pid: int = 0) -> list[str]:
+    """Make a process (0: this one; else a single-threaded child, as just started) yield to everything else:
+    ``SCHED_IDLE`` (the kernel runs it only on a core nothing else wants; nice 19 still gets ~1.5 % of a busy
+    core), the idle I/O class (its reads and writes wait for the disk to be otherwise idle), and ``nice`` 19
+    (for systems without those). Threads it starts later inherit all three. Returns what was applied."""
     import psutil
 
     applied = []
     with contextlib.suppress(OSError):
-        os.nice(NICENESS - os.nice(0))
-        applied.append(f"nice {os.nice(0)}")
+        os.setpriority(os.PRIO_PROCESS, pid, NICENESS)
+        applied.append(f"nice {NICENESS}")
     if hasattr(os, "sched_setscheduler") and hasattr(os, "SCHED_IDLE"):
         with contextlib.suppress(OSError):
-            os.sched_setscheduler(0, os.SCHED_IDLE, os.sched_param(0))
+            os.sched_setscheduler(pid, os.SCHED_IDLE, os.sched_param(0))
             applied.append("SCHED_IDLE")
     if hasattr(psutil, "IOPRIO_CLASS_IDLE"):
         with contextlib.suppress(OSError, psutil.Error):
-            psutil.Process().ionice(psutil.IOPRIO_CLASS_IDLE)
+            psutil.Process(pid or os.getpid()).ionice(psutil.IOPRIO_CLASS_IDLE)
             applied.append("ioprio idle")
     return applied
 
