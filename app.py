@@ -7,7 +7,7 @@ import streamlit as st
 
 from components.ui import selection
 from components.ui.corpus import show_place_panel, show_search
-from components.ui.data import AppData, current_app_data
+from components.ui.data import AppData, current_app_data, script_run_signal
 from components.ui.mapview import show_legend, show_map
 from components.ui.panel import show_zone
 from components.ui.profiling import run_timer
@@ -66,6 +66,6 @@ def main() -> None:
     selection.sync_url()
 
 
-with run_timer():  # server time per run, recorded only when ATLAS_PROFILE is set (bench/)
+with run_timer(), script_run_signal():  # server time per run (ATLAS_PROFILE, bench/); the ingest worker pauses meanwhile
     st.set_page_config(page_title="De-escalation Atlas", page_icon="🗺️", layout="wide")
     main()

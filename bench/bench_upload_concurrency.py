@@ -1,6 +1,7 @@
 """Issue 17: other sessions' click latency with and without a concurrent 2 MB upload.
 
     python bench/bench_upload_concurrency.py [--sessions 10] [--uploads 3] [--quiet 30]
+    python bench/bench_upload_concurrency.py --protocol [--think 0.5 1.5]   # the server only, no browser
 
 One app (ATLAS_TILES=none, ATLAS_PROFILE) on a temporary store holding the bundled seeds and one
 curator. One headless Chromium runs ``--sessions`` browsing sessions that click the four zones in
@@ -16,11 +17,19 @@ shared machine's load out of the ratio. Reported: browser click
 session in the windows, the uploader's included) for both samples, their p95 ratio (issue 17's
 budget: ≤ 1.3), the upload's time to its "queued" note and to "done", the CPU seconds of the server
 and of the ingest worker, and the load average (other processes share the 2 cores).
+
+``--protocol``: the same windows, but the ``--sessions`` readers are bench/load_protocol.py's websocket
+clients (Streamlit's own protocol, no browser; each clicks a zone, waits for ``script_finished``, thinks
+``--think`` seconds, clicks again), so the ratio measures the server and not 10 Chromium pages on the same
+2 cores. The upload is recorded through the app's own ``queue_upload`` (the file stored, its row pending)
+and the ingest worker started with the app's command (``components.worker.start_worker``); what is left
+out is only the 2 MB HTTP transfer into the uploader's page. "Done" = the document's status ``ok``.
 """
 from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
 import json
 import os
 import random
@@ -34,13 +43,16 @@ sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "bench"))
 
 import bench_app as ba
+import load_protocol as lp
 from bench_scale import app_env
 from gen_corpus import article, place_pools
 from load_test import ZONES, Tally, session
 from playwright.async_api import async_playwright
 
 from components.store import open_store
-from components.store.ingest import start_up
+from components.store.ingest import queue_upload, start_up
+from components.store.queue import upload_progress
+from components.worker import start_worker
 from tests.browser import zone_candidate_points, zone_names
 from tests.curators import NAME, PASSWORD, make_curator
 from tests.server import CHROMIUM, CHROMIUM_ARGS, app_site
@@ -186,13 +198,129 @@ async def run(work: Path, sessions: int, uploads: int, quiet_s: float) -> dict:
     }
 
 
+class TimedTally(lp.Tally):
+    """load_protocol's tally, with when each run started (epoch seconds) to split the windows."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.at: dict[str, list[float]] = {}
+
+    def add(self, kind: str, ms: float) -> None:
+        super().add(kind, ms)
+        self.at.setdefault(kind, []).append(time.time() - ms / 1000)
+
+
+async def protocol_reader(url: str, n: int, tally: TimedTally, think: tuple[float, float], stop: asyncio.Event,
+                          ready: list[int]) -> None:
+    """One reading session: load, then click a zone, think, click another ... until ``stop``."""
+    s = lp.Session(url, n, random.Random(n), tally, lp.zone_features(), lp.zone_names(), 120.0)
+    try:
+        await s.connect()
+        await s.load()
+        ready.append(n)
+        while not stop.is_set():
+            await s.click_zone()
+            with contextlib.suppress(asyncio.TimeoutError):
+                await asyncio.wait_for(stop.wait(), s.rng.uniform(*think))
+    except Exception as exc:  # recorded, never hidden
+        tally.errors.append(f"session {n}: {type(exc).__name__}: {exc}"[:300])
+    finally:
+        await s.close()
+
+
+def protocol_upload(work: Path, text: str, name: str) -> tuple[float, float]:
+    """Record ``text`` as the app's upload page does and start the app's worker (the server may start its own
+    too, as a replica would: one claims the document); seconds to queued and to done."""
+    t0 = time.time()
+    with open_store(work / "atlas.db") as store:
+        result = queue_upload(store, text.encode("utf-8"), name, work / "uploads", added_by=NAME)
+        assert result.status == "queued", result.message
+        t_queued = time.time()
+        worker = start_worker(work / "atlas.db")
+        try:
+            while (stage := upload_progress(store, result.doc_id).stage) in ("queued", "ingesting"):
+                time.sleep(0.2)
+        finally:
+            worker.terminate()
+            worker.wait(30)
+        assert stage == "done", stage
+    return t_queued - t0, time.time() - t0
+
+
+async def run_protocol(work: Path, sessions: int, uploads: int, quiet_s: float, think: tuple[float, float]) -> dict:
+    texts = [two_mb_article(seed) for seed in range(uploads)]
+    tally, windows, quiet, stop, ready = TimedTally(), [], [], asyncio.Event(), []
+    site = app_site(ba.RESULTS / "upload_site")
+    with ba.launch(site, "upload-concurrency-protocol", profile=True, cwd=site.parent) as server:
+        await lp.warm_up(server.url)
+        readers = [asyncio.create_task(protocol_reader(server.url, i, tally, think, stop, ready)) for i in range(sessions)]
+        try:
+            while len(ready) < sessions and not tally.errors:
+                await asyncio.sleep(0.5)
+            log(f"{sessions} protocol sessions loaded; warm-up 10 s")
+            await asyncio.sleep(10)
+            load_start, cpu0, worker_cpu = os.getloadavg(), ba.cpu_seconds(server.pid), 0.0
+            for i, text in enumerate(texts):
+                q0, c0 = time.time(), ba.cpu_seconds(server.pid)
+                await asyncio.sleep(quiet_s)
+                quiet.append((q0, time.time()))
+                t0, c1 = time.time(), ba.cpu_seconds(server.pid)
+                name = f"digest-{i}.txt"
+                task = asyncio.create_task(asyncio.to_thread(protocol_upload, work, text, name))
+                before = {pid: ba.cpu_seconds(pid) or 0.0 for pid in worker_pids(work / "atlas.db")}  # a worker kept from
+                cpu_by_pid: dict[int, float] = {}                                                     # the last upload
+                while not task.done():
+                    for pid in worker_pids(work / "atlas.db"):
+                        cpu_by_pid[pid] = ba.cpu_seconds(pid) or cpu_by_pid.get(pid, 0.0)
+                    await asyncio.sleep(0.25)
+                queued_s, done_s = await task
+                cpu_w = sum(cpu - before.get(pid, 0.0) for pid, cpu in cpu_by_pid.items())
+                worker_cpu += cpu_w
+                await asyncio.sleep(TAIL_S)
+                c2 = ba.cpu_seconds(server.pid)
+                windows.append({"name": name, "start": t0, "end": t0 + done_s + TAIL_S, "queued_s": round(queued_s, 2),
+                                "done_s": round(done_s, 2), "worker_cpu_s": round(cpu_w, 2),
+                                "server_cpu_s_per_s": {"without": round((c1 - c0) / (t0 - q0), 3),
+                                                       "with": round((c2 - c1) / (time.time() - t0), 3)}})
+                log(f"  upload {name}: queued after {queued_s:.2f} s, done after {done_s:.1f} s")
+            cpu1, load_end = ba.cpu_seconds(server.pid), os.getloadavg()
+        finally:
+            stop.set()
+            await asyncio.gather(*readers, return_exceptions=True)
+
+    def clicks(spans: list[tuple[float, float]]) -> dict:
+        ms = [m for m, at in zip(tally.latencies.get("click", []), tally.at.get("click", []), strict=True)
+              if inside(at, spans)]
+        runs = [r for a, b in spans for r in ba.inside_run_times(server, a, b)]
+        return {"clicks": len(ms), "click_ms": {"p50": ba.pct(ms, 50), "p95": ba.pct(ms, 95)},
+                "script_runs": len(runs), "script_run_ms": {"p50": ba.pct(runs, 50), "p95": ba.pct(runs, 95)},
+                "seconds": round(sum(b - a for a, b in spans), 1)}
+
+    without, with_upload = clicks(quiet), clicks([(w["start"], w["end"]) for w in windows])
+    return {
+        "mode": "protocol", "sessions": sessions, "think_s": list(think), "upload_mb": round(len(texts[0].encode()) / 1e6, 2),
+        "uploads": windows, "without": without, "with_upload": with_upload,
+        "ratio_click_p95": ratio(with_upload["click_ms"]["p95"], without["click_ms"]["p95"]),
+        "ratio_script_run_p95": ratio(with_upload["script_run_ms"]["p95"], without["script_run_ms"]["p95"]),
+        "budget": BUDGET, "errors": tally.errors[:10], "error_count": len(tally.errors),
+        "server_cpu_s": round(cpu1 - cpu0, 2) if cpu0 is not None and cpu1 is not None else None,
+        "worker_cpu_s": round(worker_cpu, 2),
+        "load_average": {"start": [round(x, 2) for x in load_start], "end": [round(x, 2) for x in load_end]},
+    }
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--sessions", type=int, default=10)
     parser.add_argument("--uploads", type=int, default=3)
     parser.add_argument("--quiet", type=float, default=30.0, help="seconds without an upload before each upload")
-    parser.add_argument("--out", type=Path, default=ROOT / "bench" / "results" / "upload_concurrency.json")
+    parser.add_argument("--protocol", action="store_true",
+                        help="the reading sessions speak Streamlit's protocol (bench/load_protocol.py), no browser")
+    parser.add_argument("--think", type=float, nargs=2, default=[0.5, 1.5], metavar=("MIN", "MAX"),
+                        help="--protocol: seconds between a session's clicks")
+    parser.add_argument("--out", type=Path, default=None)
     args = parser.parse_args()
+    args.out = args.out or ROOT / "bench" / "results" / f"upload_concurrency{'_protocol' if args.protocol else ''}.json"
     with tempfile.TemporaryDirectory(prefix="atlas-upload-bench-") as tmp:
         work = Path(tmp)
         (work / "uploads").mkdir()
@@ -200,7 +328,8 @@ def main() -> int:
             with open_store(work / "atlas.db") as store:
                 start_up(store, ROOT / "seeds", work / "uploads")
             make_curator(db=work / "atlas.db")
-            result = asyncio.run(run(work, args.sessions, args.uploads, args.quiet))
+            result = asyncio.run(run_protocol(work, args.sessions, args.uploads, args.quiet, tuple(args.think))
+                                 if args.protocol else run(work, args.sessions, args.uploads, args.quiet))
     args.out.parent.mkdir(parents=True, exist_ok=True)
     args.out.write_text(json.dumps(result, indent=1), encoding="utf-8")
     print(json.dumps(result, indent=1))

@@ -4,7 +4,9 @@ Why a separate process (``python -m components worker``) rather than a thread or
 the server: the pipeline is pure Python and holds the GIL, so a thread would still slow every other
 session's script run; forking the multi-threaded server for a pool can copy a held lock, and
 ``spawn`` re-imports Streamlit's main module. A plain child process shares nothing with the server
-but the store file, runs at the lowest CPU priority (``nice`` 19) so clicks are served first, and works
+but the store file, runs at the lowest CPU priority (:func:`lower_priority`: Linux's ``SCHED_IDLE`` policy,
+idle I/O class, ``nice`` 19) and pauses between passages while a server has script runs in flight
+(:mod:`components.runsignal`), so clicks are served first, and works
 the same with several server replicas on one store: each replica may start a worker, and the
 workers take documents with claims in the store (:mod:`components.store.queue`). A worker exits when
 it has had nothing to do for a while, or when the server that started it has gone.
@@ -23,7 +25,7 @@ from .store.db import is_database_url
 from .store.queue import IDLE_EXIT_S, LEASE_S
 
 ROOT = Path(__file__).resolve().parent.parent
-NICENESS = 19  # the lowest priority: the worker uses idle CPU and yields to script runs at once
+NICENESS = 19  # the lowest priority where SCHED_IDLE is missing (not Linux)
 
 _lock = threading.Lock()
 _workers: dict[str, subprocess.Popen] = {}
@@ -48,8 +50,10 @@ def start_worker(db: Path | str, **options: float) -> subprocess.Popen:
     if is_database_url(db):
         env["ATLAS_DATABASE_URL"] = str(db)
     env["PYTHONPATH"] = os.pathsep.join(p for p in (str(ROOT), env.get("PYTHONPATH", "")) if p)
-    return subprocess.Popen(worker_command(db, parent=os.getpid(), **options), cwd=ROOT, env=env,
-                            stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL)
+    process = subprocess.Popen(worker_command(db, parent=os.getpid(), **options), cwd=ROOT, env=env,
+                               stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL)
+    lower_priority(process.pid)  # at once: its imports (~0.9 CPU s) already yield to the server's runs
+    return process
 
 
 def ensure_worker(db: Path | str) -> bool:
@@ -82,13 +86,35 @@ def stop_workers() -> None:
         _workers.clear()
 
 
+def lower_priority(pid: int = 0) -> list[str]:
+    """Make a process (0: this one; else a single-threaded child, as just started) yield to everything else:
+    ``SCHED_IDLE`` (the kernel runs it only on a core nothing else wants; nice 19 still gets ~1.5 % of a busy
+    core), the idle I/O class (its reads and writes wait for the disk to be otherwise idle), and ``nice`` 19
+    (for systems without those). Threads it starts later inherit all three. Returns what was applied."""
+    import psutil
+
+    applied = []
+    with contextlib.suppress(OSError):
+        os.setpriority(os.PRIO_PROCESS, pid, NICENESS)
+        applied.append(f"nice {NICENESS}")
+    if hasattr(os, "sched_setscheduler") and hasattr(os, "SCHED_IDLE"):
+        with contextlib.suppress(OSError):
+            os.sched_setscheduler(pid, os.SCHED_IDLE, os.sched_param(0))
+            applied.append("SCHED_IDLE")
+    if hasattr(psutil, "IOPRIO_CLASS_IDLE"):
+        with contextlib.suppress(OSError, psutil.Error):
+            psutil.Process(pid or os.getpid()).ionice(psutil.IOPRIO_CLASS_IDLE)
+            applied.append("ioprio idle")
+    return applied
+
+
 def run(db: Path | str, *, idle_exit_s: float, lease_s: float, parent: int | None) -> int:
     """The worker's main loop (``python -m components worker``): returns how many documents it ingested."""
+    from .runsignal import YieldToServer
     from .store import open_store
     from .store.queue import run_worker
 
-    with contextlib.suppress(OSError):
-        os.nice(NICENESS)  # interactive script runs of the server first
+    lower_priority()  # interactive script runs of the server first
     with open_store(db) as store:
-        return run_worker(store, idle_exit_s=idle_exit_s, lease_s=lease_s,
+        return run_worker(store, idle_exit_s=idle_exit_s, lease_s=lease_s, pause=YieldToServer(db),
                           keep_going=lambda: parent is None or os.getppid() == parent)

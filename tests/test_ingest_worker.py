@@ -3,17 +3,23 @@
 Real worker processes (``python -m components worker``) on a real store file: two workers never
 ingest the same document, a killed worker leaves its document pending and the next worker finishes
 it, a document that keeps stopping workers fails with a clear reason, and the app's start-up sync
-leaves queued documents to the worker.
+leaves queued documents to the worker. The worker runs in Linux's SCHED_IDLE policy with idle I/O and
+pauses between passages while a server has script runs in flight (:mod:`components.runsignal`).
 """
 from __future__ import annotations
 
+import contextlib
 import os
 import signal
 import subprocess
 import sys
+import tempfile
 import time
 from pathlib import Path
 
+import psutil
+
+from components.runsignal import STALE_S, RunsInFlight, YieldToServer, runs_folder, server_busy
 from components.store import open_store
 from components.store.ingest import add_upload, queue_upload, reingest_stale, start_up
 from components.store.queries import store_revision
@@ -176,3 +182,126 @@ def test_the_uploaders_page_restarts_a_killed_worker_and_shows_the_document_done
     at = until_ingested(at.run())
     assert "Added “big.txt” as big. It is now part of the corpus." in messages(at), messages(at)
     assert worker._workers[str(db.resolve())].pid != first.pid  # a new worker finished it
+    # the app's script runs told the worker they were in flight (the marker's folder was made) and left no marker
+    assert runs_folder(db).is_dir() and not server_busy(db) and list(runs_folder(db).iterdir()) == []
+
+
+def test_the_worker_process_runs_in_sched_idle_with_idle_io_and_nice_19(tmp_path: Path) -> None:
+    """Linux runs a SCHED_IDLE process only on a core nothing else wants (nice 19 alone still takes a share
+    of a busy core); the idle I/O class waits for an otherwise idle disk."""
+    db = tmp_path / "atlas.db"
+    open_store(db).close()
+    process = start_worker(db, idle_exit_s=60)
+    try:
+        assert os.sched_getscheduler(process.pid) == os.SCHED_IDLE  # set by the starter: its imports already yield
+        assert psutil.Process(process.pid).ionice().ioclass == psutil.IOPRIO_CLASS_IDLE
+        assert os.getpriority(os.PRIO_PROCESS, process.pid) == 19
+        assert os.sched_getscheduler(0) != os.SCHED_IDLE  # the process that started it is left alone
+    finally:
+        process.terminate()
+        process.wait(timeout=30)
+    by_hand = subprocess.Popen(worker_command(db, idle_exit_s=60), cwd=ROOT, env=dict(os.environ, PYTHONPATH=str(ROOT)))
+    try:  # ``python -m components worker`` started some other way lowers itself
+        wait_for(lambda: os.sched_getscheduler(by_hand.pid) == os.SCHED_IDLE, "a worker started by hand switches to SCHED_IDLE")
+        wait_for(lambda: psutil.Process(by_hand.pid).ionice().ioclass == psutil.IOPRIO_CLASS_IDLE, "... and idle I/O")
+    finally:
+        by_hand.terminate()
+        by_hand.wait(timeout=30)
+
+
+def test_a_servers_runs_in_flight_show_as_a_marker_file_and_a_stale_marker_is_ignored(tmp_path: Path) -> None:
+    db = tmp_path / "atlas.db"
+    runs = RunsInFlight(db)
+    assert not server_busy(db)  # no folder yet
+    with runs.run():
+        with runs.run():
+            assert server_busy(db)
+        assert server_busy(db)  # one run still in flight
+    assert not server_busy(db) and list(runs_folder(db).iterdir()) == []
+    other = RunsInFlight(db)  # another replica's runs on the same store
+    other.marker = runs_folder(db) / "other-host-1"
+    with other.run(), runs.run():
+        pass
+    with other.run():
+        assert server_busy(db)  # this process has none in flight, the other has
+    with runs.run():  # a server killed during a run leaves its marker: ignored once stale
+        old = time.time() - STALE_S - 1
+        os.utime(runs.marker, (old, old))
+        assert not server_busy(db)
+
+
+def test_the_apps_script_run_signal_marks_the_configured_store(tmp_path: Path, monkeypatch) -> None:
+    from components.ui.data import script_run_signal
+
+    db = tmp_path / "elsewhere.db"
+    monkeypatch.setenv("ATLAS_DB", str(db))
+    with script_run_signal():
+        assert server_busy(db)
+    assert not server_busy(db)
+    monkeypatch.setenv("ATLAS_TILES", "not-a-setting-value")  # bad settings: no signal, no error (the run says why)
+    with script_run_signal():
+        pass
+
+
+def ingest_with(tmp_path: Path, busy: bool) -> tuple[YieldToServer, dict[str, int]]:
+    """One 40-article document ingested by ``run_worker`` with the worker's pause, a server run in flight or not."""
+    uploads, db = tmp_path / "uploads", tmp_path / "atlas.db"
+    uploads.mkdir(parents=True)
+    pause = YieldToServer(db, quantum_s=0.0, max_wait_s=0.01)
+    with open_store(db) as store, (RunsInFlight(db).run() if busy else contextlib.nullcontext()):
+        text = "".join(ARTICLE.format(n=n) for n in range(40))
+        assert queue_upload(store, text.encode(), "convoys.txt", uploads).status == "queued"
+        assert server_busy(db) == busy
+        assert run_worker(store, idle_exit_s=0, pause=pause) == 1
+        assert upload_progress(store, "convoys").stage == "done"  # paused, never stopped
+        counts = {table: store.count(f"SELECT count(*) FROM {table}") for table in ("passages", "mentions", "zone_links",
+                                                                                     "candidates")}
+    return pause, counts
+
+
+def test_the_worker_pauses_between_passages_while_a_server_run_is_in_flight_and_ingests_the_same(tmp_path: Path) -> None:
+    busy, busy_rows = ingest_with(tmp_path / "busy", True)
+    quiet, quiet_rows = ingest_with(tmp_path / "quiet", False)
+    assert busy_rows == quiet_rows and busy_rows["passages"] >= 40 and busy_rows["mentions"] > 0
+    assert busy.paused >= 2 * busy_rows["passages"]  # before each passage's two steps
+    assert quiet.paused == 0 and quiet.waited_s == 0.0
+
+
+def test_a_newly_ingested_document_gives_new_markers_but_not_a_new_base_map(tmp_path: Path, monkeypatch) -> None:
+    """The worker's commit changes the dataset version (every session sees the document), but the base map
+    (zones, basemap: the costly part) is keyed by what it is drawn from and is not built again."""
+    from components.ui.data import current_app_data
+    from components.ui.mapview import cached_map
+    from components.worker import stop_workers
+
+    uploads, db = tmp_path / "uploads", tmp_path / "atlas.db"
+    uploads.mkdir()
+    for name, value in (("ATLAS_DATA_ROOT", ROOT), ("ATLAS_UPLOADS", uploads), ("ATLAS_DB", db), ("ATLAS_TILES", "none")):
+        monkeypatch.setenv(name, str(value))
+    try:
+        with open_store(db) as store:
+            start_up(store, ROOT / "seeds", uploads)
+        before = current_app_data()
+        args, markers = cached_map(before, before.version, before.tiles)
+        with open_store(db) as store:
+            text = "".join(ARTICLE.format(n=n) + "Shelling hit Rastan and Talbiseh near Homs.\n\n" for n in range(30))
+            assert queue_upload(store, text.encode(), "convoys.txt", uploads).status == "queued"
+            assert run_worker(store, idle_exit_s=0) == 1
+        after = current_app_data()
+        assert after.version != before.version and after.map_version == before.map_version
+        args_after, markers_after = cached_map(after, after.version, after.tiles)
+        assert args_after is args  # the very same cached arguments: not built again
+        assert markers_after != markers  # the new document's places are on the map
+    finally:
+        stop_workers()
+
+
+def test_a_postgresql_store_signals_through_a_folder_in_the_temporary_directory(tmp_path: Path) -> None:
+    from components.runsignal import runs_in_flight
+    url = "postgresql://atlas@db.example.org/atlas"
+    folder = runs_folder(url)
+    assert folder.parent == Path(tempfile.gettempdir()) and "://" not in str(folder) and "example" not in folder.name
+    assert runs_folder(tmp_path / "atlas.db") == tmp_path / "atlas.db.runs"
+    with runs_in_flight(url).run():
+        assert server_busy(url)
+    assert not server_busy(url)

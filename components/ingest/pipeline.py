@@ -7,7 +7,7 @@ its dataset's own index and linker.
 """
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -150,13 +150,21 @@ def union_zones(passages: Iterable[IngestedPassage], order: Iterable[str]) -> tu
     return tuple(z for z in order if z in linked)
 
 
+def _no_pause() -> None:
+    return None
+
+
 def ingest_document(
     doc: Document,
     index: PhraseIndex | None = None,
     linker: ZoneLinker | None = None,
     geocoder: CachedGeocoder | None = None,
+    pause: Callable[[], None] | None = None,
 ) -> IngestedDocument:
     """Segment, recognise places and zones, and extract candidate facts for one document.
+
+    ``pause`` is called before each passage's two steps (the ingest worker's yield to the server's
+    script runs, :class:`components.runsignal.YieldToServer`); it changes nothing in the result.
 
     The online geocoder is used only when passed in or enabled by
     ``ATLAS_GEOCODER=nominatim`` (see :mod:`components.ingest.geocode`).
@@ -167,8 +175,14 @@ def ingest_document(
     passages: list[IngestedPassage] = []
     previous: tuple[str, ...] = ()
     split = split_passages(doc.id, doc.text)
-    per_passage = resolved_in_document([passage_mentions(p, index, linker, geocoder) for p in split])
+    pause = pause or _no_pause
+    found = []
+    for p in split:
+        pause()
+        found.append(passage_mentions(p, index, linker, geocoder))
+    per_passage = resolved_in_document(found)
     for passage, mentions in zip(split, per_passage, strict=True):
+        pause()
         ingested = ingest_passage(doc, passage, index, linker, geocoder, previous, mentions)
         passages.append(ingested)
         previous = ingested.zones or previous

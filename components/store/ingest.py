@@ -15,7 +15,7 @@ import getpass
 import hashlib
 import json
 import sqlite3
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
@@ -300,13 +300,15 @@ def derived_rows(row_id: int, text: str, ingested: IngestedDocument, published: 
                        language=ingested.language)
 
 
-def run_pipeline(job: IngestJob, index: PhraseIndex | None = None, linker: ZoneLinker | None = None) -> DerivedRows | str:
+def run_pipeline(job: IngestJob, index: PhraseIndex | None = None, linker: ZoneLinker | None = None,
+                 pause: Callable[[], None] | None = None) -> DerivedRows | str:
     """The pipeline on one document and its rows, or the reason it failed. Pure: no store, no Streamlit;
     the bulk path runs it in worker processes, with the place index and zone linker it resolved once
-    (default: the configured dataset's, looked up per call)."""
+    (default: the configured dataset's, looked up per call). ``pause``: called between passages (see
+    ``ingest_document``)."""
     document = Document(id=job.doc_id, path=Path(job.path), text=job.text, meta=job.meta.document_meta())
     try:
-        trimmed = apply_limits(ingest_document(document, index, linker))  # per-document limits (issue 17): the note says what was dropped
+        trimmed = apply_limits(ingest_document(document, index, linker, pause=pause))  # per-document limits (issue 17): the note says what was dropped
     except Exception as exc:
         return f"ingestion failed: {type(exc).__name__}: {exc}"
     rows = derived_rows(job.row_id, job.text, trimmed.document, job.meta.published.isoformat() if job.meta.published else None)
@@ -394,13 +396,13 @@ def _current_status(conn: sqlite3.Connection, row_id: int, sha: str) -> str | No
     return None if found is None else str(found[0])
 
 
-def _ingest_row(store: Store, row_id: int) -> AddResult:
+def _ingest_row(store: Store, row_id: int, pause: Callable[[], None] | None = None) -> AddResult:
     """Run the pipeline on a stored (pending or stale) document and write its derived rows in one transaction
     -- only if the row still holds the same bytes then (another process may have removed or replaced it)."""
     rows = store.query(f"SELECT {_ROW_COLUMNS} FROM documents WHERE id = ?", (row_id,))
     if not rows:
         return _gone(row_id)
-    return _store_results(store, [(rows[0], run_pipeline(_job(rows[0])))])[0]
+    return _store_results(store, [(rows[0], run_pipeline(_job(rows[0]), pause=pause))])[0]
 
 
 def record_bytes(store: Store, data: bytes, name: str, *, source: str, meta: StoreMeta | None = None,

@@ -130,18 +130,22 @@ def heartbeat(store: Store, row_id: int, worker: WorkerId, *, lease_s: float = L
         thread.join()
 
 
-def ingest_claimed(store: Store, row_id: int, worker: WorkerId, *, lease_s: float = LEASE_S) -> AddResult:
-    """Run the pipeline on a claimed document, write its rows (one transaction), release the claim."""
+def ingest_claimed(store: Store, row_id: int, worker: WorkerId, *, lease_s: float = LEASE_S,
+                   pause: Callable[[], None] | None = None) -> AddResult:
+    """Run the pipeline on a claimed document (``pause`` between passages), write its rows (one transaction),
+    release the claim."""
     with heartbeat(store, row_id, worker, lease_s=lease_s):
-        result = _ingest_row(store, row_id)
+        result = _ingest_row(store, row_id, pause)
     release(store, row_id, worker)
     return result
 
 
 def run_worker(store: Store, *, lease_s: float = LEASE_S, idle_exit_s: float = IDLE_EXIT_S, poll_s: float = POLL_S,
-               keep_going: Callable[[], bool] = lambda: True, report: Callable[[AddResult], None] = lambda r: None) -> int:
+               keep_going: Callable[[], bool] = lambda: True, report: Callable[[AddResult], None] = lambda r: None,
+               pause: Callable[[], None] | None = None) -> int:
     """Ingest pending documents one at a time until none has come for ``idle_exit_s`` (or ``keep_going``
-    says stop); returns how many were ingested."""
+    says stop); returns how many were ingested. ``pause`` is called between passages (the worker process
+    passes :class:`components.runsignal.YieldToServer`)."""
     worker = WorkerId.this_process()
     done = 0
     idle_since = time.monotonic()
@@ -155,7 +159,7 @@ def run_worker(store: Store, *, lease_s: float = LEASE_S, idle_exit_s: float = I
                 break
             time.sleep(poll_s)
             continue
-        report(ingest_claimed(store, row_id, worker, lease_s=lease_s))
+        report(ingest_claimed(store, row_id, worker, lease_s=lease_s, pause=pause))
         done += 1
         idle_since = time.monotonic()
     return done

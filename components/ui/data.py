@@ -15,6 +15,8 @@ used, the map and the curated facts still work and the reason is listed as a pro
 from __future__ import annotations
 
 import contextlib
+import hashlib
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -30,9 +32,10 @@ from ..measures import ZoneMeasures, measure_zone
 from ..offline import AssetError, ensure_leaflet_assets
 from ..problems import Problem
 from ..review import reviewed_facts, with_reviewed
+from ..runsignal import runs_in_flight
 from ..settings import Settings, SettingsError, current_settings
 from ..store import Store, StoreError, open_store
-from ..store.db import default_db_path, is_database_url
+from ..store.db import default_db_path, default_location, is_database_url
 from ..store.ingest import failed, start_up
 from ..store.queries import PlaceCount, place_counts, store_revision
 from ..store.queue import has_pending
@@ -53,6 +56,9 @@ class AppData:
     store: Store | None = None  # the corpus store (None when it cannot be used: see problems)
     uploads: Path | None = None  # where the app stores uploaded documents
     problems: list[Problem] = field(default_factory=list)
+    # what the base map is drawn from (data files + reviewed facts), without the store's revision: a document
+    # ingested by the worker changes ``version`` but not this, so the map is not built again (only its markers)
+    map_version: str = ""
 
 
 def _claimed_settlements(atlas: Atlas, zone_id: str) -> int | None:
@@ -211,6 +217,7 @@ def load_app_data(data_root: str, uploads: str, tiles: bool, version: str, db_pa
     files = load_file_data(data_root, uploads, dataset_version(data), _final)
     atlas, problems = files.atlas, list(files.problems)
     store: Store | None = None
+    reviewed_key = ""
     if store_problem:
         problems.append(Problem("corpus store", "", f"{store_problem} — search, linked passages and place markers are off"))
     elif db_path:
@@ -222,10 +229,25 @@ def load_app_data(data_root: str, uploads: str, tiles: bool, version: str, db_pa
         reviewed = reviewed_facts(store)  # confirmed or corrected by a curator: facts like the curated ones
         atlas = with_reviewed(atlas, reviewed)
         problems += reviewed.problems
+        reviewed_key = hashlib.sha256(repr(reviewed.facts).encode()).hexdigest()[:16]
     if not _final and full_version(data, store) != version:
         raise InputsChanged(data_root)
     return AppData(atlas=atlas, paths=data, gazetteer=files.gazetteer, measures=files.measures, basemap=files.basemap,
-                   tiles=tiles, version=version, store=store, uploads=Path(uploads), problems=problems)
+                   tiles=tiles, version=version, store=store, uploads=Path(uploads), problems=problems,
+                   map_version=f"{dataset_version(data)}-{reviewed_key}")
+
+
+@contextlib.contextmanager
+def script_run_signal() -> Iterator[None]:
+    """Around a script run: tells the ingest worker this server has a run in flight (it pauses meanwhile,
+    :mod:`components.runsignal`). Bad settings: no signal (the run itself shows the message)."""
+    try:
+        db = default_location()
+    except SettingsError:
+        yield
+        return
+    with runs_in_flight(db).run():
+        yield
 
 
 def settings_or_stop() -> Settings:
