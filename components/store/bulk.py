@@ -47,10 +47,15 @@ Matchers = tuple[PhraseIndex, ZoneLinker]
 _worker_matchers: Matchers | None = None  # set in each worker process by _init_worker
 
 
-def _matchers() -> Matchers:
+def _matchers() -> Matchers | str:
     """The configured dataset's place index and zone linker, resolved once per bulk run (looking them up
-    per document re-reads the settings and stats the reference files: ~0.1 CPU s per MB)."""
-    return default_place_index(), default_zone_linker()
+    per document re-reads the settings and stats the reference files: ~0.1 CPU s per MB); or, when the
+    reference data cannot be read (a missing gazetteer), the reason every document of the run fails with,
+    as :func:`run_pipeline` words it."""
+    try:
+        return default_place_index(), default_zone_linker()
+    except Exception as exc:
+        return f"ingestion failed: {type(exc).__name__}: {exc}"
 
 
 # The pipeline allocates millions of short-lived objects (tokens, mentions, rows) and makes few cycles:
@@ -89,9 +94,10 @@ class BulkIngester:
         self.store = store
         workers = default_workers() if workers is None else workers
         self.pool: ProcessPoolExecutor | None = None
-        self.matchers: Matchers | None = None  # in this process: resolved at the first document (a sync may have none)
+        self.matchers: Matchers | str | None = None  # in this process: resolved at the first document (a sync may have none)
         if workers > 1 and expected_bytes >= POOL_MIN_BYTES and threading.active_count() == 1:
             self.matchers = _matchers()
+        if isinstance(self.matchers, tuple):
             self.pool = _fork_pool(workers, self.matchers)
             self.gc_threshold = gc.get_threshold()
             gc.set_threshold(*GC_THRESHOLD)  # the writer unpickles millions of row tuples too
@@ -118,7 +124,13 @@ class BulkIngester:
         job = _job(row)
         if self.matchers is None:
             self.matchers = _matchers()
-        outcome = self.pool.submit(_run_in_worker, job) if self.pool is not None else run_pipeline(job, *self.matchers)
+        outcome: Future[DerivedRows | str] | DerivedRows | str
+        if isinstance(self.matchers, str):  # the reference data cannot be read: each document fails with why
+            outcome = self.matchers
+        elif self.pool is not None:
+            outcome = self.pool.submit(_run_in_worker, job)
+        else:
+            outcome = run_pipeline(job, *self.matchers)
         self.queue.append((row, outcome))
         self.queued_bytes += len(row["text"] or "")
         if self.pool is None:
