@@ -134,6 +134,22 @@ def wait_settled(frame, timeout_ms: float = 15_000) -> None:
     frame.wait_for_function(SETTLED_JS, timeout=timeout_ms)
 
 
+IDLE_JS = """quietMs => {
+  const app = document.querySelector('[data-testid="stApp"]');
+  const idle = app !== null && app.getAttribute('data-test-script-state') === 'notRunning';
+  if (!idle) { window.__atlasIdleSince = undefined; return false; }
+  window.__atlasIdleSince = window.__atlasIdleSince ?? performance.now();
+  return performance.now() - window.__atlasIdleSince >= quietMs;
+}"""
+
+
+def wait_idle(page, timeout_ms: float = 30_000, quiet_ms: float = 500) -> None:
+    """Wait until the app's script has not been running for ``quiet_ms`` (the tabs' own rerun after the
+    first run included). Text typed into a widget while a run is still redrawing the page can be lost
+    with the element it was typed into, as a person typing then would lose it."""
+    page.wait_for_function(IDLE_JS, arg=quiet_ms, timeout=timeout_ms, polling=50)
+
+
 def click_zone(page, frame, zone_id: str) -> None:
     """A real mouse click inside the zone, in the map iframe, once the view has settled."""
     wait_settled(frame)

@@ -8,6 +8,7 @@ from streamlit.testing.v1 import AppTest
 
 from components.auth import add_curator, curator_exists
 from components.store import open_store
+from tests.browser import wait_idle
 
 PASSWORD = "a test curator's passphrase"
 NAME = "Tess Curator"
@@ -32,8 +33,9 @@ def sign_in_app(at: AppTest, name: str = NAME, password: str = PASSWORD) -> AppT
 
 
 def sign_in_page(page, name: str = NAME, password: str = PASSWORD, timeout_ms: int = 30_000) -> None:
-    """The same in a real browser (the sign-in form must be on screen)."""
+    """The same in a real browser (the sign-in form must be on screen), once the page's runs are over."""
     make_curator(name)
+    wait_idle(page, timeout_ms=timeout_ms)
     page.get_by_label("Curator name").fill(name)
     page.locator("input[type=password]").fill(password)
     page.get_by_role("button", name="Sign in").click()

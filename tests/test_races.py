@@ -14,6 +14,7 @@ from pathlib import Path
 
 import playwright.sync_api as playwright_sync
 
+from tests.browser import wait_idle
 from tests.curators import sign_in_page
 from tests.server import CHROMIUM, CHROMIUM_ARGS, ROOT, sealed_app, serve
 
@@ -102,7 +103,7 @@ def load(page, url: str, path: str) -> None:
         page.get_by_label("Curator name").wait_for(timeout=LOAD_TIMEOUT_MS)
         sign_in_page(page, timeout_ms=LOAD_TIMEOUT_MS)
     page.locator(marker).first.wait_for(timeout=LOAD_TIMEOUT_MS)
-    page.wait_for_function("() => !document.querySelector('[data-testid=\"stStatusWidget\"]')", timeout=LOAD_TIMEOUT_MS)
+    wait_idle(page, timeout_ms=LOAD_TIMEOUT_MS)
 
 
 def test_writer_and_deleter_on_the_shared_uploads_folder_cause_no_errors(tmp_path: Path) -> None:
