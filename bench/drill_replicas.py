@@ -11,7 +11,9 @@
    design of the tally; any other error is not provoked by the drill), and from nginx's access
    log which replica served each websocket opened after the kill (all must be the survivor).
 2. **SIGTERM one replica during a load run**, the same way: does it exit, how fast, and do its
-   sessions move to the survivor.
+   sessions move to the survivor; while it drains (its own sessions' runs finish) new sessions must
+   reach the survivor: the requests nginx passed on after the draining replica's 503, and its
+   ``serve: drained ...`` line.
 3. **SIGTERM a single server with runs in flight.** ``--sessions`` sessions each send a rerun
    (a search on the store) and the server gets SIGTERM 50 ms later: runs that finished before the
    socket closed, the exit code, the time to exit, and whether its log holds a traceback.
@@ -66,6 +68,27 @@ def stream_upstreams(access_log: Path, since: float) -> dict[str, int]:
     return out
 
 
+def passed_on(access_log: Path, since: float) -> dict[str, int]:
+    """Requests started at or after ``since`` that nginx sent to more than one replica (the first refused
+    or answered 503, e.g. while draining), by path kind and final status."""
+    out: dict[str, int] = {}
+    if not access_log.exists():
+        return out
+    for line in access_log.read_text(encoding="utf-8", errors="replace").splitlines():
+        if "upstream=" not in line:
+            continue
+        head, request, tail = line.split('"', 2)
+        status, _bytes, request_time = tail.split()[:3]
+        tried = tail.split("upstream=", 1)[1].split(" route=", 1)[0]
+        if "," not in tried or float(head.split()[0]) - float(request_time) < since:
+            continue
+        path = request.split()[1] if len(request.split()) > 1 else "?"
+        kind = "websocket" if path.startswith("/_stcore/stream") else "page" if path.split("?")[0] == "/" else "other"
+        key = f"{kind} HTTP {status}"
+        out[key] = out.get(key, 0) + 1
+    return out
+
+
 async def kill_during(pid: int, sig: int, at: float, note: dict[str, Any]) -> None:
     await asyncio.sleep(at)
     note["signal"] = signal.Signals(sig).name
@@ -95,10 +118,15 @@ def replica_drill(work: Path | None, sig: int, sessions: int, seconds: float, po
         access = run_dir / "logs" / "access.log"
         after_kill = stream_upstreams(access, note["sent_epoch"] + 0.5)
         before_kill = stream_upstreams(access, 0)
+        failed_over = passed_on(access, note["sent_epoch"])
+        victim_log = (run_dir / "logs" / "replica-1.log").read_text(encoding="utf-8", errors="replace")
+        drain = [line for line in victim_log.splitlines() if line.startswith("serve: drained")]
         note.pop("tally", None)
         victim_port = port + 1
     return {"drill": f"{note['signal']} replica 1 of 2 under load", **note, "victim": f"127.0.0.1:{victim_port}",
             "websockets_opened_after_signal_by_replica": after_kill, "websockets_all_by_replica": before_kill,
+            "requests_passed_on_to_another_replica_after_signal": failed_over, "victim_drain": drain,
+            "victim_traceback": "Traceback" in victim_log,
             "level": lv}
 
 

@@ -81,11 +81,16 @@ def start() -> PgServer:
     subprocess.run(_as_server_user([str(bin_dir / "initdb"), "-D", str(data), "-U", user, "--auth=trust",
                                     "--encoding=UTF8", "--locale=C.UTF-8"]),
                    check=True, capture_output=True, timeout=120)
-    options = f"-h 127.0.0.1 -p {port} -k {folder} -c fsync=off -c synchronous_commit=off -c full_page_writes=off"
-    subprocess.run(_as_server_user([str(bin_dir / "pg_ctl"), "-D", str(data), "-l", str(folder / "server.log"),
-                                    "-o", options, "-w", "-t", "120", "start"]),
-                   check=True, capture_output=True, timeout=180)
-    return PgServer(folder, port, bin_dir, user)
+    server = PgServer(folder, port, bin_dir, user)
+    start_again(server)
+    return server
+
+
+def start_again(server: PgServer) -> None:
+    """Start the server (first start, or after :func:`halt`) on its port; returns once it accepts connections."""
+    options = (f"-h 127.0.0.1 -p {server.port} -k {server.folder} -c fsync=off -c synchronous_commit=off"
+               " -c full_page_writes=off")
+    _pg_ctl(server, "-l", str(server.folder / "server.log"), "-o", options, "-w", "-t", "120", "start")
 
 
 def _pg_ctl(server: PgServer, *args: str) -> None:
@@ -96,6 +101,11 @@ def _pg_ctl(server: PgServer, *args: str) -> None:
 def restart(server: PgServer) -> None:
     """Stop the server (every connection is cut) and start it again on the same port."""
     _pg_ctl(server, "-l", str(server.folder / "server.log"), "-m", "fast", "-w", "-t", "120", "restart")
+
+
+def halt(server: PgServer) -> None:
+    """Stop the server (every connection is cut, nothing committed is lost), keeping its data for :func:`start_again`."""
+    _pg_ctl(server, "-m", "fast", "-w", "-t", "120", "stop")
 
 
 def stop(server: PgServer) -> None:

@@ -16,6 +16,7 @@ from components.review import fact_target, history, place_target
 from components.store import open_store
 from components.store.ingest import StoreMeta, add_upload
 from components.ui.review import item_key
+from tests import pgserver
 from tests.curators import NAME, PASSWORD, make_curator, sign_in_app
 from tests.test_app_store import messages, until_ingested
 from tests.test_apptest import html_of, run_app
@@ -25,7 +26,7 @@ WRITE_KEYS = ("atlas_upload", "atlas_remove_talks", "atlas_remove_confirm_talks"
 
 
 def add_talks() -> None:
-    with open_store(Path(os.environ["ATLAS_DB"])) as store:
+    with open_store() as store:  # the test's store: ATLAS_DATABASE_URL, else ATLAS_DB
         result = add_upload(store, TALKS.encode(), "talks.txt", Path(os.environ["ATLAS_UPLOADS"]),
                             StoreMeta(published=dt.date(2017, 8, 4), date_precision="day"), added_by="someone")
     assert result.status == "added", result.message
@@ -46,7 +47,7 @@ def fact_key(quote: str, kind: str) -> str:
 
 
 def reviews() -> list:
-    with open_store(Path(os.environ["ATLAS_DB"])) as store:
+    with open_store() as store:
         return history(store, doc_id="talks")
 
 
@@ -180,3 +181,51 @@ def test_per_curator_upload_limit_is_a_clear_message(monkeypatch) -> None:
         added = store.query("SELECT doc_id, added_by FROM documents WHERE source = 'upload'")
     assert [tuple(r) for r in added] == [("one", NAME)]
     assert PASSWORD not in html_of(at)
+
+
+@pytest.fixture()
+def own_pg_server(monkeypatch: pytest.MonkeyPatch):
+    """A PostgreSQL server of this test's own (it is stopped and started), the app's store in a database on it."""
+    server = pgserver.start()
+    try:
+        monkeypatch.setenv("ATLAS_DATABASE_URL", server.new_database())
+        yield server
+    finally:
+        pgserver.stop(server)
+
+
+def test_a_database_restart_during_a_review_says_so_then_reconnects_and_loses_nothing(own_pg_server) -> None:
+    """The store's server stops between two clicks of a signed-in curator: the click says the store is unavailable
+    (no traceback, still signed in); once it is back the next click is saved; a restart between clicks is not
+    even noticed; every review acknowledged as saved is in the database."""
+    add_talks()
+    at = sign_in_app(run_app({"tab": "Review"}))
+    at.selectbox(key="atlas_review_doc").set_value("talks").run()
+    at.button(key=f"rv-confirm-{fact_key('84 settlements', 'settlements')}").click().run()
+    assert "Saved: confirmed: settlements: 84" in messages(at)
+
+    pgserver.halt(own_pg_server)
+    egypt = fact_key("Cairo", "party")
+    at.text_input(key=f"rv-reason-{egypt}").input("a capital city, not a party")
+    at.button(key=f"rv-reject-{egypt}").click().run()
+    assert not at.exception, at.exception
+    shown = messages(at) + html_of(at)
+    assert "Not saved: corpus store" in shown and "unavailable" in shown and "check the database server is running" in shown
+    assert "Traceback" not in shown and "psycopg" not in shown
+    assert "Review needs the corpus store, which is not available" in [str(c.value) for c in at.caption][-1]
+    assert "atlas_signin_name" not in keys(at), "a store that is down for a moment signed the curator out"
+
+    pgserver.start_again(own_pg_server)
+    at.run()  # the curator's next action: the page again, on the same document, the typed reason kept
+    assert not at.exception, at.exception
+    assert at.selectbox(key="atlas_review_doc").value == "talks"
+    assert at.text_input(key=f"rv-reason-{egypt}").value == "a capital city, not a party"
+    at.button(key=f"rv-reject-{egypt}").click().run()
+    assert "Saved: rejected" in messages(at), messages(at)
+
+    pgserver.restart(own_pg_server)  # between two clicks: the app's connection is dropped, the click works at once
+    cairo = item_key(place_target("talks", "Cairo"))
+    at.checkbox(key=f"rv-notplace-{cairo}").check()
+    at.button(key=f"rv-correct-{cairo}").click().run()
+    assert "Saved: corrected: “Cairo”: not a place" in messages(at), messages(at)
+    assert [(r.action, r.curator) for r in reviews()] == [("correct", NAME), ("reject", NAME), ("confirm", NAME)]

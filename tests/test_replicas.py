@@ -139,3 +139,93 @@ def test_two_replicas_share_sessions_by_cookie_and_survive_a_killed_one(replicas
     assert not pid_alive(nginx), "nginx did not exit"
     assert not (replicas.run_dir / "ready").exists()
     assert "Traceback" not in (replicas.run_dir / "logs" / "replica-2.log").read_text()
+
+
+def cookie_routed_to(replicas: lp.Replicated, upstream: str) -> str:
+    """An affinity cookie nginx maps to ``upstream`` (found from its access log: the health check's line)."""
+    rng = random.Random(7)
+    for _ in range(64):
+        route = f"{rng.getrandbits(128):032x}"
+        assert get(f"{replicas.url}/_stcore/health", f"atlas_route={route}")[0] == 200
+        for line in reversed((replicas.run_dir / "logs" / "access.log").read_text().splitlines()):
+            if line.endswith(f"route={route}"):
+                if line.split("upstream=", 1)[1].split(" route=", 1)[0].split(",")[-1].strip() == upstream:
+                    return f"atlas_route={route}"
+                break
+    raise AssertionError(f"no affinity key maps to {upstream}")
+
+
+def requests_since(run: Path, route: str, since: float) -> list[tuple[str, str, str]]:
+    """(request line, status, replicas tried) of the requests with this affinity key that started at or after ``since``."""
+    out = []
+    for line in (run / "logs" / "access.log").read_text().splitlines():
+        if not line.endswith(f"route={route}"):
+            continue
+        head, request, tail = line.split('"', 2)
+        status, _bytes, request_time = tail.split()[:3]
+        if float(head.split()[0]) - float(request_time) >= since:
+            out.append((request, status, tail.split("upstream=", 1)[1].split(" route=", 1)[0]))
+    return out
+
+
+async def until(condition, what: str, timeout_s: float = 60.0) -> None:
+    deadline = time.monotonic() + timeout_s
+    while not condition():
+        assert time.monotonic() < deadline, f"not within {timeout_s:g} s: {what}"
+        await asyncio.sleep(0.05)
+
+
+def test_a_draining_replica_sends_new_sessions_to_the_other_and_keeps_its_own(replicas: lp.Replicated) -> None:
+    """SIGTERM to replica 1 while one of its readers keeps clicking: the drain lasts as long as runs come in;
+    meanwhile its health check answers 503, new page loads and sessions whose cookie points at it are served
+    by replica 2 (nginx passes the 503 on), its own reader's clicks still work, then it exits cleanly."""
+    port = int(replicas.url.rsplit(":", 1)[1])
+    victim, survivor = f"127.0.0.1:{port + 1}", f"127.0.0.1:{port + 2}"
+    cookie = cookie_routed_to(replicas, victim)
+    route = cookie.split("=", 1)[1]
+    log = replicas.run_dir / "logs" / "replica-1.log"
+
+    async def scenario() -> tuple[float, int]:
+        busy = lp.Session(replicas.url, 1, random.Random(1), lp.Tally(), lp.zone_features(), lp.zone_names(), 90.0)
+        busy.cookie = cookie
+        await busy.connect()
+        await busy.load()
+        clicks, stop = [0], asyncio.Event()
+
+        async def keep_clicking() -> None:
+            while not stop.is_set():
+                await busy.click_zone()  # raises (and fails the test) unless the panel came back
+                clicks[0] += 1
+                await asyncio.sleep(0.2)
+        clicking = asyncio.create_task(keep_clicking())
+        await until(lambda: clicks[0] >= 1 or clicking.done(), "a first click on replica 1")
+        os.kill(replicas.pids[0], signal.SIGTERM)
+        await until(lambda: "letting the runs in flight finish" in log.read_text(errors="replace"), "replica 1 draining")
+        since, before = time.time(), clicks[0]
+        status, _, body = await asyncio.to_thread(get, f"http://{victim}/_stcore/health")
+        assert status == 503 and b"draining" in body, (status, body)
+        for n in (101, 102):  # new readers with the cookie of the draining replica
+            await session_clicks(replicas.url, n, cookie=cookie)
+            assert pid_alive(replicas.pids[0]), "replica 1 stopped before the new sessions were served: no drain seen"
+        during = clicks[0] - before
+        stop.set()
+        await clicking
+        await busy.close()
+        return since, during
+
+    since, during = asyncio.run(scenario())
+    assert during >= 1, "the draining replica's own reader could not click meanwhile"
+    deadline = time.monotonic() + 60
+    while pid_alive(replicas.pids[0]) and time.monotonic() < deadline:
+        time.sleep(0.1)
+    assert not pid_alive(replicas.pids[0]), "replica 1 did not exit after its drain"
+    text = log.read_text(errors="replace")
+    assert "no run cut" in text and "Traceback" not in text, text[-2000:]
+    time.sleep(1)  # nginx logs a websocket when it closes
+    seen = requests_since(replicas.run_dir, route, since)
+    pages = [r for r in seen if r[0].startswith("GET /?") or r[0].startswith("GET / ")]
+    streams = [r for r in seen if r[0].startswith("GET /_stcore/stream")]
+    assert len(pages) == 2 and len(streams) == 2, seen
+    for request, status, tried in pages + streams:
+        assert tried.split(",")[-1].strip() == survivor and status in ("200", "101"), (request, status, tried)
+    assert any(victim in tried for _, _, tried in pages + streams), f"nginx never tried the draining replica: {seen}"

@@ -17,6 +17,7 @@ server) the pipeline runs in this process, still with batched writes.
 from __future__ import annotations
 
 import gc
+import logging
 import multiprocessing
 import os
 import sqlite3
@@ -29,13 +30,17 @@ from components.ingest import ZoneLinker, default_place_index, default_zone_link
 from components.ingest.language import preload_language_model
 from components.ingest.places import PhraseIndex
 
-from .db import Store
+from .db import Store, StoreError
 from .ingest import _ROW_COLUMNS, AddResult, DerivedRows, IngestJob, _gone, _job, _store_results, run_pipeline
+
+log = logging.getLogger(__name__)
 
 POOL_MIN_BYTES = 1_000_000   # below this starting the workers costs more than it saves
 BATCH_BYTES = 1_000_000      # text written per transaction
 BATCH_DOCUMENTS = 256
 IN_FLIGHT_BATCHES = 4        # documents submitted ahead of the writer, in batches (bounds memory)
+ANALYZE_MIN_DOCUMENTS = 20   # a run that ingested this many refreshes the planner's statistics (Store.refresh_statistics)
+DERIVED_TABLES = ("documents", "passages", "zone_links", "mentions", "candidates", "place_stats")  # what _store_results writes
 
 
 def default_workers() -> int:
@@ -164,6 +169,11 @@ class BulkIngester:
     def finish(self) -> dict[int, AddResult]:
         while self.queue:
             self._write_batch()
+        if len(self.results) >= ANALYZE_MIN_DOCUMENTS:
+            try:
+                self.store.refresh_statistics(DERIVED_TABLES)
+            except StoreError as exc:  # the rows are written; the statistics wait for the server's autovacuum
+                log.warning("%s (planner statistics not refreshed after ingesting %d documents)", exc, len(self.results))
         return self.results
 
 

@@ -125,14 +125,27 @@ def show_reviewed(data: AppData, curator: str, doc_id: str) -> None:
                                for r in rows), "atlas-review-history")
 
 
+BUTTON_PREFIXES = ("rv-confirm-", "rv-reject-", "rv-correct-", "rv-revert-")  # a button's state cannot be set
+
+
+def keep_review_inputs() -> None:
+    """While the store is unavailable the queue is not drawn, and Streamlit forgets the state of widgets a run
+    does not draw: set them again so that the curator finds the same document, zone and typed reasons when the
+    store is back (a database restart must not lose the curator's place)."""
+    for key in map(str, list(st.session_state.keys())):
+        if key in (MODE_KEY, DOC_KEY, ZONE_KEY) or (key.startswith("rv-") and not key.startswith(BUTTON_PREFIXES)):
+            st.session_state[key] = st.session_state[key]
+
+
 def show_review(data: AppData, curator: str) -> None:
     """Rendered only for a signed-in curator (app.py)."""
-    if data.store is None:
-        st.caption("Review needs the corpus store, which is not available (see “Some data could not be used”).")
-        return
-    message = st.session_state.pop(MESSAGE_KEY, None)
+    message = st.session_state.pop(MESSAGE_KEY, None)  # also when the store just went away: "Not saved: ... unavailable"
     if message:
         text_message(*message)
+    if data.store is None:
+        st.caption("Review needs the corpus store, which is not available (see “Some data could not be used”).")
+        keep_review_inputs()
+        return
     zone_names = {z.id: z.name for z in data.atlas.zones.zones}
     mode = st.radio("Review queue", MODES, horizontal=True, key=MODE_KEY)
     doc_id: str | None = None

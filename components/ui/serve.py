@@ -12,6 +12,17 @@ at once. Streamlit has no public hook for its signal handling, so this replaces
 ``streamlit.web.bootstrap._set_up_signal_handler`` and reads each session's state from the
 runtime's session manager: private names, checked for the tested Streamlit version only
 (:func:`drain_supported`); any other version runs with Streamlit's own handler and a warning.
+
+While it drains, new readers go elsewhere (:class:`DrainGate`, an ASGI wrapper around Streamlit's
+Starlette app): a new session's requests -- the page, the health check, and the websocket that
+would start a session -- are answered ``503 Service Unavailable`` with ``Connection: close``, and
+everything else (the open websockets, their media files, uploads, component files) is served as
+before. Open-source nginx has no active health checks; its passive failover
+(``proxy_next_upstream ... http_503``, deploy/nginx.conf) sends the same request on to another
+replica, and three 503s in ``fail_timeout`` take the draining one out of the rotation. A Kubernetes
+readiness probe on ``/_stcore/health`` sees the 503 too. The listening socket stays open: closing it
+would send the draining replica's own sessions' media and upload requests to a replica that does
+not know them.
 """
 from __future__ import annotations
 
@@ -68,6 +79,43 @@ async def wait_for_runs(count: Callable[[], int], drain_s: float, quiet_s: float
     return running
 
 
+_DRAINING = {"on": False}  # set by the first SIGTERM / SIGINT (one server per process)
+NEW_SESSION_PATHS = ("/", "/index.html", "/_stcore/health", "/_stcore/stream")  # what starts or checks a session
+RETRY_AFTER_S = "5"
+
+
+def draining() -> bool:
+    return _DRAINING["on"]
+
+
+class DrainGate:
+    """Streamlit's ASGI app, with new sessions refused (503) while this server drains (see the module's note)."""
+
+    def __init__(self, app: Any) -> None:
+        self.app = app
+
+    async def __call__(self, scope: dict[str, Any], receive: Any, send: Any) -> None:
+        if not (_DRAINING["on"] and scope.get("type") in ("http", "websocket") and refused_path(scope.get("path", ""))):
+            await self.app(scope, receive, send)
+            return
+        body = b"draining: this replica is shutting down, try another\n"
+        headers = [(b"content-type", b"text/plain; charset=utf-8"), (b"content-length", str(len(body)).encode()),
+                   (b"retry-after", RETRY_AFTER_S.encode()), (b"connection", b"close")]
+        if scope["type"] == "http":
+            await send({"type": "http.response.start", "status": 503, "headers": headers})
+            await send({"type": "http.response.body", "body": body})
+        elif "websocket.http.response" in scope.get("extensions", {}):  # an HTTP answer to the upgrade request
+            await send({"type": "websocket.http.response.start", "status": 503, "headers": headers})
+            await send({"type": "websocket.http.response.body", "body": body})
+        else:
+            await send({"type": "websocket.close", "code": 1013})  # "try again later" (uvicorn answers 403)
+
+
+def refused_path(path: str) -> bool:
+    """The paths a new reader's session starts with (any base URL in front)."""
+    return any(path == p or (p != "/" and path.endswith(p)) for p in NEW_SESSION_PATHS)
+
+
 def draining_handler(drain_s: float) -> Callable[[Any], None]:
     """A replacement for Streamlit's ``_set_up_signal_handler(server)``."""
     def set_up(server: Any) -> None:
@@ -86,6 +134,7 @@ def draining_handler(drain_s: float) -> Callable[[Any], None]:
                 loop.call_soon_threadsafe(server.stop)
                 return
             state["draining"] = True
+            _DRAINING["on"] = True  # DrainGate: new sessions go to another replica from now on
             print(f"serve: {signal.Signals(signum).name}: letting the runs in flight finish (at most {drain_s:g} s)",
                   file=sys.stderr, flush=True)
             loop.call_soon_threadsafe(lambda: loop.create_task(drain_then_stop()))
@@ -99,7 +148,10 @@ def serve(streamlit_args: list[str], app: Path = ROOT / "app.py", drain_s: float
     """Run ``streamlit run APP *streamlit_args`` with the draining signal handler."""
     from streamlit.web import bootstrap, cli
     if drain_supported(installed_streamlit()):
+        from streamlit.web.server.starlette import starlette_server
         bootstrap._set_up_signal_handler = draining_handler(drain_s)  # type: ignore[assignment]
+        make_app = starlette_server.create_starlette_app
+        starlette_server.create_starlette_app = lambda runtime: DrainGate(make_app(runtime))  # type: ignore[assignment,return-value]
     else:
         log.warning("Streamlit %s is installed, draining on SIGTERM is tested with %s only: "
                     "Streamlit's own handler stops the runs in flight", installed_streamlit(), TESTED_STREAMLIT)

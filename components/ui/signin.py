@@ -66,10 +66,11 @@ def current_curator(data: AppData) -> str | None:
     session = st.session_state.get(CURATOR_KEY)
     if not isinstance(session, dict):
         return None
+    hours = settings_or_stop().session_hours
     try:
-        problem = session_problem(data.store, session["name"], session["at"], settings_or_stop().session_hours)
-    except StoreError as exc:
-        problem = f"Sign-in cannot be checked: {exc}"
+        problem = session_problem(data.store, session["name"], session["at"], hours)
+    except StoreError:  # the store is down for a moment (a database restart): keep the session, as without a store;
+        problem = session_problem(None, session["name"], session["at"], hours)  # its writes fail with the reason
     if problem:
         st.session_state.pop(CURATOR_KEY, None)
         st.session_state[SIGNIN_MESSAGE_KEY] = ("warning", problem)
