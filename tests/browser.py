@@ -1,6 +1,7 @@
 """Helpers to drive the real app in Debian's Chromium through Playwright."""
 from __future__ import annotations
 
+import itertools
 import json
 import time
 from dataclasses import dataclass, field
@@ -134,20 +135,34 @@ def wait_settled(frame, timeout_ms: float = 15_000) -> None:
     frame.wait_for_function(SETTLED_JS, timeout=timeout_ms)
 
 
-IDLE_JS = """quietMs => {
+IDLE_JS = """([quietMs, token]) => {
   const app = document.querySelector('[data-testid="stApp"]');
-  const idle = app !== null && app.getAttribute('data-test-script-state') === 'notRunning';
-  if (!idle) { window.__atlasIdleSince = undefined; return false; }
-  window.__atlasIdleSince = window.__atlasIdleSince ?? performance.now();
-  return performance.now() - window.__atlasIdleSince >= quietMs;
+  // "initial" until the first run has begun; "notRunning" once a run is over (a rerun the page asked for
+  // shows as "running" again); a page reconnecting is not idle either
+  const idle = app !== null && app.getAttribute('data-test-script-state') === 'notRunning'
+      && app.getAttribute('data-test-connection-state') === 'CONNECTED';
+  if (!window.__atlasIdle || window.__atlasIdle.token !== token) window.__atlasIdle = {token: token, since: undefined};
+  const mark = window.__atlasIdle;  // this wait's own: an earlier wait's quiet spell is not this one's
+  if (!idle) { mark.since = undefined; return false; }
+  mark.since = mark.since ?? performance.now();
+  return performance.now() - mark.since >= quietMs;
 }"""
+_idle_waits = itertools.count()
 
 
 def wait_idle(page, timeout_ms: float = 30_000, quiet_ms: float = 500) -> None:
     """Wait until the app's script has not been running for ``quiet_ms`` (the tabs' own rerun after the
     first run included). Text typed into a widget while a run is still redrawing the page can be lost
-    with the element it was typed into, as a person typing then would lose it."""
-    page.wait_for_function(IDLE_JS, arg=quiet_ms, timeout=timeout_ms, polling=50)
+    with the element it was typed into, as a person typing then would lose it; a click can land on an
+    element the run is about to replace. The quiet spell is measured afresh by each call."""
+    page.wait_for_function(IDLE_JS, arg=[quiet_ms, next(_idle_waits)], timeout=timeout_ms, polling=50)
+
+
+def open_tab(page, name: str, timeout_ms: float = 30_000) -> None:
+    """Click the tab once the page's runs are over: a tab clicked while a run (the page's first, or the
+    tabs' follow-up rerun) is still drawing the tabs can be switched back by it, and its content never comes."""
+    wait_idle(page, timeout_ms=timeout_ms)
+    page.get_by_role("tab", name=name).click()
 
 
 def click_zone(page, frame, zone_id: str) -> None:

@@ -21,6 +21,12 @@ import tempfile
 from pathlib import Path
 
 import pytest
+from hypothesis import settings
+
+# Property tests assert what is true, never how fast (no speed asserted in unit tests): Hypothesis's default
+# 200 ms deadline per example fails them when a busy machine delays one example ("Unreliable test timings").
+settings.register_profile("atlas", deadline=None)
+settings.load_profile("atlas")
 
 ROOT = Path(__file__).resolve().parent.parent
 if str(ROOT) not in sys.path:

@@ -33,10 +33,12 @@ def sign_in_app(at: AppTest, name: str = NAME, password: str = PASSWORD) -> AppT
 
 
 def sign_in_page(page, name: str = NAME, password: str = PASSWORD, timeout_ms: int = 30_000) -> None:
-    """The same in a real browser (the sign-in form must be on screen), once the page's runs are over."""
+    """The same in a real browser (the sign-in form must be on screen), once the page's runs are over;
+    returns once the run the sign-in started is over too (what is typed next is not lost with a redraw)."""
     make_curator(name)
     wait_idle(page, timeout_ms=timeout_ms)
     page.get_by_label("Curator name").fill(name)
     page.locator("input[type=password]").fill(password)
     page.get_by_role("button", name="Sign in").click()
     page.get_by_text("Signed in as").wait_for(timeout=timeout_ms)
+    wait_idle(page, timeout_ms=timeout_ms)

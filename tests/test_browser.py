@@ -6,7 +6,7 @@ import time
 import playwright.sync_api as playwright_sync  # in requirements.txt: when missing these tests fail, never skip
 import pytest
 
-from tests.browser import artifacts_dir, click_zone, map_frame, open_app, wait_settled, zone_names
+from tests.browser import artifacts_dir, click_zone, map_frame, open_app, open_tab, wait_idle, wait_settled, zone_names
 from tests.curators import sign_in_page
 from tests.server import CHROMIUM, CHROMIUM_ARGS, ROOT, run_app
 
@@ -84,7 +84,7 @@ def test_pan_and_zoom_send_no_rerun(server, browser) -> None:
     page, traffic = open_app(browser, server)
     frame = map_frame(page)
     wait_settled(frame)  # the first render and the map's fit to the zones have run
-    page.wait_for_timeout(500)
+    wait_idle(page)  # ...and the tabs' follow-up rerun: its frame is not the map's
     t0 = time.monotonic()
     box = frame.locator("#map_div").bounding_box()
     x, y = box["x"] + 100, box["y"] + 100  # frame coordinates
@@ -104,7 +104,7 @@ def test_pan_and_zoom_send_no_rerun(server, browser) -> None:
 def test_zone_click_sends_exactly_one_rerun(server, browser) -> None:
     page, traffic = open_app(browser, server)
     frame = map_frame(page)
-    page.wait_for_timeout(1500)
+    wait_idle(page)  # the page's own reruns (the tabs' follow-up) are over: only the click's is counted
     t0 = time.monotonic()
     click_zone(page, frame, "south")
     panel_heading(page, zone_names()["south"]).wait_for(timeout=PANEL_TIMEOUT_MS)
@@ -126,6 +126,7 @@ def test_zone_list_selects_without_the_map(server, browser) -> None:
     page, _traffic = open_app(browser, server, "/?zone=idlib")
     frame = map_frame(page)
     wait_outlined(frame, ["idlib"])  # the permalink's zone is outlined when the map is first drawn
+    wait_idle(page)
     page.locator('[data-testid="stRadio"] label').filter(has_text=zone_names()["eastern-ghouta"]).click()
     panel_heading(page, zone_names()["eastern-ghouta"]).wait_for(timeout=PANEL_TIMEOUT_MS)
     wait_outlined(frame, ["eastern-ghouta"])  # the map follows a selection made elsewhere, and drops the old one
@@ -138,7 +139,7 @@ def test_zone_list_selects_without_the_map(server, browser) -> None:
 def test_passage_button_selects_the_zones_it_supports(server, browser) -> None:
     page, _traffic = open_app(browser, server)
     map_frame(page)
-    page.get_by_role("tab", name="Read a document").click()
+    open_tab(page, "Read a document")
     page.wait_for_url("**tab=Read+a+document**", timeout=PANEL_TIMEOUT_MS)  # the open tab is in the permalink
     button = page.get_by_role("button", name=f"Select the zones this passage supports: {zone_names()['north-homs']}", exact=True).first
     button.click()
@@ -151,6 +152,7 @@ def test_passage_button_selects_the_zones_it_supports(server, browser) -> None:
 def test_zone_list_works_from_the_keyboard(server, browser) -> None:
     page, _traffic = open_app(browser, server)
     map_frame(page)
+    wait_idle(page)  # focus given to a radio a run then redraws is lost with it
     first = page.get_by_role("radio", name="No zone selected")
     first.focus()
     page.keyboard.press("ArrowDown")  # radio groups move selection with the arrow keys
@@ -186,6 +188,7 @@ def test_moving_the_date_restyles_zones_and_the_as_of_text(server, browser) -> N
     operating = "#009E73"
     operating_paths = f"Array.from(document.querySelectorAll('path')).filter(p => (p.getAttribute('fill')||'').toUpperCase() === '{operating}')"
     frame.wait_for_function(f"() => {operating_paths}.length >= 2")
+    wait_idle(page)
     slider = page.get_by_role("slider")
     slider.focus()
     page.keyboard.press("Home")  # move to the first day of the timeline: 1 May 2017
@@ -233,7 +236,7 @@ def test_hostile_upload_is_shown_literally_and_runs_nothing(browser, tmp_path) -
     with run_app({"ATLAS_UPLOADS": str(uploads)}) as url:
         page, traffic = open_app(browser, url)
         map_frame(page)
-        page.get_by_role("tab", name="Add a document").click()
+        open_tab(page, "Add a document")
         sign_in_page(page)
         page.locator('input[type="file"]').set_input_files(
             files=[{"name": "../../evil<script>.txt", "mimeType": "text/plain", "buffer": HOSTILE.encode("utf-8")}])
@@ -244,7 +247,9 @@ def test_hostile_upload_is_shown_literally_and_runs_nothing(browser, tmp_path) -
         map_frame(page).wait_for_function(
             "() => Array.from(document.querySelectorAll('path')).some(p => (p.getAttribute('fill') || '').toUpperCase() === '#009E73')",
             timeout=PANEL_TIMEOUT_MS)
-        page.get_by_role("tab", name="Search").click()
+        open_tab(page, "Search")
+        page.get_by_role("textbox", name="Search all passages").wait_for(timeout=PANEL_TIMEOUT_MS)
+        wait_idle(page)  # the tab's run is over: the words typed are not lost with a redrawn box
         page.get_by_role("textbox", name="Search all passages").fill("pwned")
         page.get_by_role("textbox", name="Search all passages").press("Enter")
         page.get_by_text("results 1–").wait_for(timeout=PANEL_TIMEOUT_MS)
@@ -282,12 +287,15 @@ def test_add_duplicate_search_reader_and_remove_in_the_browser(browser, tmp_path
         add_file(page, "quzzlewick.txt", ARTICLE.encode())
         page.get_by_text("It is now part of the corpus").wait_for(timeout=INGEST_TIMEOUT_MS)
         page.get_by_text("zones: Southern de-escalation zone").wait_for(timeout=PANEL_TIMEOUT_MS)
+        wait_idle(page)  # the full rerun that showed it is over: the uploader is not being redrawn
         add_file(page, "again.txt", ARTICLE.encode())
         page.get_by_text("already in the corpus as quzzlewick").wait_for(timeout=PANEL_TIMEOUT_MS)
         assert sorted(p.name for p in uploads.iterdir()) == ["quzzlewick.txt"]
 
-        page.get_by_role("tab", name="Search").click()
+        open_tab(page, "Search")
         box = page.get_by_role("textbox", name="Search all passages")
+        box.wait_for(timeout=PANEL_TIMEOUT_MS)
+        wait_idle(page)
         box.fill("quzzlewick")
         box.press("Enter")
         page.get_by_text("results 1–2 of 2").wait_for(timeout=PANEL_TIMEOUT_MS)
@@ -299,7 +307,7 @@ def test_add_duplicate_search_reader_and_remove_in_the_browser(browser, tmp_path
         assert "Quzzlewick" in target.inner_text()
         assert "tab=Read" in page.url
 
-        page.get_by_role("tab", name="Add a document").click()
+        open_tab(page, "Add a document")
         remove = page.get_by_role("button", name="Remove")
         remove.wait_for(timeout=PANEL_TIMEOUT_MS)
         assert remove.is_disabled()
@@ -309,7 +317,7 @@ def test_add_duplicate_search_reader_and_remove_in_the_browser(browser, tmp_path
         page.get_by_role("button", name="Remove").click()
         page.get_by_text("Removed: removed quzzlewick").wait_for(timeout=PANEL_TIMEOUT_MS)
         assert list(uploads.iterdir()) == []
-        page.get_by_role("tab", name="Search").click()
+        open_tab(page, "Search")
         page.get_by_text("no results").wait_for(timeout=PANEL_TIMEOUT_MS)
         page.context.close()
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.browser import artifacts_dir, watch
+from tests.browser import artifacts_dir, wait_idle, watch
 from tests.server import ROOT, run_app
 from tests.test_browser import browser  # noqa: F401  (the shared Chromium fixture)
 
@@ -48,6 +48,7 @@ def test_a_card_says_who_said_it_where_and_when(server, browser, size: tuple[int
     page, traffic = open_page(browser, server, "/?zone=north-homs", size)
     card = page.locator(SETTLEMENTS)
     card.wait_for(timeout=TIMEOUT_MS)
+    wait_idle(page)  # the run is over: the passages below the cards are drawn too (read at once, not waited for)
     text = card.inner_text()
     assert "Said by Igor Konashenkov, Russian Defense Ministry spokesman" in text
     assert "Sputnik (Sputnik-Middle East), 6 August 2017 (date inferred from the text)" in text
@@ -81,6 +82,7 @@ def test_copy_citation_puts_a_reference_and_the_permalink_on_the_clipboard(serve
     page, traffic = open_page(browser, server, "/?zone=north-homs")
     card = page.locator(SETTLEMENTS)
     card.wait_for(timeout=TIMEOUT_MS)
+    wait_idle(page)  # a card the tabs' follow-up rerun redraws loses the click's "copied" mark with it
     button = card.get_by_role("button", name="Copy citation for Settlements included")
     button.click()
     page.wait_for_function("(b) => b.dataset.copied === 'yes'", arg=button.element_handle(), timeout=TIMEOUT_MS)
@@ -108,6 +110,7 @@ def test_show_passage_brings_it_below_the_header_with_the_focus(server, browser,
     page, _ = open_page(browser, server, "/?zone=north-homs", size)
     card = page.locator(SETTLEMENTS)
     card.wait_for(timeout=TIMEOUT_MS)
+    wait_idle(page)  # the focus given to a passage a run then redraws is lost with it
     link = card.get_by_role("link", name="Show passage")
     (link.tap if size == PHONE else link.click)()  # a finger on the phone
     where = focused_when(page, "el.classList.contains('atlas-passage')")
@@ -123,6 +126,7 @@ def test_a_search_hit_opens_the_reader_at_its_passage_and_selects_its_zone(serve
     page, _ = open_page(browser, server, "/?tab=Search")
     box = page.get_by_role("textbox", name="Search all passages")
     box.wait_for(timeout=TIMEOUT_MS)
+    wait_idle(page)  # words typed while the page's runs redraw the box are lost with it
     box.fill("Konashenkov stressed")
     box.press("Enter")
     page.get_by_text("results 1–1 of 1").wait_for(timeout=TIMEOUT_MS)

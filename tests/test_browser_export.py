@@ -11,7 +11,7 @@ from pathlib import Path
 
 from PIL import Image
 
-from tests.browser import open_app
+from tests.browser import open_app, wait_idle
 from tests.test_browser import browser, server  # the same module-scoped fixtures: a server and a Chromium for this module
 
 __all__ = ["browser", "server"]
@@ -23,6 +23,8 @@ SVG = "{http://www.w3.org/2000/svg}"
 def download(page, label: str, folder: Path) -> Path:
     button = page.get_by_role("button", name=label, exact=True)
     button.wait_for(timeout=DOWNLOAD_TIMEOUT_MS)
+    wait_idle(page, timeout_ms=DOWNLOAD_TIMEOUT_MS)  # a click reruns the app: the next click waits for that run to end
+    # (a button it redraws is not the one clicked, nor its file the one asked for)
     with page.expect_download(timeout=DOWNLOAD_TIMEOUT_MS) as caught:
         button.click()
     path = folder / caught.value.suggested_filename

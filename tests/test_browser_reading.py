@@ -13,7 +13,7 @@ from shapely.geometry import Point, box, shape
 
 from components.mapbuild import MAX_BOUNDS, MIN_ZOOM, STATUS_STYLE
 from components.panels import STATUS_LABELS
-from tests.browser import artifacts_dir, map_frame, wait_settled, watch, zone_names, zone_point
+from tests.browser import artifacts_dir, map_frame, wait_idle, wait_settled, watch, zone_names, zone_point
 from tests.server import ROOT
 from tests.test_browser import browser, server  # the same module-scoped fixtures: a server and a Chromium for this module
 
@@ -37,12 +37,10 @@ def new_page(browser, size: dict[str, int]):
 
 
 def settled(page) -> None:
-    """The map drawn and the script run finished (no element left stale from a previous run)."""
+    """The map drawn and the page's script runs over, the tabs' follow-up rerun included (no element left
+    stale from a previous run, none about to be redrawn)."""
     map_frame(page)
-    page.wait_for_function("() => !document.querySelector('[data-stale=\"true\"]') "
-                           "&& !document.querySelector('[data-testid=\"stStatusWidget\"] [data-testid=\"stSpinner\"]')",
-                           timeout=TIMEOUT_MS)
-    page.wait_for_timeout(400)
+    wait_idle(page, timeout_ms=TIMEOUT_MS)
 
 
 def open_view(page, base: str, query: str) -> None:

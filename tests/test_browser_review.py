@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from components.review import fact_target, place_target
 from components.ui.review import item_key
-from tests.browser import map_frame, open_app
+from tests.browser import map_frame, open_app, open_tab, wait_idle
 from tests.curators import NAME, sign_in_page
 from tests.server import run_app
 from tests.test_browser import INGEST_TIMEOUT_MS, PANEL_TIMEOUT_MS, browser  # noqa: F401  (the module's Chromium fixture)
@@ -24,13 +24,16 @@ def fact(quote: str, kind: str) -> str:
 
 
 def saved(page, words: str) -> None:
+    """Wait for the message, and for the run that shows it to be over (the next click is not on a redrawn item)."""
     page.get_by_text(words).first.wait_for(timeout=PANEL_TIMEOUT_MS)
+    wait_idle(page)
 
 
 def choose_document(page, title: str) -> None:
     """Pick a document in the open tab's "Document" select box (typed into its search, as a user can)."""
     box = page.locator('[data-testid="stSelectbox"]').filter(has_text="Document")
     box.wait_for(timeout=PANEL_TIMEOUT_MS)
+    wait_idle(page)  # the tab's run is over: what is typed is not lost with a redrawn box
     box.click()
     page.keyboard.type(title[:12])
     page.get_by_role("option", name=title).wait_for(timeout=PANEL_TIMEOUT_MS)
@@ -53,7 +56,7 @@ def test_sign_in_add_review_sign_out_then_anonymous_sees_the_result(browser, tmp
             files=[{"name": "talks.txt", "mimeType": "text/plain", "buffer": TALKS.encode()}])
         page.get_by_text("It is now part of the corpus").wait_for(timeout=INGEST_TIMEOUT_MS)  # ingested by the worker
 
-        page.get_by_role("tab", name="Review").click()
+        open_tab(page, "Review")
         choose_document(page, "Talks on the southern ceasefire")
         settlements = item(page, fact("84 settlements", "settlements"))
         settlements.wait_for(timeout=PANEL_TIMEOUT_MS)
@@ -69,7 +72,7 @@ def test_sign_in_add_review_sign_out_then_anonymous_sees_the_result(browser, tmp
         egypt = item(page, fact("Cairo", "party"))
         egypt.get_by_role("textbox").first.fill("a capital city, not a party")
         egypt.get_by_role("textbox").first.press("Enter")
-        page.wait_for_timeout(800)
+        wait_idle(page)  # the reason's own run is over before the button is clicked
         egypt.get_by_role("button", name="Reject").click()
         saved(page, "Saved: rejected")
         page.get_by_role("button", name="Sign out").click()
@@ -87,13 +90,13 @@ def test_sign_in_add_review_sign_out_then_anonymous_sees_the_result(browser, tmp
         assert "84 settlements" in marks  # the exact span, highlighted in its passage
         no_write_control(page)
         start, end = span(TALKS, "Cairo")
-        page.get_by_role("tab", name="Read a document").click()
+        open_tab(page, "Read a document")
         choose_document(page, "Talks on the southern ceasefire")
         page.get_by_text("party: Turkey").first.wait_for(timeout=PANEL_TIMEOUT_MS)
         reader = "\n".join(page.locator("div.atlas-reader").all_inner_texts())
         assert f"party: Egypt — “Cairo” characters {start}–{end}" not in reader and "party: Turkey" in reader
         for tab in ("Add a document", "Review"):
-            page.get_by_role("tab", name=tab).click()
+            open_tab(page, tab)
             page.get_by_role("button", name="Sign in").wait_for(timeout=PANEL_TIMEOUT_MS)
             no_write_control(page)
         assert traffic.outside_hosts() == []

@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 from oidc_provider_mock import User, run_server_in_thread
 
-from tests.browser import map_frame, open_app
+from tests.browser import map_frame, open_app, open_tab
 from tests.server import ROOT, app_site, free_port, serve
 from tests.test_browser import PANEL_TIMEOUT_MS, browser  # noqa: F401  (the module's Chromium fixture)
 
@@ -65,7 +65,7 @@ def sign_in_through_provider(page, who: str) -> None:
     page.get_by_role("button", name=SSO_BUTTON).click()
     page.get_by_role("button", name=who, exact=True).click()  # the provider's page: one click per known user
     map_frame(page)
-    page.get_by_role("tab", name="Add a document").click()
+    open_tab(page, "Add a document")
 
 
 def test_a_curator_signs_in_through_the_provider_and_a_stranger_cannot_write(browser, provider, tmp_path) -> None:  # noqa: F811
@@ -82,7 +82,7 @@ def test_a_curator_signs_in_through_the_provider_and_a_stranger_cannot_write(bro
         page.get_by_role("button", name="Sign out").click()  # st.logout: the provider ends its session too
         page.get_by_role("button", name="End session").click()
         map_frame(page)
-        page.get_by_role("tab", name="Add a document").click()
+        open_tab(page, "Add a document")
         page.get_by_role("button", name=SSO_BUTTON).wait_for(timeout=PANEL_TIMEOUT_MS)
         assert page.locator('input[type="file"]').count() == 0
         page.context.close()

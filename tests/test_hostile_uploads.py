@@ -19,7 +19,7 @@ import playwright.sync_api as playwright_sync  # in requirements.txt: when missi
 import pytest
 
 from components.ingest import limits
-from tests.browser import artifacts_dir, map_frame, open_app, zone_names
+from tests.browser import artifacts_dir, map_frame, open_app, wait_idle, zone_names
 from tests.curators import make_curator, sign_in_page
 from tests.server import CHROMIUM, CHROMIUM_ARGS, sealed_app, serve
 
@@ -58,6 +58,7 @@ def hostile_app(browser, tmp_path_factory):
             note = page.get_by_text("Over the per-document limits")
             note.wait_for(timeout=STEP_MS)
             confirmations.append(note.inner_text())
+            wait_idle(page, timeout_ms=STEP_MS)  # the full rerun that showed it is over: the uploader is not being redrawn
         page.context.close()
         yield url, confirmations, root
 
@@ -94,6 +95,8 @@ def test_the_reader_opens_each_document_at_a_hit(hostile_app, browser, query: st
     page, _traffic = open_app(browser, url, "/?tab=Search")
     map_frame(page, timeout_s=STEP_MS / 1000)
     box = page.get_by_role("textbox", name="Search all passages")
+    box.wait_for(timeout=STEP_MS)
+    wait_idle(page, timeout_ms=STEP_MS)  # words typed while the page's runs redraw the box are lost with it
     box.fill(query)
     box.press("Enter")
     page.get_by_text("results 1–1 of 1").wait_for(timeout=STEP_MS)

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import asyncio
 import os
+import time
 
 from bench import load_protocol as lp
 from bench.drill_replicas import sigterm_in_flight
@@ -45,14 +46,16 @@ def test_serve_passes_streamlit_options_through_and_checks_its_own() -> None:
 
 
 def test_the_drain_waits_for_a_quiet_spell_and_gives_up_at_its_limit() -> None:
+    """Runs in flight by the clock (not by the number of polls: on a busy machine a poll's sleep overshoots,
+    and a gap counted in polls is longer than the quiet spell): one for 0.3 s, a 0.5 s gap (shorter than the
+    1 s quiet spell), another for 0.5 s; the drain ends a quiet spell after the second."""
     from components.ui.serve import wait_for_runs
-    seen: list[int] = []
-    busy_until = [0.3]  # seconds of polling during which a run is in flight, then a gap, then another
+    t0 = time.monotonic()
 
     def runs() -> int:
-        seen.append(1)
-        elapsed = len(seen) * 0.05
-        return 1 if elapsed < busy_until[0] or 0.5 < elapsed < 0.7 else 0
-    assert asyncio.run(wait_for_runs(runs, drain_s=10, quiet_s=0.4)) == 0
-    assert len(seen) * 0.05 >= 0.7 + 0.4 - 0.1  # it waited through the gap for the second run and its quiet spell
+        elapsed = time.monotonic() - t0
+        return 1 if elapsed < 0.3 or 0.8 < elapsed < 1.3 else 0
+    assert asyncio.run(wait_for_runs(runs, drain_s=10, quiet_s=1.0)) == 0
+    # it waited through the gap (ending there, it would have stopped at 0.3 + 1.0 s) for the second run and a quiet spell
+    assert time.monotonic() - t0 >= 0.8 + 1.0
     assert asyncio.run(wait_for_runs(lambda: 2, drain_s=0.3, quiet_s=0.4)) == 2  # a run that never ends: stopped at the limit
