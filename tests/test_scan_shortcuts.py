@@ -24,6 +24,8 @@ DATE_CASES = (
     "6\u00a0May", "Marea said on 5 June that -5 May was wrong", "May", "May 4", "no month at all 2017",
     "the Mayor said On 12 of September, 2017", "early-August 2017 and Sept. 3", "Until \u00a0 Jan. 9th, 2018",
     "\u0130dlib, 3rd of March", "fromMay 5", "On On 5 May", "1 2 3 4 5 June",
+    "On 5 May and again on 6 June 2017, then Marea, then early July", "May 4 May 5 May 6", "On May 4On May 5",
+    "Maybe in June - - 3 July", "On 3 JulyAugust 4", "since 1 May 2017  Since  2 June",
 )
 COUNT_CASES = (
     "more than 147,000 people", "some 2.5 million residents fled", "84 settlements and 12 towns and villages",
@@ -43,8 +45,7 @@ def plain_dates(text: str) -> list[tuple[int, int]]:
 
 
 def shortcut_dates(text: str) -> list[tuple[int, int]]:
-    start = extract._date_scan_start(text)
-    return [m.span() for m in extract.DATE_SCAN.finditer(text, start)] if start >= 0 else []
+    return [m.span() for m in extract.date_hits(text)]
 
 
 def plain_counts(text: str) -> list[tuple[int, int]]:
@@ -75,6 +76,8 @@ def test_date_scan_from_its_start_finds_the_same_dates_in_edge_cases() -> None:
     for text in DATE_CASES:
         assert shortcut_dates(text) == plain_dates(text), text
     assert shortcut_dates("On 6th of May 2017") == [(0, 18)]  # the shortcut does not cut the prefix words
+    # after a date the scan resumes at the next month name's window, not at the month itself
+    assert shortcut_dates("On 5 May, nothing, then on 6 June") == [(0, 8), (24, 33)]
 
 
 def test_count_scan_up_to_the_last_noun_finds_the_same_counts_in_edge_cases() -> None:

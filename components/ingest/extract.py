@@ -17,6 +17,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 import string
+from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
@@ -245,23 +246,25 @@ def _date_from_match(kind: str, match: re.Match[str], anchor: dt.date | None) ->
     return f"{year:04d}-{month:02d}", precision
 
 
-def _date_scan_start(text: str) -> int:
-    """Where DATE_SCAN needs to start (-1: the text names no month, so it has no absolute date).
+def _date_scan_start(text: str, pos: int = 0) -> int:
+    """Where DATE_SCAN needs to start looking at or after ``pos`` (-1: no month name from there, so no
+    absolute date starts there).
 
     Every date contains a month name (``MONTH_HINT_RE``; no prefix word below contains one), and
     before it at most three words from ``DATE_RES`` ("On 6th of", "in mid-", "Since"), each
     followed by spaces or a hyphen: no date starts before the third such word before the first
-    month name. Scanning from there (``\b`` still sees the character before) finds the same dates."""
-    month = MONTH_HINT_RE.search(text)
+    month name at or after ``pos``. Scanning from there (``\b`` still sees the character before)
+    finds the same dates; the walk back stops at ``pos`` (a date never starts on a space or hyphen)."""
+    month = MONTH_HINT_RE.search(text, pos)
     if month is None:
         return -1
     start = month.start()
     for _ in range(3):
         gap = start
-        while gap > 0 and text[gap - 1] in _DATE_GAP:
+        while gap > pos and text[gap - 1] in _DATE_GAP:
             gap -= 1
         word = gap
-        while word > 0 and text[word - 1] in _DATE_WORD:
+        while word > pos and text[word - 1] in _DATE_WORD:
             word -= 1
         if gap in (start, word):  # no gap before, or no word before the gap
             break
@@ -269,12 +272,24 @@ def _date_scan_start(text: str) -> int:
     return start
 
 
+def date_hits(text: str) -> Iterator[re.Match[str]]:
+    """What ``DATE_SCAN.finditer(text)`` finds, scanned only from each month name's window: after a date
+    (or at the start) the scan resumes where the next month name's earliest date could start, so the text
+    between dates that names no month is skipped (it was ~0.09 CPU s per MB ingested, scanned in full)."""
+    pos = 0
+    while (start := _date_scan_start(text, pos)) >= 0:
+        hit = DATE_SCAN.search(text, start)
+        if hit is None:
+            return
+        yield hit
+        pos = hit.end()
+
+
 def extract_dates(doc: str, text: str, base: int, published: dt.date | None) -> list[CandidateFact]:
     """Absolute dates and relative weekdays; spans never overlap (the first pattern wins)."""
     found: list[CandidateFact] = []
     taken: list[tuple[int, int]] = []
-    start = _date_scan_start(text)
-    for hit in DATE_SCAN.finditer(text, start) if start >= 0 else ():
+    for hit in date_hits(text):
         for kind, pattern in DATE_RES:
             match = pattern.match(text, hit.start())
             resolved = _date_from_match(kind, match, published) if match else None
