@@ -129,6 +129,12 @@ def test_migrations_from_empty_reach_the_latest_version(tmp_path: Path) -> None:
         assert len(s.query("SELECT version FROM schema_version")) == len(MIGRATIONS)
 
 
+def test_the_search_index_buffers_8_mb_of_terms_per_segment(tmp_path: Path) -> None:
+    """Migration 15: FTS5's 'hashsize' is stored in the index, so every connection's inserts use it."""
+    with open_store(tmp_path / "new.db") as s:
+        assert dict(tuple(r) for r in s.query("SELECT k, v FROM passages_fts_config"))["hashsize"] == 8 * 1024 * 1024
+
+
 def test_migration_from_version_1_indexes_existing_passages(tmp_path: Path) -> None:
     path = tmp_path / "old.db"
     with open_store(path, migrate_to=1) as s:
