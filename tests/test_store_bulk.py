@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import gc
+import os
 import shutil
 from pathlib import Path
 
@@ -49,6 +50,7 @@ def test_bulk_parallel_ingest_stores_the_same_rows_as_one_by_one(tmp_path: Path,
     threshold = gc.get_threshold()
     with bulk.BulkIngester(many, expected_bytes=1, workers=2) as probe:
         assert probe.pool is not None  # the worker processes are really used below
+        assert probe.pool.submit(os.nice, 0).result() == min(19, os.nice(0) + bulk.WORKER_NICENESS)  # the writer comes first
         assert gc.get_freeze_count() > 0 and gc.get_threshold() == bulk.GC_THRESHOLD
     assert gc.get_freeze_count() == 0 and gc.get_threshold() == threshold  # this process collects as before
     report = sync_folder(many, folder, "seed", workers=2)

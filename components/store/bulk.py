@@ -69,11 +69,20 @@ def _matchers() -> Matchers | str:
 GC_THRESHOLD = (100_000, 50, 1000)
 
 
+# The writer (this process) is the one part that cannot be shared out: with the workers at the same priority
+# the three processes split the two cores evenly, the writer fell behind as the store grew, and the workers
+# then waited for it (the two cores were 1.83 busy on average over a 26 MB sync). Niced, the workers take
+# what the writer leaves: 1.90 busy, the sync ~2.5 % faster (two pairs of runs, 27.4 -> 26.8 s, 28.8 -> 28.1 s).
+WORKER_NICENESS = 10
+
+
 def _init_worker(index: PhraseIndex, linker: ZoneLinker) -> None:
-    """In a forked worker: the parent's matchers (inherited with the fork, not pickled), rarer collections."""
+    """In a forked worker: the parent's matchers (inherited with the fork, not pickled), rarer collections,
+    a lower priority than the writer."""
     global _worker_matchers
     _worker_matchers = (index, linker)
     gc.set_threshold(*GC_THRESHOLD)
+    os.nice(WORKER_NICENESS)
 
 
 def _run_in_worker(jobs: list[IngestJob]) -> list[DerivedRows | str]:
