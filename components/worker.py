@@ -108,6 +108,20 @@ def lower_priority(pid: int = 0) -> list[str]:
     return applied
 
 
+def warm_up() -> None:
+    """Build what the pipeline needs before the first document arrives: the place index, the zone linker and
+    the language model (~1.5 CPU s at the lowest priority). The app starts its worker when a curator opens
+    the upload form, so an upload finds it ready: cold, the worker took 2.6-2.7 s from upload to "Added"
+    (`bench/bench_scale.py`). Reference data that cannot be read is reported per document, as before."""
+    from .ingest import default_place_index, default_zone_linker
+    from .ingest.language import preload_language_model
+
+    with contextlib.suppress(Exception):
+        default_place_index()
+        default_zone_linker()
+    preload_language_model()
+
+
 def run(db: Path | str, *, idle_exit_s: float, lease_s: float, parent: int | None) -> int:
     """The worker's main loop (``python -m components worker``): returns how many documents it ingested."""
     from .runsignal import YieldToServer
@@ -115,6 +129,7 @@ def run(db: Path | str, *, idle_exit_s: float, lease_s: float, parent: int | Non
     from .store.queue import run_worker
 
     lower_priority()  # interactive script runs of the server first
+    warm_up()
     with open_store(db) as store:
         return run_worker(store, idle_exit_s=idle_exit_s, lease_s=lease_s, pause=YieldToServer(db),
                           keep_going=lambda: parent is None or os.getppid() == parent)

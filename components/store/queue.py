@@ -27,7 +27,7 @@ from .ingest import AddResult, _ingest_row, ingest_key
 LEASE_S = 15.0          # a claim not renewed for this long is taken again
 MAX_ATTEMPTS = 3
 IDLE_EXIT_S = 60.0      # a worker with nothing to do for this long exits (the app starts one when needed)
-POLL_S = 0.5
+POLL_S = 0.25          # an idle worker looks for a pending document this often (one indexed read)
 
 
 @dataclass(frozen=True)

@@ -37,7 +37,7 @@ LIST_PAGE_KEY = "atlas_uploads_page"
 CONFIRM_PREFIX = "atlas_remove_confirm_"
 PENDING_UPLOAD_KEY = "atlas_upload_pending"   # (doc_id, file name) of this session's upload being ingested
 LIST_PAGE_SIZE = 10
-PROGRESS_EVERY_S = 1.0
+PROGRESS_EVERY_S = 0.5  # while this session's upload is pending: two indexed reads a run
 
 
 def upload_meta() -> StoreMeta:
@@ -186,6 +186,8 @@ def show_uploaded_documents(data: AppData, curator: str) -> None:
 
 def show_upload(data: AppData, curator: str) -> None:
     """Rendered only for a signed-in curator (app.py: ``signin.curator_only``)."""
+    if data.store is not None:  # the worker starts (and loads its gazetteer and language model) while the file is chosen
+        ensure_worker(data.store.location)
     show_metadata_form()
     upload_name_guard()  # a file name too long for the upload endpoint: a clear message, not its HTTP 400
     st.file_uploader(
