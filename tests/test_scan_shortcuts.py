@@ -122,3 +122,17 @@ def test_shortcuts_equal_the_plain_scans_on_generated_text(text: str) -> None:
 @given(st.text(alphabet="aAbBzZ _-09\t\n.'\u00e9\u0130\u2019x", max_size=16))
 def test_ascii_search_fold_equals_the_regex_fold(text: str) -> None:
     assert search_fold(text) == _NOT_ALNUM.sub(" ", fold_text(text)).strip()
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text(max_size=40), st.integers(min_value=0, max_value=10**9), st.integers(min_value=0, max_value=10**9),
+       st.one_of(st.text(max_size=20), st.integers(min_value=-10**18, max_value=10**18), st.booleans(), st.none()))
+def test_candidate_json_written_directly_equals_the_encoders(quote: str, start: int, end: int, value: object) -> None:
+    """The stored citation and value JSON (``derived_rows``) are the encoder's exact text, quotes, control
+    characters, non-ASCII and lone surrogates included."""
+    from components.ingest.extract import CandidateFact
+    from components.store.ingest import _citation_json, _to_json, _value_json
+
+    fact = CandidateFact(kind="party", value=value, value_type="text", doc=f"d{quote[:3]}", start=start, end=end, quote=quote)
+    assert _citation_json(fact) == _to_json(fact.citation.as_dict())
+    assert _value_json(value) == _to_json(value)
