@@ -18,7 +18,7 @@ from components.ui.signin import curator_only
 from components.ui.style import MAP_COLUMN, SIDE_PANEL, apply_style, visually_hidden_heading
 from components.ui.tables import show_downloads, show_problems, show_sources, show_zone_table
 from components.ui.timeview import show_disagreements, show_timeline
-from components.ui.upload import show_upload
+from components.ui.upload import show_add_tab
 
 
 def show_sources_and_downloads(data: AppData) -> None:
@@ -41,7 +41,7 @@ def main() -> None:
         "Search": lambda: show_search(data),
         "Read a document": lambda: show_reader(data),
         # writing needs a signed-in curator: anyone else gets the sign-in form, never the controls
-        "Add a document": lambda: curator_only(data, "add or remove documents", lambda name: show_upload(data, name)),
+        "Add a document": lambda: show_add_tab(data),
         "Review": lambda: curator_only(data, "review what was extracted", lambda name: show_review(data, name)),
         "Sources and downloads": lambda: show_sources_and_downloads(data),
     }

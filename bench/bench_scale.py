@@ -19,11 +19,12 @@ search call); then start the real app (``streamlit run app.py``,
   websocket bytes received per click, the app's own run time per click;
 * search (Search tab) for a common and a rare word: Enter → result count
   painted (in-page clock) and the app's script run time (ATLAS_PROFILE);
-* add one document in the "Add a document" tab → "part of the corpus"
-  message, and → found by the Search tab (the app's share: upload → added +
-  tab click → search box + Enter → hit painted; and the raw wall clock with
-  Playwright's steps), with a digest of every other document's rows before
-  and after the add (must be equal);
+* add one document as a curator does (open the "Add a document" tab, sign
+  in, choose the file) → "part of the corpus" message, and → found by the
+  Search tab (the app's share, in the page's clock: upload → note painted +
+  Search tab pressed → search box painted + Enter → hit painted; and the raw
+  wall clock with Playwright's polling waits, as information), with a digest
+  of every other document's rows before and after the add (must be equal);
 * the server's RSS after start, after the first visitor, after the measured
   clicks, after 100 clicks in all; ingestion CPU includes the worker processes.
 
@@ -201,13 +202,40 @@ def open_tab(page, rec, name: str) -> None:
     ba.wait_quiet(page, rec, 400)
 
 
+ADD_JS = r"""
+() => {
+  // page clock (epoch ms): when "It is now part of the corpus" is first in the page and painted; when the
+  // Search tab is pressed and its box is first shown and painted
+  const A = window.__add = {added: null, added_paint: null, tab_down: null, box: null, box_paint: null};
+  const now = () => performance.timeOrigin + performance.now();
+  document.addEventListener('pointerdown', (e) => {
+    const tab = e.target.closest && e.target.closest('[role="tab"]');
+    if (tab && tab.textContent.includes('Search') && A.tab_down === null) A.tab_down = performance.timeOrigin + e.timeStamp;
+  }, true);
+  const check = () => {
+    if (A.added === null && document.body.innerText.includes('It is now part of the corpus')) {
+      A.added = now(); requestAnimationFrame(() => { A.added_paint = now(); });
+    }
+    if (A.tab_down !== null && A.box === null) {
+      const box = document.querySelector('input[aria-label="Search all passages"]');
+      if (box && box.offsetParent !== null) { A.box = now(); requestAnimationFrame(() => { A.box_paint = now(); }); }
+    }
+  };
+  new MutationObserver(check).observe(document, {subtree: true, childList: true, characterData: true, attributes: true});
+}
+"""
+
+
 def add_document(page, rec, db: Path) -> dict[str, Any]:
     """Upload one article in the app, then find it in the Search tab.
 
-    Raw wall clock here (includes Playwright's steps: ~0.4 s waiting for the page to be quiet after
-    the tab click, typing) and the app's share: upload → "part of the corpus" + tab click → search
-    box shown + Enter → "1 of 1" painted. A digest of every other document's rows before and after
-    says whether the add left them untouched."""
+    As a curator does it: open the "Add a document" tab, sign in, choose the file (not timed until
+    here), then -- timed -- wait for "It is now part of the corpus", open the Search tab, search a
+    word only the new article has. The app's share is measured in the page's clock: upload → that
+    note painted, Search tab pressed → search box painted, Enter → "1 of 1" painted (Playwright's
+    own waits poll every 100-500 ms, so the raw wall clock, kept as information, adds up to ~1 s
+    that is not the app's). A digest of every other document's rows before and after says whether
+    the add left them untouched."""
     before = others_digest(db, NEW_WORD)
     open_tab(page, rec, "Add a document")
     page.get_by_label("Curator name").fill(CURATOR)  # sign in (not timed)
@@ -215,15 +243,17 @@ def add_document(page, rec, db: Path) -> dict[str, Any]:
     page.get_by_role("button", name="Sign in").click()
     page.get_by_text("Signed in as").wait_for(timeout=int(WAIT_S * 1000))
     ba.wait_quiet(page, rec, 400)
+    page.evaluate(ADD_JS)
+    t0_ms = time.time() * 1000
     t0 = time.perf_counter()
     page.locator('input[type="file"]').set_input_files(
         files=[{"name": f"{NEW_WORD}.txt", "mimeType": "text/plain", "buffer": NEW_DOC.encode()}])
     page.get_by_text("It is now part of the corpus").wait_for(timeout=int(WAIT_S * 1000))
-    t_added = time.perf_counter()
+    ba.wait_until(page, lambda: page.evaluate("() => window.__add.added_paint"), WAIT_S, "the note painted")
     page.get_by_role("tab", name="Search").click()
     box = page.get_by_role("textbox", name="Search all passages")
     box.wait_for(state="visible", timeout=int(WAIT_S * 1000))
-    t_tab = time.perf_counter()
+    ba.wait_until(page, lambda: page.evaluate("() => window.__add.box_paint"), WAIT_S, "the search box painted")
     ba.wait_quiet(page, rec, 400)
     page.evaluate(SEARCH_JS, "of 1")
     box.fill(NEW_WORD)
@@ -232,11 +262,14 @@ def add_document(page, rec, db: Path) -> dict[str, Any]:
     t_found = time.perf_counter()
     ba.wait_until(page, lambda: page.evaluate("() => window.__search.paint"), WAIT_S, "the new document's hit painted")
     s = page.evaluate("() => window.__search")
+    a = page.evaluate("() => window.__add")
     after = others_digest(db, NEW_WORD)
-    enter_ms = s["paint"] - s["down"]
-    return {"upload_to_added_s": round(t_added - t0, 2), "tab_to_search_box_s": round(t_tab - t_added, 2),
-            "enter_to_hit_ms": round(enter_ms, 1),
-            "upload_to_found_s": round(t_added - t0 + t_tab - t_added + enter_ms / 1000, 2),
+    added_s = (a["added_paint"] - t0_ms) / 1000
+    tab_s = (a["box_paint"] - a["tab_down"]) / 1000
+    enter_s = (s["paint"] - s["down"]) / 1000
+    return {"upload_to_added_s": round(added_s, 2), "tab_to_search_box_s": round(tab_s, 2),
+            "enter_to_hit_ms": round(enter_s * 1000, 1),
+            "upload_to_found_s": round(added_s + tab_s + enter_s, 2),
             "upload_to_found_wall_s": round(t_found - t0, 2),
             "others_unchanged": before["sha256"] == after["sha256"] and before["rows"] == after["rows"],
             "others_rows": after["rows"], "new_documents": after["excluded_documents"]}

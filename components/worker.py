@@ -110,9 +110,9 @@ def lower_priority(pid: int = 0) -> list[str]:
 
 def warm_up() -> None:
     """Build what the pipeline needs before the first document arrives: the place index, the zone linker and
-    the language model (~1.5 CPU s at the lowest priority). The app starts its worker when a curator opens
-    the upload form, so an upload finds it ready: cold, the worker took 2.6-2.7 s from upload to "Added"
-    (`bench/bench_scale.py`). Reference data that cannot be read is reported per document, as before."""
+    the language model (~1 CPU s, at the lowest priority). The app starts its worker when the "Add a document"
+    tab opens, before sign-in, so an upload finds it ready: started by the upload itself, the worker took
+    2.6-2.7 s from upload to "Added" (`bench/bench_scale.py`). Reference data that cannot be read is reported per document, as before."""
     from .ingest import default_place_index, default_zone_linker
     from .ingest.language import preload_language_model
 

@@ -186,6 +186,26 @@ def test_the_uploaders_page_restarts_a_killed_worker_and_shows_the_document_done
     assert runs_folder(db).is_dir() and not server_busy(db) and list(runs_folder(db).iterdir()) == []
 
 
+def test_opening_the_add_tab_starts_the_worker_before_anyone_signs_in_and_other_tabs_do_not() -> None:
+    """The worker loads its gazetteer index and language model while the curator signs in and chooses the
+    file (an upload right after sign-in is ingested at once); reading the other tabs starts nothing."""
+    from components import worker
+    from tests.test_apptest import run_app
+
+    key = str(Path(os.environ["ATLAS_DB"]).resolve())
+    worker.stop_workers()
+    at = run_app({"tab": "Search"})
+    assert key not in worker._workers
+    at = run_app({"tab": "Add a document"})
+    assert at.text_input(key="atlas_signin_name") is not None  # the sign-in form: nobody is signed in
+    process = worker._workers[key]
+    try:
+        assert process.poll() is None
+        wait_for(lambda: os.sched_getscheduler(process.pid) == os.SCHED_IDLE, "the tab's worker runs in SCHED_IDLE")
+    finally:
+        worker.stop_workers()
+
+
 def test_the_worker_process_runs_in_sched_idle_with_idle_io_and_nice_19(tmp_path: Path) -> None:
     """Linux runs a SCHED_IDLE process only on a core nothing else wants (nice 19 alone still takes a share
     of a busy core); the idle I/O class waits for an otherwise idle disk."""

@@ -23,7 +23,7 @@ from ..worker import ensure_worker
 from .corpus import page_number, paging_controls, store_read
 from .data import AppData, note_own_upload
 from .safe import esc, html_block, text_message
-from .signin import note_upload, still_signed_in, upload_refusal
+from .signin import curator_only, note_upload, still_signed_in, upload_refusal
 from .upload_guard import upload_name_guard
 
 UPLOAD_KEY = "atlas_upload"
@@ -37,7 +37,7 @@ LIST_PAGE_KEY = "atlas_uploads_page"
 CONFIRM_PREFIX = "atlas_remove_confirm_"
 PENDING_UPLOAD_KEY = "atlas_upload_pending"   # (doc_id, file name) of this session's upload being ingested
 LIST_PAGE_SIZE = 10
-PROGRESS_EVERY_S = 0.5  # while this session's upload is pending: two indexed reads a run
+PROGRESS_EVERY_S = 0.25  # while this session's upload is pending: two indexed reads a run
 
 
 def upload_meta() -> StoreMeta:
@@ -134,6 +134,7 @@ def show_progress(data: AppData) -> None:
         return
     st.session_state.pop(PENDING_UPLOAD_KEY, None)
     st.session_state[RESULT_KEY] = progress_message(progress, name)
+    text_message(*st.session_state[RESULT_KEY])  # shown now; the full rerun below (the map, the lists) repeats it
     if progress.stage == "done":
         st.session_state[FOUND_KEY] = found_summary(data, doc_id)
         note_own_upload(data)  # the worker changed only the store's rows: no folder sync needed for it
@@ -184,10 +185,19 @@ def show_uploaded_documents(data: AppData, curator: str) -> None:
     paging_controls(LIST_PAGE_KEY, total, page_number(LIST_PAGE_KEY) * LIST_PAGE_SIZE, LIST_PAGE_SIZE, "documents")
 
 
-def show_upload(data: AppData, curator: str) -> None:
-    """Rendered only for a signed-in curator (app.py: ``signin.curator_only``)."""
-    if data.store is not None:  # the worker starts (and loads its gazetteer and language model) while the file is chosen
+def show_add_tab(data: AppData) -> None:
+    """The "Add a document" tab: the upload form for a signed-in curator, the sign-in form for anyone else.
+
+    The ingest worker starts when the tab opens, signed in or not (one per server process, at the lowest CPU
+    priority): it loads its gazetteer index and language model (~1 CPU s) while the curator signs in and
+    chooses the file, so the upload is ingested at once rather than after that (`bench/bench_scale.py`)."""
+    if data.store is not None:
         ensure_worker(data.store.location)
+    curator_only(data, "add or remove documents", lambda name: show_upload(data, name))
+
+
+def show_upload(data: AppData, curator: str) -> None:
+    """Rendered only for a signed-in curator (:func:`show_add_tab`)."""
     show_metadata_form()
     upload_name_guard()  # a file name too long for the upload endpoint: a clear message, not its HTTP 400
     st.file_uploader(
