@@ -320,6 +320,7 @@ class Recorder:
     requests: dict[str, dict[str, Any]] = field(default_factory=dict)
     ws_extensions: str | None = None
     hash_elements: dict[str, str] = field(default_factory=dict)  # message hash → element, to name references
+    wire: Callable[[], int] | None = None  # server → browser bytes so far on the wire (bench/wire.py), when relayed
 
     def attach(self, page) -> None:
         cdp = page.context.new_cdp_session(page)
@@ -576,6 +577,7 @@ def one_click(page, frame, rec: Recorder, zone_id: str, name: str, point: tuple[
     frame.evaluate("(n) => window.__bench.arm(n)", name)
     page.evaluate("([s, t]) => window.__bench.arm(s, t)", [panel_selector, panel_text])
     n_sent, n_sends_page = len(rec.sent), page.evaluate("() => window.__bench.sends.length")
+    wire0 = rec.wire() if rec.wire is not None else None
     x, y = point
     page.mouse.move(x, y)
     page.wait_for_timeout(HOVER_DWELL_MS)
@@ -619,6 +621,8 @@ def one_click(page, frame, rec: Recorder, zone_id: str, name: str, point: tuple[
         "frames_sent": len(frames),
         "frame_kinds": [f.kind for f in frames],
         "ws_bytes_received": sum(f.size for f in received),
+        # what the connection carried from the click until quiet (compressed, with framing), when relayed
+        "wire_bytes_received": (rec.wire() - wire0) if rec.wire is not None and wire0 is not None else None,
         "ws_frames_received": len(received),
         # what the server sent during the run, in order: [ms after the rerun request, message, element, bytes]
         "timeline": [[round((f.t - t_req) * 1000.0, 1), f.kind, f.element, f.size] for f in received],

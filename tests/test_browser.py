@@ -358,3 +358,24 @@ def test_a_file_name_too_long_to_upload_gets_a_clear_message(browser, tmp_path) 
         assert alert.count() == 0
         assert [p.name for p in uploads.iterdir()] == ["b" * 80 + ".txt"]
         page.context.close()
+
+
+def test_the_websocket_is_compressed_for_readers_on_slow_connections(server, browser) -> None:
+    """.streamlit/config.toml turns on permessage-deflate: the page's websocket negotiates it, so a zone
+    click's panel (~95 KB of HTML messages) crosses the network as ~25 KB (bench/bench_scale.py counts both)."""
+    context = browser.new_context()
+    page = context.new_page()
+    cdp = context.new_cdp_session(page)
+    handshakes: list[str] = []
+    cdp.on("Network.webSocketHandshakeResponseReceived", lambda e: handshakes.append(
+        {k.lower(): v for k, v in e["response"]["headers"].items()}.get("sec-websocket-extensions", "")))
+    cdp.send("Network.enable")
+    try:
+        page.goto(server)
+        deadline = time.monotonic() + PANEL_TIMEOUT_MS / 1000
+        while not handshakes and time.monotonic() < deadline:
+            page.wait_for_timeout(100)
+        assert handshakes, "the page opened no websocket"
+        assert "permessage-deflate" in handshakes[0], handshakes
+    finally:
+        context.close()
