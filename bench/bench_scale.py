@@ -58,7 +58,7 @@ if str(ROOT) not in sys.path:
 from bench import bench_app as ba
 from bench.bench_store import COMMON, RARE, cpu_s, percentile, timed
 from bench.gen_corpus import generate
-from bench.wire import counting_proxy
+from bench.wire import CountingProxy
 from tests.server import CHROMIUM, CHROMIUM_ARGS, app_site
 
 KB = 1024
@@ -283,7 +283,7 @@ def bench_app_on(browser, work: Path, clicks: int, searches: int, label: str) ->
     site = app_site(ba.RESULTS / "app_site")
     with app_env(work):
         t_start = time.time()
-        with ba.launch(site, label, profile=True, cwd=site.parent) as server, counting_proxy(server.url) as relay:
+        with ba.launch(site, label, profile=True, cwd=site.parent) as server, CountingProxy(server.url) as relay:
             out["server_healthy_s"] = round(time.time() - t_start, 2)
             out["rss_kb"]["after_start"] = ba.rss_kb(server.pid)
             page, rec, frame, first = visit(browser, relay.url)  # through the relay: bytes on the wire are counted

@@ -11,7 +11,6 @@ import asyncio
 import contextlib
 import socket
 import threading
-from collections.abc import Iterator
 from urllib.parse import urlsplit, urlunsplit
 
 CHUNK = 65536
@@ -25,7 +24,6 @@ class CountingProxy:
         self._target = (parts.hostname or "127.0.0.1", parts.port or 80)
         self._parts = parts
         self.down = 0
-        self.up = 0
         self._loop = asyncio.new_event_loop()
         self._server: asyncio.base_events.Server | None = None
         self._thread = threading.Thread(target=self._loop.run_forever, name="counting-proxy", daemon=True)
@@ -43,8 +41,6 @@ class CountingProxy:
             while chunk := await reader.read(CHUNK):
                 if downstream:
                     self.down += len(chunk)
-                else:
-                    self.up += len(chunk)
                 writer.write(chunk)
                 await writer.drain()
         except (ConnectionError, asyncio.CancelledError):
@@ -85,8 +81,3 @@ class CountingProxy:
         self._loop.call_soon_threadsafe(self._loop.stop)
         self._thread.join(timeout=10)
 
-
-@contextlib.contextmanager
-def counting_proxy(target_url: str) -> Iterator[CountingProxy]:
-    with CountingProxy(target_url) as proxy:
-        yield proxy
