@@ -16,13 +16,15 @@ from ..facts import Citation, Fact
 from ..panels import MARK_PREFIX, FactView, fact_label
 from ..passages import Span, highlight_html
 from .safe import esc, link_html
+from .style import ARRIVE_JS
 
 PERMALINK_PLACEHOLDER = "{permalink}"  # filled in the browser with this page's address + the fact's link
 
 # Our own CSS and script: no data in them. ``scroll-margin-top`` keeps a passage below Streamlit's sticky
 # header (3.75rem); "show passage" scrolls to it, flashes it and moves the keyboard focus to it; "copy
 # citation" writes the reference (with the absolute permalink) to the clipboard, falling back to a hidden
-# textarea where the Clipboard API is not allowed; a link to ``#fact-…`` scrolls to that card once drawn.
+# textarea where the Clipboard API is not allowed; a link to ``#fact-…`` scrolls to that card once drawn
+# and laid out, and keeps it in view while the page finishes drawing (style.ARRIVE_JS).
 CARD_SCRIPT = """<style>
 .atlas-passage,.atlas-fact,.atlas-conflict{scroll-margin-top:5rem}
 .atlas-passage:focus{outline:3px solid #0072B2;outline-offset:2px}
@@ -38,6 +40,7 @@ CARD_SCRIPT = """<style>
 <script>
 (() => {
   if (window.__atlasCards) return;
+  """ + ARRIVE_JS + """
   window.__atlasCards = true;
   const doc = window.document;
   const flash = (el) => {
@@ -86,13 +89,8 @@ CARD_SCRIPT = """<style>
     if (status) status.textContent = ok ? "Citation copied" : "Copy failed: select the text and copy it";
     button.dataset.copied = ok ? "yes" : "no";
   });
-  const fromHash = (tries) => {
-    const id = decodeURIComponent((window.location.hash || "").slice(1));
-    if (!id.startsWith("fact-")) return;
-    const el = doc.getElementById(id);
-    if (el) goTo(el); else if (tries > 0) setTimeout(() => fromHash(tries - 1), 300);
-  };
-  fromHash(20);
+  const id = decodeURIComponent((window.location.hash || "").slice(1));
+  if (id.startsWith("fact-")) atlasArrive(() => doc.getElementById(id), goTo);
 })();
 </script>"""
 

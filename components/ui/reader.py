@@ -13,22 +13,24 @@ from .cards import install_card_script
 from .corpus import AUTO_MARK, READER_DOC_KEY, READER_PASSAGE_KEY, extracted_items_html, store_read, stored_candidate_text
 from .data import AppData
 from .safe import esc, html_block, link_html
+from .style import ARRIVE_JS
 
 MAX_CHOICES = 100  # the newest documents offered in the list (search opens any other)
 WINDOW_CHARS = 20_000  # the reader shows a document this many characters at a time…
 WINDOW_PASSAGES = 60  # …and at most this many passages
 
 # Scrolls the passage a search hit opened below the sticky header (scroll-margin-top, cards.CARD_SCRIPT's
-# CSS), moves the keyboard focus to it and flashes it (our own markup: an integer index).
+# CSS) once the page is laid out, moves the keyboard focus to it and flashes it, and keeps it there while
+# the page finishes drawing (style.ARRIVE_JS). Our own markup: an integer index.
 SCROLL_JS = """<script>
-setTimeout(() => {
-  const el = window.document.getElementById("reader-passage-%d");
-  if (!el) return;
-  el.scrollIntoView({block: "start"});
-  el.focus({preventScroll: true});
-  el.classList.add("atlas-flash");
-  setTimeout(() => el.classList.remove("atlas-flash"), 2500);
-}, 300);
+(() => {""" + ARRIVE_JS + """
+  atlasArrive(() => window.document.getElementById("reader-passage-%d"), (el) => {
+    el.scrollIntoView({block: "start"});
+    el.focus({preventScroll: true});
+    el.classList.add("atlas-flash");
+    setTimeout(() => el.classList.remove("atlas-flash"), 2500);
+  });
+})();
 </script>"""
 
 

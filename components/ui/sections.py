@@ -5,6 +5,8 @@ from collections.abc import Callable, Mapping
 
 import streamlit as st
 
+from .style import ARRIVE_JS
+
 TAB_KEY = "tab"  # also the query parameter: ?tab=Timeline
 
 
@@ -20,16 +22,11 @@ def show_lazy_tabs(sections: Mapping[str, Callable[[], object]]) -> None:
 
 
 SCROLLED_KEY = "atlas_tab_scrolled"
-# Runs once in the page: waits for the tabs to be drawn, then brings them to the top of the screen.
+# Runs once in the page: waits for the tabs to be drawn and laid out, then brings them to the top of the
+# screen and keeps them there while the page finishes drawing (style.ARRIVE_JS).
 SCROLL_TO_TABS_JS = """<script>
-(function () {
-  let tries = 0;
-  const go = () => {
-    const tabs = document.querySelector('[data-testid="stTabs"]');
-    if (tabs) { tabs.scrollIntoView({block: "start"}); return; }
-    if (++tries < 100) setTimeout(go, 100);
-  };
-  setTimeout(go, 100);
+(() => {""" + ARRIVE_JS + """
+  atlasArrive(() => document.querySelector('[data-testid="stTabs"]'), (tabs) => tabs.scrollIntoView({block: "start"}));
 })();
 </script>"""
 

@@ -7,8 +7,11 @@ SIDE_PANEL = "atlas-side-panel"
 MAP_FRAME = 'iframe[src*="streamlit_folium"]'
 WIDE = "(min-width: 900px)"  # side by side; below it Streamlit stacks the columns (under 640 px) or they are too narrow
 
+LAYOUT_MARK = "--atlas-layout"  # set on :root by CSS below: the page's layout rules are in effect
+
 CSS = f"""
 <style>
+:root{{{LAYOUT_MARK}:1}}
 .atlas-extracted{{border:1px dashed #888;padding:0.2em 0.6em;margin:0.3em 0;background:#fafafa}}
 .atlas-conflict{{border-left:4px solid #E69F00;padding-left:0.5em}}
 .atlas-linked{{border-left:3px solid #56B4E9;padding-left:0.5em;margin:0.4em 0}}
@@ -52,6 +55,46 @@ summary:focus-visible,.stButton button:focus-visible,.stSelectbox .react-aria-Co
 }}
 </style>
 """
+
+
+# A JS function for our page scripts: ``atlasArrive(find, go)`` waits until ``find()`` returns an element
+# that is displayed (a tab's new content can be drawn before the tab is shown: it cannot take the focus)
+# and this file's CSS is in effect (Streamlit can draw a later element before the <style> above: a scroll
+# made then is undone when the side panel becomes its own scroll box), calls ``go(el)``, then keeps the
+# element where ``go`` put it while the rest of the page is still drawn (the map, the legend, a
+# follow-up run) until it has not moved for 1 s, 8 s have passed, or the reader scrolls, types or clicks.
+ARRIVE_JS = """
+const atlasArrive = (find, go) => {
+  const laidOut = () => getComputedStyle(document.documentElement).getPropertyValue("LAYOUT_MARK").trim() === "1";
+  let tries = 0;
+  const start = () => {
+    let el = find();
+    if (!el || !el.getClientRects().length || !laidOut()) {  /* not drawn, in a tab not shown yet, or no CSS */
+      if (++tries < 150) setTimeout(start, 100);
+      return;
+    }
+    go(el);
+    let stopped = false, quiet = 0, rounds = 0, last = el.getBoundingClientRect().top;
+    const stop = () => { stopped = true; };
+    for (const type of ["wheel", "touchstart", "keydown", "pointerdown"]) {
+      window.addEventListener(type, stop, {once: true, passive: true, capture: true});
+    }
+    const hold = () => {
+      if (stopped || ++rounds > 64) return;
+      if (!el.isConnected) {  /* a run drew it again: go to the new one */
+        el = find();
+        if (!el) return;
+        go(el); last = el.getBoundingClientRect().top; quiet = 0;
+      } else if (Math.abs(el.getBoundingClientRect().top - last) > 1) {
+        el.scrollIntoView({block: "start"}); last = el.getBoundingClientRect().top; quiet = 0;
+      } else if (++quiet >= 8) return;
+      setTimeout(hold, 125);
+    };
+    setTimeout(hold, 125);
+  };
+  start();
+};
+""".replace("LAYOUT_MARK", LAYOUT_MARK)
 
 
 def apply_style() -> None:
