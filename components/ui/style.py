@@ -66,10 +66,12 @@ summary:focus-visible,.stButton button:focus-visible,.stSelectbox .react-aria-Co
 ARRIVE_JS = """
 const atlasArrive = (find, go) => {
   const laidOut = () => getComputedStyle(document.documentElement).getPropertyValue("LAYOUT_MARK").trim() === "1";
+  /* drawn, displayed (not in a tab not shown yet) and our CSS in effect */
+  const ready = (el) => !!el && el.getClientRects().length > 0 && laidOut();
   let tries = 0;
   const start = () => {
     let el = find();
-    if (!el || !el.getClientRects().length || !laidOut()) {  /* not drawn, in a tab not shown yet, or no CSS */
+    if (!ready(el)) {
       if (++tries < 150) setTimeout(start, 100);
       return;
     }
@@ -81,10 +83,10 @@ const atlasArrive = (find, go) => {
     }
     const hold = () => {
       if (stopped || ++rounds > 64) return;
-      if (!el.isConnected) {  /* a run drew it again: go to the new one */
-        el = find();
-        if (!el) return;
-        go(el); last = el.getBoundingClientRect().top; quiet = 0;
+      if (!el.isConnected) {  /* a run drew it again: go to the new one once it is shown */
+        const again = find();
+        if (!again) return;
+        if (ready(again)) { el = again; go(el); last = el.getBoundingClientRect().top; quiet = 0; }
       } else if (Math.abs(el.getBoundingClientRect().top - last) > 1) {
         el.scrollIntoView({block: "start"}); last = el.getBoundingClientRect().top; quiet = 0;
       } else if (++quiet >= 8) return;
